@@ -1,0 +1,70 @@
+import { Command, CommanderError } from 'commander';
+import { ExitCode, UserError } from '../errors.js';
+import { TOOL_VERSION } from '../version.js';
+import { addClusterOptions, addOutputOptions } from './options.js';
+
+// Command modules are imported only when their command runs, so `--help` and `--version`
+// never load client-node or the planner.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Action<O> = (opts: O, ...positional: any[]) => Promise<number>;
+const lazy =
+  <O>(load: () => Promise<Action<O>>) =>
+  async (...args: unknown[]): Promise<void> => {
+    const cmd = args[args.length - 1] as Command;
+    const positional = args.slice(0, -2);
+    process.exitCode = await (await load())(cmd.optsWithGlobals() as O, ...positional);
+  };
+
+export function buildProgram(): Command {
+  const program = new Command('istio-upgrade')
+    .description('Plan and execute Istio service-mesh upgrades on Kubernetes.')
+    .version(TOOL_VERSION, '-v, --version')
+    .option('--debug', 'print stack traces for errors')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `istio-upgrade: ${s}` : s),
+    });
+
+  addOutputOptions(addClusterOptions(program.command('status').description('summarise the mesh: revisions, tags, components, proxies, Helm releases, findings')), ['text', 'json', 'yaml']).action(
+    lazy(async () => (await import('./commands/status.js')).statusCommand),
+  );
+
+  addClusterOptions(program.command('snapshot').description('save what the inventory reads to a file, for offline planning and change tickets'))
+    .option('--out <file>', 'file to write (.yaml or .json)')
+    .action(lazy(async () => (await import('./commands/snapshot.js')).snapshotCommand));
+
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const debug = argv.includes('--debug');
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    process.exitCode = reportError(e, debug);
+  }
+}
+
+function reportError(e: unknown, debug: boolean): number {
+  if (e instanceof CommanderError) {
+    if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(e.code)) return ExitCode.ok;
+    return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage; // commander already printed the message
+  }
+  if (e instanceof UserError) {
+    process.stderr.write(`istio-upgrade: error: ${e.message}\n`);
+    if (e.hint) process.stderr.write(`  ${e.hint}\n`);
+    if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
+    return e.exitCode;
+  }
+  const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  process.stderr.write(`istio-upgrade: internal error: ${message}${debug ? '' : ' (run with --debug for details)'}\n`);
+  if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  return ExitCode.error;
+}
+
+await main(process.argv);

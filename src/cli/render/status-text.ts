@@ -1,0 +1,128 @@
+import type { ChalkInstance } from 'chalk';
+import type { Inventory } from '../../k8s/inventory.js';
+import { table } from './table.js';
+
+const dash = '–';
+
+export function renderStatus(inv: Inventory, c: ChalkInstance): string {
+  const out: string[] = [];
+  const health = (h: string) => (h === 'healthy' ? c.green(h) : h === 'unknown' ? c.dim(h) : h === 'progressing' ? c.yellow(h) : c.red(h));
+  const section = (title: string) => out.push('', c.bold(title));
+
+  const src = inv.source.type === 'snapshot' ? `snapshot${inv.source.capturedAt ? ` of ${inv.source.capturedAt}` : ''}` : 'live';
+  out.push(
+    `${c.bold('Cluster')}  ${inv.source.context ?? dash} · Kubernetes ${inv.cluster.kubernetesVersion} · ${inv.cluster.nodes.length} node(s) · ${src}`,
+    `${c.bold('Mesh')}     ${inv.mode} · installed with ${inv.installMethod} · control plane in ${inv.istioNamespace}`,
+  );
+
+  section('Control plane revisions');
+  if (inv.revisions.length === 0) out.push('  none found');
+  else
+    out.push(
+      table(
+        ['REVISION', 'VERSION', 'ISTIOD', 'READY', 'HEALTH', 'INSTALL', 'PROFILE', 'TAGS'],
+        inv.revisions.map((r) => [
+          r.name,
+          r.version ?? dash,
+          r.deployment ?? dash,
+          r.rollout ? `${r.rollout.ready}/${r.rollout.desired}` : dash,
+          health(r.health),
+          r.installMethod + (r.helmRelease ? ` (${r.helmRelease.release})` : ''),
+          r.profile ?? dash,
+          r.tags.join(', ') || dash,
+        ]),
+      ),
+    );
+
+  section('Revision tags');
+  if (inv.tags.length === 0) out.push('  none');
+  else
+    out.push(
+      table(
+        ['TAG', 'REVISION', 'WEBHOOK', 'SERVICE', 'NAMESPACES'],
+        inv.tags.map((t) => [t.name, t.conflicting ? c.red(t.revision) : t.revision, t.webhook ?? dash, t.service ?? dash, t.namespaces.join(', ') || dash]),
+      ),
+    );
+  const d = inv.defaults;
+  out.push(
+    `  defaults: tag default → ${d.tagRevision ?? dash} · istiod-default-validator → ${d.validatorRevision ?? dash} · base defaultRevision → ${d.baseDefaultRevision ?? dash}  ${d.consistent ? c.green('consistent') : c.red('DISAGREE')}`,
+  );
+
+  section('Components');
+  out.push(
+    table(
+      ['COMPONENT', 'NAME', 'NAMESPACE', 'VERSION', 'REVISION', 'INSTALL', 'HEALTH'],
+      inv.components.map((x) => [x.component, x.name, x.namespace || dash, x.version ?? dash, x.revision ?? dash, x.installMethod, health(x.health)]),
+    ),
+  );
+  if (inv.ambient.cni) out.push(`  istio-cni: ambient ${inv.ambient.cni.ambientEnabled ? 'on' : 'off'}, DNS capture ${inv.ambient.cni.dnsCapture === null ? 'not set' : inv.ambient.cni.dnsCapture ? 'on' : 'off'}`);
+  if (inv.waypoints.length) out.push(`  waypoints: ${inv.waypoints.map((w) => `${w.namespace}/${w.name}`).join(', ')}`);
+
+  section('Data plane');
+  const ns = inv.dataPlane.namespaces;
+  if (ns.length === 0) out.push('  no namespace is enrolled in the mesh');
+  else {
+    const podsIn = (name: string) => inv.dataPlane.workloads.filter((w) => w.namespace === name).reduce((s, w) => s + w.pods, 0);
+    const versionsIn = (name: string) =>
+      inv.dataPlane.proxies
+        .filter((p) => p.namespace === name)
+        .map((p) => `${p.version ?? '?'}@${p.revision}×${p.count}`)
+        .join(', ');
+    out.push(
+      table(
+        ['NAMESPACE', 'LABEL', 'REVISION', 'PODS', 'PROXIES (version@revision×count)'],
+        ns.map((n) => [
+          n.name,
+          n.dataplaneMode === 'ambient' ? 'ambient' : n.injection ? `istio-injection=${n.injection}` : `istio.io/rev=${n.revisionLabel}`,
+          n.effectiveRevision ?? dash,
+          String(podsIn(n.name)),
+          versionsIn(n.name) || dash,
+        ]),
+      ),
+    );
+  }
+  const byVersion = new Map<string, number>();
+  for (const p of inv.dataPlane.proxies) byVersion.set(p.version ?? 'unknown', (byVersion.get(p.version ?? 'unknown') ?? 0) + p.count);
+  if (byVersion.size) out.push(`  sidecar proxies by version: ${[...byVersion].map(([v, n]) => `${v} ×${n}`).join(', ')}`);
+  const ambientPods = inv.dataPlane.workloads.filter((w) => w.mode === 'ambient').reduce((s, w) => s + w.pods, 0);
+  if (ambientPods) out.push(`  ambient pods: ${ambientPods}`);
+
+  if (inv.gateways.length) {
+    section('Gateways');
+    out.push(table(['TYPE', 'NAME', 'NAMESPACE', 'VERSION', 'REVISION'], inv.gateways.map((g) => [g.type, g.name, g.namespace, g.version ?? dash, g.revision ?? dash])));
+  }
+
+  if (inv.helmReleases.length) {
+    section('Helm releases');
+    out.push(
+      table(
+        ['NAME', 'NAMESPACE', 'CHART', 'STATUS', 'REVISION', 'LAST GOOD'],
+        inv.helmReleases.map((r) => [
+          r.name,
+          r.namespace,
+          `${r.chart}-${r.chartVersion}`,
+          r.status === 'deployed' ? c.green(r.status) : r.status.startsWith('pending') || r.status === 'failed' ? c.red(r.status) : r.status,
+          String(r.revision),
+          r.lastGoodRevision === null ? dash : String(r.lastGoodRevision),
+        ]),
+      ),
+    );
+  }
+
+  section('CRDs');
+  const crds = inv.crds.istio;
+  const owned = crds.filter((x) => x.helmOwned).length;
+  const owners = [...new Set(crds.filter((x) => x.helmRelease).map((x) => `${x.helmRelease!.namespace}/${x.helmRelease!.release}`))];
+  out.push(`  Istio: ${crds.length} CRD(s), ${owned} Helm-owned${owners.length ? ` by ${owners.join(', ')}` : ''}${crds.some((x) => x.legacyChartLabel && !x.helmOwned) ? ', legacy chart=istio labels' : ''}`);
+  const gw = inv.crds.gatewayApi;
+  out.push(`  Gateway API: ${gw.present ? `${gw.bundleVersion ?? 'unknown bundle'}${gw.channel ? ` (${gw.channel})` : ''}, ${gw.crds.length} CRD(s)` : 'not installed'}`);
+  if (inv.istioCsr.present) out.push(`  istio-csr: ${inv.istioCsr.version ?? 'unknown version'} (${inv.istioCsr.namespace}/${inv.istioCsr.name})`);
+
+  section('Findings');
+  if (inv.findings.length === 0) out.push(`  ${c.green('✓')} nothing to report`);
+  for (const f of inv.findings) {
+    const mark = f.severity === 'error' ? c.red('✗') : f.severity === 'warning' ? c.yellow('!') : c.dim('i');
+    out.push(`  ${mark} ${f.message} ${c.dim(`[${f.id}]`)}`);
+  }
+  return `${out.join('\n')}\n`;
+}

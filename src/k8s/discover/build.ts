@@ -1,0 +1,89 @@
+import { label, stringField } from '../objects.js';
+import { valueAt } from '../helm-release.js';
+import { inventorySchema, INVENTORY_API_VERSION, type Component, type Inventory } from '../inventory.js';
+import { releaseKey, type ReleaseIndex } from './common.js';
+import { buildRevisions, buildTags, defaultValidatorRevision } from './control-plane.js';
+import { buildNamespaces, buildWorkloads, proxyCounts } from './data-plane.js';
+import { buildFindings } from './findings.js';
+import { buildHelmReleases } from './helm.js';
+import { buildAmbient, buildCrds, buildGateways, buildIstioCsr, buildOperators, buildWaypoints, operatorContext } from './infra.js';
+import type { RawCluster } from './raw.js';
+
+/** Pure: interprets what was read. Same input, same inventory — whether it came live or from a snapshot. */
+export function buildInventory(raw: RawCluster, source: { type: 'live' | 'snapshot' }): Inventory {
+  const releases: ReleaseIndex = new Map(raw.helmReleases.map((r) => [releaseKey(r.namespace, r.name), r]));
+  const ops = operatorContext(raw);
+  const helmReleases = buildHelmReleases(raw.helmReleases, raw.helmSecrets);
+  const revisions = buildRevisions(raw, releases, ops);
+  const tags = buildTags(raw, revisions);
+  const namespaces = buildNamespaces(raw, revisions, tags);
+  const workloads = buildWorkloads(raw);
+  const ambient = buildAmbient(raw, releases, ops);
+  const gateways = buildGateways(raw, helmReleases, releases, workloads);
+
+  const base = helmReleases.find((r) => r.component === 'base' && r.namespace === raw.istioNamespace) ?? helmReleases.find((r) => r.component === 'base');
+  const baseDefault = base ? valueAt(base.values, 'defaultRevision') : undefined;
+  const tagRevision = tags.find((t) => t.name === 'default')?.revision ?? null;
+  const validatorRevision = defaultValidatorRevision(raw);
+  const baseDefaultRevision = typeof baseDefault === 'string' && baseDefault ? baseDefault : null;
+  const pointers = [tagRevision, validatorRevision, baseDefaultRevision].filter((v): v is string => v !== null);
+
+  const components: Component[] = [];
+  if (base) components.push({ component: 'base', name: base.name, namespace: base.namespace, version: base.appVersion ?? base.chartVersion, revision: null, installMethod: 'helm', helmRelease: { release: base.name, namespace: base.namespace }, health: base.status === 'deployed' ? 'healthy' : 'degraded' });
+  for (const r of revisions) {
+    if (!r.deployment) continue;
+    components.push({ component: 'istiod', name: r.deployment, namespace: r.namespace, version: r.version, revision: r.name, installMethod: r.installMethod, helmRelease: r.helmRelease, health: r.health });
+  }
+  for (const [kind, ds] of [['cni', ambient.cni], ['ztunnel', ambient.ztunnel]] as const) {
+    if (ds) components.push({ component: kind, name: ds.name, namespace: ds.namespace, version: ds.version, revision: ds.revision, installMethod: ds.installMethod, helmRelease: ds.helmRelease, health: ds.health });
+  }
+  for (const g of gateways.filter((g) => g.type !== 'gateway-api')) {
+    components.push({ component: 'gateway', name: g.name, namespace: g.namespace, version: g.version, revision: g.revision, installMethod: g.type === 'helm' ? 'helm' : installMethodOfGateway(raw, g.namespace, g.name, releases), helmRelease: g.helmRelease, health: 'unknown' });
+  }
+  const operators = buildOperators(raw);
+  for (const o of operators.inCluster.deployments) components.push({ component: 'operator', name: o.name, namespace: o.namespace, version: o.version, revision: o.revision, installMethod: 'unknown', helmRelease: null, health: 'unknown' });
+  for (const s of operators.sail.istios) components.push({ component: 'sail-operator', name: s.name, namespace: '', version: s.version, revision: null, installMethod: 'sail', helmRelease: null, health: 'unknown' });
+  const istioCsr = buildIstioCsr(raw);
+  if (istioCsr.present) components.push({ component: 'istio-csr', name: istioCsr.name!, namespace: istioCsr.namespace!, version: istioCsr.version, revision: null, installMethod: helmReleases.some((r) => r.component === 'istio-csr') ? 'helm' : 'unknown', helmRelease: null, health: 'unknown' });
+
+  const methods = new Set(revisions.filter((r) => r.deployment).map((r) => r.installMethod));
+  const installMethod: Inventory['installMethod'] = methods.size === 0 ? 'none' : methods.size > 1 ? 'mixed' : [...methods][0]!;
+  const mode: Inventory['mode'] = ambient.ztunnel || revisions.some((r) => r.ambient) ? 'ambient' : revisions.length ? 'sidecar' : 'none';
+
+  const draft: Omit<Inventory, 'findings'> = {
+    apiVersion: INVENTORY_API_VERSION,
+    kind: 'Inventory',
+    source: { type: source.type, context: raw.context, capturedAt: raw.capturedAt },
+    cluster: {
+      kubernetesVersion: raw.kubernetesVersion,
+      clusterId: raw.clusterId,
+      nodes: raw.nodes
+        .map((n) => ({ name: n.metadata.name, kubeletVersion: stringField(n, 'status', 'nodeInfo', 'kubeletVersion') ?? null }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    },
+    istioNamespace: raw.istioNamespace,
+    installMethod,
+    mode,
+    revisions,
+    tags,
+    defaults: { tagRevision, validatorRevision, baseDefaultRevision, consistent: new Set(pointers).size <= 1 },
+    components,
+    helmReleases,
+    dataPlane: { namespaces, proxies: proxyCounts(workloads), workloads },
+    ambient,
+    waypoints: buildWaypoints(raw),
+    gateways,
+    crds: buildCrds(raw),
+    istioCsr,
+    operators,
+  };
+  const inventory: Inventory = { ...draft, findings: buildFindings(draft, raw.helmDecodeErrors) };
+  return inventorySchema.parse(inventory);
+}
+
+function installMethodOfGateway(raw: RawCluster, ns: string, name: string, releases: ReleaseIndex): Component['installMethod'] {
+  const d = raw.gatewayDeployments.find((x) => x.metadata.namespace === ns && x.metadata.name === name);
+  if (!d) return 'unknown';
+  if (label(d, 'operator.istio.io/managed') === 'Reconcile') return 'istioctl';
+  return releases.size && d.metadata.annotations?.['meta.helm.sh/release-name'] ? 'helm' : 'unknown';
+}

@@ -1,0 +1,179 @@
+import type { ClusterSource } from '../source.js';
+import { RESOURCES } from '../resources.js';
+import type { KubeObject } from '../objects.js';
+import { decodeHelmReleaseSecret, HELM_SECRET_TYPE, HelmDecodeError, type DecodedHelmRelease } from '../helm-release.js';
+import { leanPod } from './lean-pod.js';
+import type { HelmSecretMeta, RawCluster } from './raw.js';
+
+export interface ReadOptions {
+  istioNamespace: string;
+  capturedAt?: string | null;
+  clusterId?: string | null;
+}
+
+const ISTIO_CRD = /\.istio\.io$/;
+const GATEWAY_API_CRD = /\.gateway\.networking\.(k8s|x-k8s)\.io$/;
+const OPERATOR_DEPLOYMENT = /^istio-operator(-[a-z0-9-]+)?$/;
+const ACTIVE_PODS = 'status.phase!=Succeeded,status.phase!=Failed';
+
+/**
+ * Reads what the inventory needs: label-selected, metadata-only where labels suffice,
+ * independent requests in parallel, then the few follow-up reads that depend on them.
+ */
+export async function readCluster(source: ClusterSource, opts: ReadOptions): Promise<RawCluster> {
+  const ns = opts.istioNamespace;
+  const [
+    kubernetesVersion,
+    nodes,
+    namespaces,
+    labelledDeployments,
+    deploymentMeta,
+    mutatingWebhooks,
+    validatingWebhooks,
+    tagServices,
+    istioConfigMaps,
+    cniDaemonSets,
+    ztunnelDaemonSets,
+    helmSecretObjects,
+    injected,
+    crdMeta,
+    gatewayApiGateways,
+    istioOperators,
+    sailIstios,
+    istioCsrDeployments,
+  ] = await Promise.all([
+    source.kubernetesVersion(),
+    source.list(RESOURCES.nodes),
+    source.list(RESOURCES.namespaces, { metadataOnly: true }),
+    source.list(RESOURCES.deployments, { labelSelector: 'istio' }),
+    source.list(RESOURCES.deployments, { metadataOnly: true }),
+    source.list(RESOURCES.mutatingWebhooks),
+    source.list(RESOURCES.validatingWebhooks),
+    source.list(RESOURCES.services, { namespace: ns, labelSelector: 'istio.io/tag' }),
+    source.list(RESOURCES.configMaps, { namespace: ns, metadataOnly: true }),
+    source.list(RESOURCES.daemonSets, { labelSelector: 'k8s-app=istio-cni-node' }),
+    source.list(RESOURCES.daemonSets, { labelSelector: 'app=ztunnel' }),
+    source.list(RESOURCES.secrets, { labelSelector: 'owner=helm', fieldSelector: `type=${HELM_SECRET_TYPE}`, metadataOnly: true }),
+    source.list(RESOURCES.pods, { labelSelector: 'security.istio.io/tlsMode=istio', fieldSelector: ACTIVE_PODS }),
+    source.list(RESOURCES.crds, { metadataOnly: true }),
+    source.list(RESOURCES.gateways),
+    source.list(RESOURCES.istioOperators),
+    source.list(RESOURCES.sailIstios),
+    source.list(RESOURCES.deployments, { labelSelector: 'app.kubernetes.io/name=cert-manager-istio-csr' }),
+  ]);
+
+  const istiodDeployments = labelledDeployments.filter((d) => d.metadata.namespace === ns && d.metadata.labels?.app === 'istiod');
+  const gatewayDeployments = labelledDeployments.filter((d) => d.metadata.labels?.app !== 'istiod' && !['pilot', 'istiod'].includes(d.metadata.labels?.istio ?? ''));
+  const deploymentKeys = new Set(deploymentMeta.map((d) => `${d.metadata.namespace}/${d.metadata.name}`));
+  const helmSecrets = helmSecretObjects.map(toHelmSecretMeta).filter((s): s is HelmSecretMeta => s !== null);
+  const daemonSets = [...cniDaemonSets, ...ztunnelDaemonSets];
+
+  const ambientNamespaces = new Set(
+    namespaces.filter((n) => n.metadata.labels?.['istio.io/dataplane-mode'] === 'ambient').map((n) => n.metadata.name),
+  );
+  const crdNames = crdMeta.map((c) => c.metadata.name).filter((n) => ISTIO_CRD.test(n) || GATEWAY_API_CRD.test(n));
+  const operatorNames = deploymentMeta.filter((d) => OPERATOR_DEPLOYMENT.test(d.metadata.name));
+
+  const wantedReleases = releasesOfInterest(ns, helmSecrets, [
+    ...istiodDeployments,
+    ...gatewayDeployments,
+    ...daemonSets,
+    ...validatingWebhooks,
+    ...mutatingWebhooks,
+    ...istioCsrDeployments,
+    ...crdMeta.filter((c) => ISTIO_CRD.test(c.metadata.name)),
+  ]);
+  const latestSecrets = latestPerRelease(helmSecrets.filter((s) => wantedReleases.has(`${s.namespace}/${s.release}`)));
+
+  const [crds, operatorDeployments, ambientPodObjects, decoded] = await Promise.all([
+    Promise.all(crdNames.map((n) => source.get(RESOURCES.crds, n))),
+    Promise.all(operatorNames.map((d) => source.get(RESOURCES.deployments, d.metadata.name, d.metadata.namespace))),
+    ambientNamespaces.size > 0 ? source.list(RESOURCES.pods, { fieldSelector: ACTIVE_PODS, metadataOnly: true }) : Promise.resolve([]),
+    Promise.all(latestSecrets.map((s) => readRelease(source, s))),
+  ]);
+
+  const helmReleases: DecodedHelmRelease[] = [];
+  const helmDecodeErrors: string[] = [];
+  for (const d of decoded) {
+    if (typeof d === 'string') helmDecodeErrors.push(d);
+    else if (d) helmReleases.push(d);
+  }
+
+  const kubeSystem = namespaces.find((n) => n.metadata.name === 'kube-system');
+  return {
+    istioNamespace: ns,
+    kubernetesVersion,
+    context: source.context ?? null,
+    capturedAt: opts.capturedAt ?? null,
+    clusterId: opts.clusterId ?? kubeSystem?.metadata.uid ?? null,
+    nodes,
+    namespaces,
+    istiodDeployments,
+    gatewayDeployments,
+    operatorDeployments: operatorDeployments.filter((d): d is KubeObject => d !== undefined),
+    istioCsrDeployments,
+    deploymentKeys,
+    mutatingWebhooks,
+    validatingWebhooks,
+    tagServices,
+    istioConfigMaps,
+    daemonSets,
+    helmSecrets,
+    helmReleases,
+    helmDecodeErrors,
+    injectedPods: injected.map(leanPod),
+    ambientPods: ambientPodObjects
+      .filter(
+        (p) =>
+          ambientNamespaces.has(p.metadata.namespace ?? '') &&
+          p.metadata.labels?.['security.istio.io/tlsMode'] !== 'istio' &&
+          p.metadata.labels?.['istio.io/dataplane-mode'] !== 'none',
+      )
+      .map(leanPod),
+    crds: crds.filter((c): c is KubeObject => c !== undefined),
+    gatewayApiGateways,
+    istioOperators,
+    sailIstios,
+  };
+}
+
+function toHelmSecretMeta(s: KubeObject): HelmSecretMeta | null {
+  const l = s.metadata.labels ?? {};
+  const revision = Number(l.version);
+  if (!l.name || !Number.isInteger(revision)) return null;
+  return { namespace: s.metadata.namespace ?? '', secretName: s.metadata.name, release: l.name, revision, status: l.status ?? 'unknown' };
+}
+
+/** Releases that own an Istio object (by Helm's annotations), plus every release in the Istio namespace. */
+function releasesOfInterest(istioNamespace: string, secrets: HelmSecretMeta[], owned: KubeObject[]): Set<string> {
+  const wanted = new Set<string>();
+  for (const s of secrets) if (s.namespace === istioNamespace) wanted.add(`${s.namespace}/${s.release}`);
+  for (const o of owned) {
+    const a = o.metadata.annotations ?? {};
+    const name = a['meta.helm.sh/release-name'];
+    const rns = a['meta.helm.sh/release-namespace'] ?? o.metadata.namespace;
+    if (name && rns) wanted.add(`${rns}/${name}`);
+  }
+  return wanted;
+}
+
+function latestPerRelease(secrets: HelmSecretMeta[]): HelmSecretMeta[] {
+  const latest = new Map<string, HelmSecretMeta>();
+  for (const s of secrets) {
+    const key = `${s.namespace}/${s.release}`;
+    const cur = latest.get(key);
+    if (!cur || s.revision > cur.revision) latest.set(key, s);
+  }
+  return [...latest.values()];
+}
+
+async function readRelease(source: ClusterSource, meta: HelmSecretMeta): Promise<DecodedHelmRelease | string | undefined> {
+  const secret = await source.get(RESOURCES.secrets, meta.secretName, meta.namespace);
+  if (!secret) return undefined;
+  try {
+    return decodeHelmReleaseSecret(secret);
+  } catch (e) {
+    if (e instanceof HelmDecodeError) return e.message;
+    throw e;
+  }
+}

@@ -1,0 +1,72 @@
+import { gunzipSync } from 'node:zlib';
+import type { KubeObject } from './objects.js';
+
+/** What we read from Helm's release record (Helm 3/4 Secrets driver). */
+export interface DecodedHelmRelease {
+  name: string;
+  namespace: string;
+  revision: number;
+  status: string;
+  chartName: string;
+  chartVersion: string;
+  appVersion: string | undefined;
+  description: string | undefined;
+  lastDeployed: string | undefined;
+  /** User-supplied values (Helm's `config`); never printed unredacted. */
+  values: Record<string, unknown>;
+  secretName: string;
+}
+
+export const HELM_SECRET_TYPE = 'helm.sh/release.v1';
+const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
+
+export class HelmDecodeError extends Error {}
+
+/** The Secret's `data.release` is base64 (Kubernetes) of base64 (Helm) of gzip'd JSON; gzip is optional for old releases. */
+export function decodeReleasePayload(dataRelease: string): Record<string, unknown> {
+  const helmText = Buffer.from(dataRelease, 'base64').toString('utf8');
+  let raw = Buffer.from(helmText, 'base64');
+  if (raw.length >= 3 && GZIP_MAGIC.every((b, i) => raw[i] === b)) raw = gunzipSync(raw);
+  const parsed = JSON.parse(raw.toString('utf8')) as unknown;
+  if (!parsed || typeof parsed !== 'object') throw new HelmDecodeError('release payload is not an object');
+  return parsed as Record<string, unknown>;
+}
+
+/** Decodes one `sh.helm.release.v1.<name>.v<N>` Secret; throws HelmDecodeError on a corrupt one. */
+export function decodeHelmReleaseSecret(secret: KubeObject): DecodedHelmRelease {
+  const data = (secret as { data?: Record<string, string> }).data;
+  const payload = data?.release;
+  if (!payload) throw new HelmDecodeError(`Secret ${secret.metadata.namespace}/${secret.metadata.name} has no data.release`);
+  let rel: Record<string, unknown>;
+  try {
+    rel = decodeReleasePayload(payload);
+  } catch (e) {
+    throw new HelmDecodeError(`Secret ${secret.metadata.namespace}/${secret.metadata.name}: cannot decode release (${(e as Error).message})`);
+  }
+  const info = (rel.info ?? {}) as Record<string, unknown>;
+  const meta = ((rel.chart as Record<string, unknown> | undefined)?.metadata ?? {}) as Record<string, unknown>;
+  const labels = secret.metadata.labels ?? {};
+  return {
+    name: String(rel.name ?? labels.name ?? ''),
+    namespace: String(rel.namespace ?? secret.metadata.namespace ?? ''),
+    revision: Number(rel.version ?? labels.version ?? 0),
+    status: String(info.status ?? labels.status ?? 'unknown'),
+    chartName: String(meta.name ?? ''),
+    chartVersion: String(meta.version ?? ''),
+    appVersion: meta.appVersion === undefined ? undefined : String(meta.appVersion),
+    description: info.description === undefined ? undefined : String(info.description),
+    lastDeployed: info.last_deployed === undefined ? undefined : String(info.last_deployed),
+    values: (rel.config && typeof rel.config === 'object' ? rel.config : {}) as Record<string, unknown>,
+    secretName: secret.metadata.name,
+  };
+}
+
+/** Reads a dotted path (`cni.ambient.dnsCapture`) out of Helm values. */
+export function valueAt(values: Record<string, unknown>, path: string): unknown {
+  let cur: unknown = values;
+  for (const key of path.split('.')) {
+    if (!cur || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}

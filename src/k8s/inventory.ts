@@ -1,0 +1,230 @@
+import { z } from 'zod';
+
+/**
+ * The inventory: everything planning needs to know about a mesh, read from a live cluster or a
+ * snapshot. This is the `status -o json` document; its schema is versioned by `apiVersion`
+ * and documented in docs/inventory-schema.md. Helm values appear only redacted (see redact.ts).
+ */
+
+export const installMethodSchema = z.enum(['helm', 'istioctl', 'operator', 'sail', 'unknown']);
+export type InstallMethod = z.infer<typeof installMethodSchema>;
+
+export const helmRefSchema = z.object({ release: z.string(), namespace: z.string() });
+export type HelmRef = z.infer<typeof helmRefSchema>;
+
+export const healthSchema = z.enum(['healthy', 'progressing', 'degraded', 'unknown']);
+export type Health = z.infer<typeof healthSchema>;
+
+export const rolloutSchema = z.object({
+  generation: z.number().nullable(),
+  observedGeneration: z.number().nullable(),
+  desired: z.number(),
+  ready: z.number(),
+  updated: z.number(),
+  available: z.number(),
+  /** Generation observed and every replica updated and available. */
+  complete: z.boolean(),
+});
+export type Rollout = z.infer<typeof rolloutSchema>;
+
+export const revisionSchema = z.object({
+  /** `default` for a revision-less control plane. */
+  name: z.string(),
+  version: z.string().nullable(),
+  namespace: z.string(),
+  deployment: z.string().nullable(),
+  image: z.string().nullable(),
+  rollout: rolloutSchema.nullable(),
+  health: healthSchema,
+  injectorWebhook: z.string().nullable(),
+  validatingWebhooks: z.array(z.string()),
+  meshConfigMap: z.string().nullable(),
+  installMethod: installMethodSchema,
+  helmRelease: helmRefSchema.nullable(),
+  profile: z.string().nullable(),
+  compatibilityVersion: z.string().nullable(),
+  ambient: z.boolean(),
+  /** Tags that currently point at this revision. */
+  tags: z.array(z.string()),
+});
+export type Revision = z.infer<typeof revisionSchema>;
+
+export const tagSchema = z.object({
+  name: z.string(),
+  revision: z.string(),
+  webhook: z.string().nullable(),
+  service: z.string().nullable(),
+  /** Namespaces labelled `istio.io/rev=<tag>`. */
+  namespaces: z.array(z.string()),
+  /** The webhook and the Service disagree about the revision. */
+  conflicting: z.boolean(),
+});
+export type Tag = z.infer<typeof tagSchema>;
+
+export const defaultsSchema = z.object({
+  /** Revision the `default` tag points at. */
+  tagRevision: z.string().nullable(),
+  /** Revision `istiod-default-validator` targets. */
+  validatorRevision: z.string().nullable(),
+  /** `defaultRevision` value of the base chart release, when Helm-installed. */
+  baseDefaultRevision: z.string().nullable(),
+  consistent: z.boolean(),
+});
+
+export const helmReleaseSchema = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  chart: z.string(),
+  chartVersion: z.string(),
+  appVersion: z.string().nullable(),
+  status: z.string(),
+  revision: z.number(),
+  component: z.enum(['base', 'istiod', 'cni', 'ztunnel', 'gateway', 'ambient', 'istio-csr', 'revisiontags', 'other']),
+  lastDeployed: z.string().nullable(),
+  secretName: z.string(),
+  /** Newest revision whose status is deployed or superseded: the one to roll back to. */
+  lastGoodRevision: z.number().nullable(),
+  history: z.array(z.object({ revision: z.number(), status: z.string() })),
+  /** Values with every leaf redacted except the keys planning needs (see redact.ts). */
+  values: z.record(z.string(), z.unknown()),
+});
+export type HelmRelease = z.infer<typeof helmReleaseSchema>;
+
+export const componentSchema = z.object({
+  component: z.enum(['base', 'istiod', 'cni', 'ztunnel', 'gateway', 'operator', 'sail-operator', 'istio-csr']),
+  name: z.string(),
+  namespace: z.string(),
+  version: z.string().nullable(),
+  revision: z.string().nullable(),
+  installMethod: installMethodSchema,
+  helmRelease: helmRefSchema.nullable(),
+  health: healthSchema,
+});
+export type Component = z.infer<typeof componentSchema>;
+
+export const namespaceSchema = z.object({
+  name: z.string(),
+  injection: z.string().nullable(),
+  revisionLabel: z.string().nullable(),
+  dataplaneMode: z.string().nullable(),
+  /** The revision new pods here get: through a tag, a revision name, or the default tag. */
+  effectiveRevision: z.string().nullable(),
+});
+export type NamespaceInfo = z.infer<typeof namespaceSchema>;
+
+export const workloadSchema = z.object({
+  namespace: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  /** Injecting revision from the pod annotation `istio.io/rev`; null for ambient pods. */
+  revision: z.string().nullable(),
+  proxyVersion: z.string().nullable(),
+  pods: z.number(),
+  restartable: z.boolean(),
+  mode: z.enum(['sidecar', 'ambient']),
+});
+export type Workload = z.infer<typeof workloadSchema>;
+
+export const proxyCountSchema = z.object({
+  namespace: z.string(),
+  revision: z.string(),
+  version: z.string().nullable(),
+  count: z.number(),
+});
+
+export const daemonSetSchema = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  version: z.string().nullable(),
+  revision: z.string().nullable(),
+  rollout: rolloutSchema,
+  health: healthSchema,
+  installMethod: installMethodSchema,
+  helmRelease: helmRefSchema.nullable(),
+});
+export type DaemonSetInfo = z.infer<typeof daemonSetSchema>;
+
+export const gatewaySchema = z.object({
+  type: z.enum(['helm', 'deployment', 'gateway-api']),
+  name: z.string(),
+  namespace: z.string(),
+  helmRelease: helmRefSchema.nullable(),
+  revision: z.string().nullable(),
+  version: z.string().nullable(),
+  className: z.string().nullable(),
+});
+export type GatewayInfo = z.infer<typeof gatewaySchema>;
+
+export const crdSchema = z.object({
+  name: z.string(),
+  group: z.string(),
+  servedVersions: z.array(z.string()),
+  storageVersion: z.string().nullable(),
+  managedBy: z.string().nullable(),
+  helmRelease: helmRefSchema.nullable(),
+  /** Legacy `chart=istio` label of CRDs installed from the base chart's crds/ directory (≤1.23). */
+  legacyChartLabel: z.boolean(),
+  istioctlOwned: z.boolean(),
+  /** Has all three Helm ownership marks, so `helm upgrade` can adopt it. */
+  helmOwned: z.boolean(),
+});
+export type CrdInfo = z.infer<typeof crdSchema>;
+
+export const findingSchema = z.object({
+  id: z.string(),
+  severity: z.enum(['error', 'warning', 'info']),
+  message: z.string(),
+});
+export type Finding = z.infer<typeof findingSchema>;
+
+export const INVENTORY_API_VERSION = 'istio-upgrade/v1';
+
+export const inventorySchema = z.object({
+  apiVersion: z.literal(INVENTORY_API_VERSION),
+  kind: z.literal('Inventory'),
+  source: z.object({ type: z.enum(['live', 'snapshot']), context: z.string().nullable(), capturedAt: z.string().nullable() }),
+  cluster: z.object({
+    kubernetesVersion: z.string(),
+    clusterId: z.string().nullable(),
+    nodes: z.array(z.object({ name: z.string(), kubeletVersion: z.string().nullable() })),
+  }),
+  istioNamespace: z.string(),
+  installMethod: z.enum(['helm', 'istioctl', 'operator', 'sail', 'mixed', 'none', 'unknown']),
+  mode: z.enum(['sidecar', 'ambient', 'none']),
+  revisions: z.array(revisionSchema),
+  tags: z.array(tagSchema),
+  defaults: defaultsSchema,
+  components: z.array(componentSchema),
+  helmReleases: z.array(helmReleaseSchema),
+  dataPlane: z.object({
+    namespaces: z.array(namespaceSchema),
+    proxies: z.array(proxyCountSchema),
+    workloads: z.array(workloadSchema),
+  }),
+  ambient: z.object({
+    cni: daemonSetSchema.extend({ dnsCapture: z.boolean().nullable(), ambientEnabled: z.boolean() }).nullable(),
+    ztunnel: daemonSetSchema.nullable(),
+  }),
+  waypoints: z.array(z.object({ name: z.string(), namespace: z.string(), revision: z.string().nullable() })),
+  gateways: z.array(gatewaySchema),
+  crds: z.object({
+    istio: z.array(crdSchema),
+    gatewayApi: z.object({
+      present: z.boolean(),
+      bundleVersion: z.string().nullable(),
+      channel: z.string().nullable(),
+      crds: z.array(z.object({ name: z.string(), servedVersions: z.array(z.string()) })),
+    }),
+  }),
+  istioCsr: z.object({ present: z.boolean(), name: z.string().nullable(), namespace: z.string().nullable(), version: z.string().nullable() }),
+  operators: z.object({
+    inCluster: z.object({
+      deployments: z.array(z.object({ name: z.string(), namespace: z.string(), version: z.string().nullable(), revision: z.string().nullable() })),
+      istioOperators: z.array(z.object({ name: z.string(), namespace: z.string(), revision: z.string().nullable() })),
+    }),
+    sail: z.object({ istios: z.array(z.object({ name: z.string(), version: z.string().nullable(), updateStrategy: z.string().nullable() })) }),
+  }),
+  findings: z.array(findingSchema),
+});
+
+export type Inventory = z.infer<typeof inventorySchema>;

@@ -1,0 +1,36 @@
+/**
+ * Helm values can hold credentials (image pull secrets, CA keys, tokens), so every output and
+ * every snapshot shows them redacted. Only the keys planning reads are kept verbatim.
+ */
+export const PLAN_RELEVANT_VALUES = [
+  'revision',
+  'revisionTags',
+  'defaultRevision',
+  'profile',
+  'global.profile',
+  'compatibilityVersion',
+  'global.istioNamespace',
+  'global.variant',
+  'cni.ambient.dnsCapture',
+  'ambient.dnsCapture',
+  'cni.ambient.enabled',
+  'base.enableCRDTemplates',
+  'pilot.env.PILOT_ENABLE_AMBIENT',
+] as const;
+
+export const REDACTED = '<redacted>';
+
+export function redactValues(values: Record<string, unknown>, keep: readonly string[] = PLAN_RELEVANT_VALUES): Record<string, unknown> {
+  return redactNode(values, '', new Set(keep)) as Record<string, unknown>;
+}
+
+function redactNode(node: unknown, path: string, keep: Set<string>): unknown {
+  if (path && keep.has(path)) return node;
+  if (Array.isArray(node)) return node.map((v, i) => redactNode(v, `${path}[${i}]`, keep));
+  if (node && typeof node === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) out[k] = redactNode(v, path ? `${path}.${k}` : k, keep);
+    return out;
+  }
+  return node === null || node === undefined ? node : REDACTED;
+}

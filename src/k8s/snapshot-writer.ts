@@ -1,0 +1,127 @@
+import { gzipSync } from 'node:zlib';
+import type { KubeObject } from './objects.js';
+import type { ClusterSource, ListOptions } from './source.js';
+import type { ResourceRef } from './resources.js';
+import { decodeReleasePayload, HELM_SECRET_TYPE } from './helm-release.js';
+import { redactValues } from './redact.js';
+import { SNAPSHOT_API_VERSION, type ClusterSnapshot } from './snapshot.js';
+
+export const REDACTED_ANNOTATION = 'istio-upgrade.io/redacted';
+
+/**
+ * Wraps a source and keeps every object the inventory read, so a snapshot holds exactly what
+ * discovery needs — and replaying it through SnapshotSource asks the same questions.
+ */
+export class RecordingSource implements ClusterSource {
+  readonly kind: 'live' | 'snapshot';
+  private readonly seen = new Map<string, KubeObject>();
+
+  constructor(private readonly inner: ClusterSource) {
+    this.kind = inner.kind;
+  }
+
+  get context(): string | undefined {
+    return this.inner.context;
+  }
+
+  kubernetesVersion(): Promise<string> {
+    return this.inner.kubernetesVersion();
+  }
+
+  requestCount(): number {
+    return this.inner.requestCount();
+  }
+
+  async list(resource: ResourceRef, options?: ListOptions): Promise<KubeObject[]> {
+    const items = await this.inner.list(resource, options);
+    for (const item of items) this.keep(item, options?.metadataOnly ?? false);
+    return items;
+  }
+
+  async get(resource: ResourceRef, name: string, namespace?: string): Promise<KubeObject | undefined> {
+    const item = await this.inner.get(resource, name, namespace);
+    if (item) this.keep(item, false);
+    return item;
+  }
+
+  /** A full object replaces a metadata-only copy; never the other way round. */
+  private keep(item: KubeObject, metadataOnly: boolean): void {
+    const key = `${item.apiVersion.split('/')[0]}/${item.kind}/${item.metadata.namespace ?? ''}/${item.metadata.name}`;
+    const prev = this.seen.get(key);
+    if (prev && metadataOnly) return;
+    this.seen.set(key, metadataOnly ? { apiVersion: item.apiVersion, kind: item.kind, metadata: item.metadata } : item);
+  }
+
+  recorded(): KubeObject[] {
+    return [...this.seen.values()];
+  }
+}
+
+export function buildSnapshot(items: KubeObject[], meta: { kubernetesVersion: string; context: string | undefined; clusterId: string | null; now?: Date }): ClusterSnapshot {
+  const sanitized = items.map(sanitize).filter((o): o is KubeObject => o !== null);
+  sanitized.sort((a, b) => a.kind.localeCompare(b.kind) || (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+  return {
+    apiVersion: SNAPSHOT_API_VERSION,
+    kind: 'ClusterSnapshot',
+    kubernetesVersion: meta.kubernetesVersion,
+    capturedAt: (meta.now ?? new Date()).toISOString(),
+    ...(meta.context ? { context: meta.context } : {}),
+    ...(meta.clusterId ? { clusterId: meta.clusterId } : {}),
+    items: sanitized,
+  };
+}
+
+/**
+ * Keeps what discovery reads and nothing sensitive: managedFields go; Secrets other than Helm
+ * release records are dropped; Helm records are re-encoded without manifests or templates and
+ * with values redacted, so a snapshot can be attached to a ticket.
+ */
+function sanitize(obj: KubeObject): KubeObject | null {
+  const metadata = { ...obj.metadata };
+  delete metadata.managedFields;
+  if (metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']) {
+    const { ['kubectl.kubernetes.io/last-applied-configuration']: _dropped, ...rest } = metadata.annotations;
+    metadata.annotations = rest;
+  }
+  const out: KubeObject = { ...obj, metadata };
+  if (obj.kind === 'Secret') {
+    if ((obj as { type?: string }).type !== HELM_SECRET_TYPE && metadata.labels?.owner !== 'helm') return null;
+    const data = (obj as { data?: Record<string, string> }).data;
+    if (!data?.release) return { apiVersion: obj.apiVersion, kind: obj.kind, metadata, type: HELM_SECRET_TYPE } as KubeObject;
+    return { ...out, type: HELM_SECRET_TYPE, data: { release: redactedRelease(data.release) }, metadata: { ...metadata, annotations: { ...metadata.annotations, [REDACTED_ANNOTATION]: 'values' } } };
+  }
+  if (obj.kind === 'Pod') return leanPodObject(out);
+  if (obj.kind === 'ConfigMap') {
+    delete (out as { data?: unknown }).data;
+    delete (out as { binaryData?: unknown }).binaryData;
+  }
+  return out;
+}
+
+function redactedRelease(payload: string): string {
+  const rel = decodeReleasePayload(payload);
+  const chart = (rel.chart ?? {}) as Record<string, unknown>;
+  const slim = {
+    name: rel.name,
+    namespace: rel.namespace,
+    version: rel.version,
+    info: rel.info,
+    chart: { metadata: chart.metadata },
+    config: redactValues((rel.config ?? {}) as Record<string, unknown>),
+  };
+  const helmText = gzipSync(Buffer.from(JSON.stringify(slim)), { level: 9 }).toString('base64');
+  return Buffer.from(helmText).toString('base64');
+}
+
+function leanPodObject(pod: KubeObject): KubeObject {
+  const spec = (pod.spec ?? {}) as Record<string, unknown>;
+  const slimContainers = (v: unknown) => (Array.isArray(v) ? v.map((c: Record<string, unknown>) => ({ name: c.name, image: c.image })) : undefined);
+  const status = (pod.status ?? {}) as Record<string, unknown>;
+  return {
+    apiVersion: pod.apiVersion,
+    kind: pod.kind,
+    metadata: pod.metadata,
+    ...(pod.spec ? { spec: { containers: slimContainers(spec.containers), ...(spec.initContainers ? { initContainers: slimContainers(spec.initContainers) } : {}) } } : {}),
+    ...(status.phase ? { status: { phase: status.phase } } : {}),
+  };
+}

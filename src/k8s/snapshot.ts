@@ -1,0 +1,155 @@
+import { readFile } from 'node:fs/promises';
+import { load as loadYaml } from 'js-yaml';
+import { z } from 'zod';
+import { UserError } from '../errors.js';
+import type { KubeObject } from './objects.js';
+import type { ClusterSource, ListOptions } from './source.js';
+import type { ResourceRef } from './resources.js';
+import { matchesFields, matchesLabels, parseLabelSelector } from './selectors.js';
+import { formatZodIssue } from '../util/zod-errors.js';
+
+export const SNAPSHOT_API_VERSION = 'istio-upgrade/v1';
+
+const objectSchema = z
+  .object({
+    apiVersion: z.string().min(1),
+    kind: z.string().min(1),
+    metadata: z
+      .object({
+        name: z.string().min(1),
+        namespace: z.string().min(1).optional(),
+        labels: z.record(z.string(), z.string()).optional(),
+        annotations: z.record(z.string(), z.string()).optional(),
+      })
+      .loose(),
+  })
+  .loose();
+
+const k8sVersion = z.string().regex(/^v?\d+\.\d+(\.\d+)?([-+].*)?$/, 'expected a Kubernetes version such as 1.30.2');
+
+export const clusterSnapshotSchema = z.object({
+  apiVersion: z.literal(SNAPSHOT_API_VERSION),
+  kind: z.literal('ClusterSnapshot'),
+  kubernetesVersion: k8sVersion,
+  capturedAt: z.string().optional(),
+  context: z.string().optional(),
+  clusterId: z.string().optional(),
+  items: z.array(objectSchema),
+});
+
+const kubectlListSchema = z.object({
+  apiVersion: z.string(),
+  kind: z.literal('List'),
+  items: z.array(objectSchema),
+});
+
+export interface ClusterSnapshot {
+  apiVersion: typeof SNAPSHOT_API_VERSION;
+  kind: 'ClusterSnapshot';
+  kubernetesVersion: string;
+  capturedAt?: string;
+  context?: string;
+  clusterId?: string;
+  items: KubeObject[];
+}
+
+/** Parses a ClusterSnapshot (YAML or JSON) or a `kubectl get -o yaml` List. */
+export function parseSnapshot(text: string, origin: string, kubernetesVersion?: string): ClusterSnapshot {
+  let doc: unknown;
+  try {
+    doc = loadYaml(text);
+  } catch (e) {
+    const reason = (e as Error).message.split('\n')[0];
+    throw new UserError(`${origin}: not valid YAML or JSON: ${reason}`);
+  }
+  if (!doc || typeof doc !== 'object') throw new UserError(`${origin}: expected a ClusterSnapshot or a List, got ${doc === null ? 'nothing' : typeof doc}`);
+  const kind = (doc as { kind?: unknown }).kind;
+  if (kind === 'List') {
+    const parsed = kubectlListSchema.safeParse(doc);
+    if (!parsed.success) throw new UserError(`${origin}: ${formatZodIssue(parsed.error)}`);
+    if (!kubernetesVersion) {
+      throw new UserError(`${origin} is a plain List with no server version: pass --kubernetes-version (e.g. 1.30.2)`, 2);
+    }
+    const version = k8sVersion.safeParse(kubernetesVersion);
+    if (!version.success) throw new UserError(`--kubernetes-version "${kubernetesVersion}": expected a version such as 1.30.2`, 2);
+    return {
+      apiVersion: SNAPSHOT_API_VERSION,
+      kind: 'ClusterSnapshot',
+      kubernetesVersion: kubernetesVersion.replace(/^v/, ''),
+      items: parsed.data.items as KubeObject[],
+    };
+  }
+  const parsed = clusterSnapshotSchema.safeParse(doc);
+  if (!parsed.success) throw new UserError(`${origin}: ${formatZodIssue(parsed.error)}`);
+  const snap = parsed.data as ClusterSnapshot;
+  if (kubernetesVersion) snap.kubernetesVersion = kubernetesVersion;
+  snap.kubernetesVersion = snap.kubernetesVersion.replace(/^v/, '');
+  return snap;
+}
+
+export async function readSnapshotFile(path: string, kubernetesVersion?: string): Promise<ClusterSnapshot> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' ? `snapshot file not found: ${path}` : `cannot read snapshot ${path}: ${(e as Error).message}`);
+  }
+  return parseSnapshot(text, path, kubernetesVersion);
+}
+
+function groupOf(apiVersion: string): string {
+  const i = apiVersion.indexOf('/');
+  return i < 0 ? '' : apiVersion.slice(0, i);
+}
+
+/** Serves a snapshot with the same list semantics as the API server (selectors, scoping). */
+export class SnapshotSource implements ClusterSource {
+  readonly kind = 'snapshot' as const;
+  private readonly byKind = new Map<string, KubeObject[]>();
+
+  constructor(readonly snapshot: ClusterSnapshot) {
+    for (const item of snapshot.items) {
+      const key = `${groupOf(item.apiVersion)}/${item.kind}`;
+      let bucket = this.byKind.get(key);
+      if (!bucket) this.byKind.set(key, (bucket = []));
+      bucket.push(item);
+    }
+  }
+
+  get context(): string | undefined {
+    return this.snapshot.context;
+  }
+
+  async kubernetesVersion(): Promise<string> {
+    return this.snapshot.kubernetesVersion;
+  }
+
+  requestCount(): number {
+    return 0;
+  }
+
+  async list(resource: ResourceRef, options: ListOptions = {}): Promise<KubeObject[]> {
+    const items = this.byKind.get(`${resource.group}/${resource.kind}`) ?? [];
+    const labelReqs = parseLabelSelector(options.labelSelector);
+    return items.filter(
+      (o) =>
+        (!options.namespace || o.metadata.namespace === options.namespace) &&
+        matchesLabels(labelReqs, o.metadata.labels) &&
+        matchesFields(options.fieldSelector, (path) => snapshotField(o, path)),
+    );
+  }
+
+  async get(resource: ResourceRef, name: string, namespace?: string): Promise<KubeObject | undefined> {
+    const items = this.byKind.get(`${resource.group}/${resource.kind}`) ?? [];
+    return items.find((o) => o.metadata.name === name && (!resource.namespaced || o.metadata.namespace === namespace));
+  }
+}
+
+function snapshotField(o: KubeObject, path: string): string | undefined {
+  if (path === 'metadata.name') return o.metadata.name;
+  if (path === 'metadata.namespace') return o.metadata.namespace;
+  let cur: unknown = o;
+  for (const key of path.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[key] : undefined;
+  return cur === undefined ? undefined : String(cur);
+}

@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, UserError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { addClusterOptions, addOutputOptions } from './options.js';
@@ -29,6 +29,23 @@ export function buildProgram(): Command {
   addOutputOptions(addClusterOptions(program.command('status').description('summarise the mesh: revisions, tags, components, proxies, Helm releases, findings')), ['text', 'json', 'yaml']).action(
     lazy(async () => (await import('./commands/status.js')).statusCommand),
   );
+
+  addOutputOptions(addClusterOptions(program.command('plan').description('read the mesh and print the ordered, typed steps that upgrade it to --to')), ['text', 'json', 'yaml', 'markdown'])
+    .option('--to <version>', 'target Istio version: 1.24 (newest known patch), 1.24.2, or latest')
+    .addOption(new Option('--strategy <strategy>', 'canary (new revision beside the old) or in-place').choices(['canary', 'in-place']).default('canary'))
+    .option('--max-minor-jump <n>', 'minors per canary hop (Istio supports 2; ambient and in-place always use 1)', '2')
+    .option('--compatibility-version <v>', 'auto, none, or a minor such as 1.23, applied per hop', 'auto')
+    .option('--revision <name>', 'name of the new revision (default: derived from the version, e.g. 1-24-2)')
+    .option('--tag-order <tags>', 'comma-separated order for moving revision tags (default: fewest namespaces first, default last)')
+    .option('--include-cleanup', 'also remove the old revision when nothing uses it (irreversible)')
+    .option('--allow-downgrade', 'allow a target older than the installed version')
+    .option('--allow-unknown-version', 'allow a target newer than the release catalog (no upgrade notes known)')
+    .option('--chart-repo <repo>', 'Helm chart repository alias or OCI prefix', 'istio')
+    .option('--backup-dir <dir>', 'where the backup step writes (default: ./istio-upgrade-backup-<plan id>)')
+    .option('--restart-batch-size <n>', 'workloads restarted per batch', '10')
+    .option('--out <file>', 'write the plan file that apply executes')
+    .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when the plan has changes, 3 when blocked')
+    .action(lazy(async () => (await import('./commands/plan.js')).planCommand));
 
   addClusterOptions(program.command('snapshot').description('save what the inventory reads to a file, for offline planning and change tickets'))
     .option('--out <file>', 'file to write (.yaml or .json)')

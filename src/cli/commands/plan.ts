@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile, rename } from 'node:fs/promises';
+import { discover } from '../../k8s/discover/index.js';
+import { planUpgrade, DEFAULT_REQUEST, type PlanRequest } from '../../plans/planner/index.js';
+import type { Plan } from '../../plans/plan-schema.js';
+import type { Inventory } from '../../k8s/inventory.js';
+import { ExitCode, UserError } from '../../errors.js';
+import { TOOL_VERSION } from '../../version.js';
+import { colorEnabled, makeChalk } from '../color.js';
+import { openSource } from '../source.js';
+import { validateNamespace, type ClusterOptions, type OutputOptions } from '../options.js';
+import { renderPlanText } from '../render/plan-text.js';
+import { renderPlanMarkdown } from '../render/plan-markdown.js';
+import { toJson, toYaml, writeStdout } from '../write-output.js';
+
+export interface PlanOptions extends ClusterOptions, OutputOptions {
+  to?: string;
+  strategy: 'canary' | 'in-place';
+  maxMinorJump: string;
+  compatibilityVersion: string;
+  revision?: string;
+  tagOrder?: string;
+  includeCleanup?: boolean;
+  allowDowngrade?: boolean;
+  allowUnknownVersion?: boolean;
+  chartRepo: string;
+  backupDir?: string;
+  restartBatchSize: string;
+  out?: string;
+  detailedExitcode?: boolean;
+}
+
+export function newPlanId(now: Date): string {
+  return `plan-${now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+function positiveInt(value: string, flag: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UserError(`${flag} must be a whole number from 1 to ${max}, got "${value}"`, ExitCode.usage);
+  return n;
+}
+
+export function planRequestFrom(opts: PlanOptions, now = new Date()): PlanRequest {
+  if (!opts.to) throw new UserError('plan needs --to <version> (e.g. --to 1.24, --to 1.24.2, --to latest)', ExitCode.usage);
+  const cv = opts.compatibilityVersion;
+  if (!['auto', 'none'].includes(cv) && !/^1\.\d+$/.test(cv)) throw new UserError(`--compatibility-version must be auto, none or a minor such as 1.23, got "${cv}"`, ExitCode.usage);
+  const planId = newPlanId(now);
+  return {
+    ...DEFAULT_REQUEST,
+    to: opts.to,
+    strategy: opts.strategy,
+    maxMinorJump: positiveInt(opts.maxMinorJump, '--max-minor-jump', 2),
+    compatibilityVersion: cv,
+    ...(opts.revision !== undefined ? { revision: opts.revision } : {}),
+    ...(opts.tagOrder ? { tagOrder: opts.tagOrder.split(',').map((t) => t.trim()).filter(Boolean) } : {}),
+    includeCleanup: opts.includeCleanup ?? false,
+    allowDowngrade: opts.allowDowngrade ?? false,
+    allowUnknownVersion: opts.allowUnknownVersion ?? false,
+    chartRepo: opts.chartRepo,
+    backupDir: opts.backupDir ?? `istio-upgrade-backup-${planId}`,
+    restartBatchSize: positiveInt(opts.restartBatchSize, '--restart-batch-size', 1000),
+    planId,
+    now,
+    toolVersion: TOOL_VERSION,
+  };
+}
+
+/** Reads the cluster and plans; shared by `plan` and `apply --to`. */
+export async function makePlan(opts: PlanOptions): Promise<{ plan: Plan; inventory: Inventory }> {
+  const request = planRequestFrom(opts);
+  const source = await openSource(opts);
+  const inventory = await discover(source, { istioNamespace: validateNamespace(opts.istioNamespace) });
+  return { plan: planUpgrade(inventory, request), inventory };
+}
+
+export function renderPlan(plan: Plan, inventory: Inventory, format: string, color: string | undefined): string {
+  switch (format) {
+    case 'json':
+      return toJson(plan);
+    case 'yaml':
+      return toYaml(plan);
+    case 'markdown':
+      return renderPlanMarkdown(plan, inventory);
+    default:
+      return renderPlanText(plan, makeChalk(colorEnabled(color)));
+  }
+}
+
+export function planExitCode(plan: Plan, detailed: boolean): number {
+  if (plan.blockers.length) return ExitCode.blocked;
+  if (plan.upToDate) return ExitCode.ok;
+  return detailed ? 2 : ExitCode.ok;
+}
+
+export async function planCommand(opts: PlanOptions): Promise<number> {
+  const { plan, inventory } = await makePlan(opts);
+  if (opts.out) {
+    const tmp = `${opts.out}.tmp-${process.pid}`;
+    await writeFile(tmp, toJson(plan), { mode: 0o644 });
+    await rename(tmp, opts.out);
+    process.stderr.write(`wrote ${opts.out} (plan ${plan.metadata.id}${plan.blockers.length ? `, BLOCKED by ${plan.blockers.length} blocker(s)` : ''}); run: istio-upgrade apply ${opts.out}\n`);
+  }
+  await writeStdout(renderPlan(plan, inventory, opts.output, opts.color));
+  return planExitCode(plan, opts.detailedExitcode ?? false);
+}

@@ -1,0 +1,167 @@
+import { z } from 'zod';
+
+/**
+ * The plan document: what `plan -o json` prints and `plan --out` writes, and the only input
+ * `apply` executes. Versioned by `apiVersion`; see docs/plan-schema.md. It never holds Helm
+ * values or secrets: commands name values by reference (`valuesFrom`) and apply fetches them.
+ */
+
+export const PLAN_API_VERSION = 'istio-upgrade/v1';
+
+export const STEP_KINDS = [
+  'preflight',
+  'backup',
+  'crd-migration-labels',
+  'base-chart-upgrade',
+  'istiod-install',
+  'istiod-upgrade',
+  'cni-upgrade',
+  'ztunnel-upgrade',
+  'workload-restart',
+  'namespace-relabel',
+  'tag-move',
+  'gateway-upgrade',
+  'old-revision-removal',
+] as const;
+export const stepKindSchema = z.enum(STEP_KINDS);
+export type StepKind = z.infer<typeof stepKindSchema>;
+
+/** A Kubernetes change made through the API (client-node), not a subprocess. */
+export const apiActionSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('label-crds'),
+    /** Exactly the CRDs that lack the marks, so the rollback removes only what this added. */
+    crds: z.array(z.string()).min(1),
+    labels: z.record(z.string(), z.string()),
+    annotations: z.record(z.string(), z.string()),
+  }),
+  z.object({
+    type: z.literal('unlabel-crds'),
+    crds: z.array(z.string()).min(1),
+    labels: z.array(z.string()),
+    annotations: z.array(z.string()),
+  }),
+  z.object({
+    /** Apply the manifests printed by the previous command of the same step (e.g. `helm template`). */
+    type: z.literal('apply-rendered'),
+    fieldManager: z.string(),
+  }),
+  z.object({
+    type: z.literal('rollout-restart'),
+    workloads: z.array(z.object({ kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet']), namespace: z.string(), name: z.string() })),
+  }),
+  z.object({
+    type: z.literal('label-namespaces'),
+    namespaces: z.array(z.string()),
+    labels: z.record(z.string(), z.string().nullable()),
+  }),
+  z.object({
+    type: z.literal('export-backup'),
+    directory: z.string(),
+    istioNamespace: z.string(),
+    helmReleases: z.array(z.object({ release: z.string(), namespace: z.string() })),
+  }),
+  z.object({
+    type: z.literal('preflight-checks'),
+  }),
+]);
+export type ApiAction = z.infer<typeof apiActionSchema>;
+
+export const commandSchema = z.object({
+  /** What runs (helm/istioctl), or the kubectl equivalent of an API action, for people to read. */
+  argv: z.array(z.string()).min(1),
+  via: z.enum(['helm', 'istioctl', 'kubernetes-api']),
+  description: z.string(),
+  api: apiActionSchema.optional(),
+  /** `--values <file>` is filled at apply time with `helm get values <release>`, so no values live in the plan. */
+  valuesFrom: z.object({ release: z.string(), namespace: z.string() }).optional(),
+  /** Skipped (with a note) when the binary is absent, e.g. `istioctl x precheck` in a Helm-only setup. */
+  optional: z.boolean().optional(),
+});
+export type PlanCommand = z.infer<typeof commandSchema>;
+
+export const verifySchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('helm-release'), release: z.string(), namespace: z.string(), status: z.literal('deployed'), chartVersion: z.string().optional(), absent: z.boolean().optional() }),
+  z.object({ type: z.literal('deployment-rollout'), name: z.string(), namespace: z.string() }),
+  z.object({ type: z.literal('daemonset-rollout'), name: z.string(), namespace: z.string(), version: z.string().optional() }),
+  z.object({ type: z.literal('tag-points-to'), tag: z.string(), revision: z.string() }),
+  z.object({ type: z.literal('crds-helm-owned'), release: z.string(), namespace: z.string() }),
+  z.object({ type: z.literal('crds-not-labelled'), labels: z.array(z.string()) }),
+  z.object({ type: z.literal('workloads-restarted'), workloads: z.array(z.object({ kind: z.string(), namespace: z.string(), name: z.string() })), revision: z.string().nullable(), proxyVersion: z.string().nullable() }),
+  z.object({ type: z.literal('namespaces-labelled'), namespaces: z.array(z.string()), label: z.string(), value: z.string().nullable() }),
+  z.object({ type: z.literal('revision-absent'), revision: z.string() }),
+  z.object({ type: z.literal('backup-written'), directory: z.string() }),
+  z.object({ type: z.literal('preflight-passed') }),
+]);
+export type VerifySpec = z.infer<typeof verifySchema>;
+
+export const stepSchema = z.object({
+  id: z.string().regex(/^h\d+-[a-z0-9-]+$/),
+  kind: stepKindSchema,
+  hop: z.number().int().min(1),
+  title: z.string(),
+  why: z.array(z.object({ text: z.string(), source: z.string().optional() })),
+  commands: z.array(commandSchema),
+  verify: z.array(verifySchema),
+  rollback: z.object({ commands: z.array(commandSchema) }).nullable(),
+  irreversible: z.boolean(),
+  disruption: z.string(),
+  /** Keys of `facts` this step's commands rely on; apply refuses when they changed. */
+  preconditions: z.array(z.string()),
+});
+export type PlanStep = z.infer<typeof stepSchema>;
+
+export const issueSchema = z.object({
+  id: z.string(),
+  message: z.string(),
+  source: z.string().optional(),
+  /** Commands or actions that resolve it. */
+  remedy: z.array(z.string()).optional(),
+});
+export type PlanIssue = z.infer<typeof issueSchema>;
+
+export const hopSchema = z.object({
+  index: z.number().int().min(1),
+  from: z.string(),
+  to: z.string(),
+  fromRevision: z.string(),
+  revision: z.string(),
+  compatibilityVersion: z.string().nullable(),
+  compatibilityReason: z.string().nullable(),
+});
+export type Hop = z.infer<typeof hopSchema>;
+
+export const planSchema = z.object({
+  apiVersion: z.literal(PLAN_API_VERSION),
+  kind: z.literal('Plan'),
+  metadata: z.object({
+    id: z.string(),
+    createdAt: z.string(),
+    toolVersion: z.string(),
+    context: z.string().nullable(),
+    clusterId: z.string().nullable(),
+    inputs: z.enum(['live', 'snapshot']),
+  }),
+  source: z.object({
+    version: z.string(),
+    revision: z.string(),
+    mode: z.enum(['sidecar', 'ambient']),
+    installMethod: z.string(),
+    istioNamespace: z.string(),
+    kubernetesVersion: z.string(),
+  }),
+  target: z.object({ version: z.string(), revision: z.string(), known: z.boolean() }),
+  strategy: z.enum(['canary', 'in-place']),
+  upToDate: z.boolean(),
+  hops: z.array(hopSchema),
+  blockers: z.array(issueSchema),
+  warnings: z.array(issueSchema),
+  notes: z.array(
+    z.object({ id: z.string(), hop: z.number(), kind: z.string(), summary: z.string(), applies: z.enum(['yes', 'maybe']), source: z.string(), unconfirmed: z.boolean() }),
+  ),
+  steps: z.array(stepSchema),
+  followUps: z.array(z.object({ id: z.string(), title: z.string(), commands: z.array(z.array(z.string())) })),
+  /** What was observed when planning; apply compares them to detect a stale plan. */
+  facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+export type Plan = z.infer<typeof planSchema>;

@@ -1,0 +1,119 @@
+import semver from 'semver';
+import type { Inventory, Revision } from '../../k8s/inventory.js';
+import { gatewayApiFor, isEol, kubernetesSupport } from '../catalog/index.js';
+import type { Findings } from './findings.js';
+import type { HopVersions } from './hops.js';
+
+const minor = (v: string) => `${semver.major(v)}.${semver.minor(v)}`;
+
+/** Checks that do not come from a single upgrade note: cluster state, skew, install method. */
+export function preflightChecks(inv: Inventory, source: Revision, hops: HopVersions[], strategy: 'canary' | 'in-place', now: Date, f: Findings): void {
+  for (const hop of hops) {
+    try {
+      const k = kubernetesSupport(hop.to, inv.cluster.kubernetesVersion);
+      if (k.belowMin) {
+        f.blocker('kubernetes-too-old', `Kubernetes ${inv.cluster.kubernetesVersion} is below the minimum ${k.range.min} supported by Istio ${minor(hop.to)} (supported ${k.range.min}–${k.range.max}); upgrade Kubernetes first`, {
+          source: 'istio.io docs/releases/supported-releases',
+        });
+      } else if (k.aboveMax) {
+        f.warning('kubernetes-above-tested', `Kubernetes ${inv.cluster.kubernetesVersion} is newer than the newest version Istio ${minor(hop.to)} supports (${k.range.max})`, {
+          source: 'istio.io docs/releases/supported-releases',
+        });
+      }
+    } catch {
+      f.warning('kubernetes-support-unknown', `no Kubernetes support data for Istio ${hop.to}`);
+    }
+  }
+  const last = hops[hops.length - 1]!;
+  if (isEol(minor(last.to), now)) f.warning('target-eol', `Istio ${minor(last.to)} is end-of-life; consider a newer target`);
+
+  for (const rel of inv.helmReleases) {
+    if (!rel.status.startsWith('pending-')) continue;
+    const good = rel.lastGoodRevision;
+    f.blocker('helm-release-pending', `Helm release ${rel.namespace}/${rel.name} is stuck in ${rel.status} at revision ${rel.revision} (Secret ${rel.secretName}); Helm refuses every further operation on it`, {
+      remedy: good
+        ? [`helm rollback ${rel.name} ${good} -n ${rel.namespace}`, `or, if the rollback is refused: kubectl delete secret ${rel.secretName} -n ${rel.namespace}`]
+        : [`helm uninstall ${rel.name} -n ${rel.namespace}  (no earlier good revision exists)`],
+    });
+  }
+
+  switch (inv.installMethod) {
+    case 'operator':
+      f.blocker('install-method-operator', 'the mesh is managed by the in-cluster IstioOperator controller; migrate it to Helm or istioctl first', {
+        source: 'istio.io blog/2024/in-cluster-operator-deprecation-announcement',
+        remedy: ['istioctl manifest translate -f <your IstioOperator>.yaml  (1.24+), then install with Helm'],
+      });
+      break;
+    case 'sail':
+      f.blocker('install-method-sail', 'the mesh is managed by the Sail Operator: upgrade it by changing spec.version of its Istio resource, not with istio-upgrade');
+      break;
+    case 'mixed':
+      f.blocker('install-method-mixed', `control-plane revisions were installed by different tools (${inv.revisions.map((r) => `${r.name}: ${r.installMethod}`).join(', ')}); unify them first`);
+      break;
+    case 'unknown':
+      f.blocker('install-method-unknown', `cannot tell how istiod ${source.name} was installed (no Helm release record and no istioctl labels)`);
+      break;
+  }
+  if (inv.operators.inCluster.deployments.length && inv.installMethod !== 'operator') {
+    f.warning('in-cluster-operator-present', `the in-cluster operator is still deployed (${inv.operators.inCluster.deployments.map((d) => `${d.namespace}/${d.name}`).join(', ')}); it may fight the upgrade — scale it to 0 or remove it`);
+  }
+  if (inv.helmReleases.some((r) => r.component === 'ambient')) {
+    f.blocker('ambient-umbrella-chart', 'ambient is installed through the umbrella `ambient` chart, which can only be upgraded as a whole; istio-upgrade plans component-wise upgrades', {
+      source: 'istio.io docs/ambient/upgrade/helm/all-in-one',
+      remedy: ['helm upgrade <release> istio/ambient -n <namespace> --version <next minor> --wait   (one minor at a time)'],
+    });
+  }
+
+  for (const r of inv.revisions) {
+    if (r.deployment && r.health !== 'healthy' && r.health !== 'unknown') {
+      f.blocker('revision-unhealthy', `istiod of revision ${r.name} is ${r.health} (${r.rollout?.ready ?? 0}/${r.rollout?.desired ?? 0} ready); fix it before upgrading`);
+    }
+  }
+  for (const t of inv.tags) {
+    if (t.conflicting) f.blocker('tag-conflict', `tag ${t.name}: its webhook and its Service point at different revisions (IST0139); resolve with istioctl tag set ${t.name} --revision <rev> --overwrite`);
+    if (!inv.revisions.some((r) => r.name === t.revision)) f.blocker('tag-dangling', `tag ${t.name} points at revision ${t.revision}, which is not installed; pods injected through it will fail`);
+  }
+  const d = inv.defaults;
+  if (!d.consistent) {
+    f.warning('default-pointers-disagree', `the default tag (${d.tagRevision ?? 'none'}), istiod-default-validator (${d.validatorRevision ?? 'none'}) and base defaultRevision (${d.baseDefaultRevision ?? 'unset'}) disagree; the plan moves the default tag, and cleanup moves the validator`, {
+      source: 'istio/istio#58578',
+    });
+  }
+
+  const revVersion = new Map(inv.revisions.map((r) => [r.name, r.version]));
+  for (const p of inv.dataPlane.proxies) {
+    const cp = revVersion.get(p.revision);
+    if (!p.version || !semver.valid(p.version)) continue;
+    if (cp && semver.valid(cp) && semver.gt(p.version, cp)) {
+      f.blocker('data-plane-ahead', `${p.count} proxy(ies) in ${p.namespace} run ${p.version}, newer than their control plane ${p.revision} (${cp}); the data plane cannot be ahead of the control plane`);
+    }
+    if (cp && semver.valid(cp) && semver.minor(cp) - semver.minor(p.version) > 1) {
+      f.blocker('proxies-too-old', `${p.count} proxy(ies) in ${p.namespace} run ${p.version}, more than one minor behind their control plane ${p.revision} (${cp}); restart them before upgrading further`, {
+        source: 'istio.io docs/releases/supported-releases#control-planedata-plane-skew',
+      });
+    }
+    if (strategy === 'in-place' && p.revision === source.name && semver.minor(hops[0]!.to) - semver.minor(p.version) > 1) {
+      f.blocker('proxies-too-old-for-in-place', `${p.count} proxy(ies) in ${p.namespace} run ${p.version}; after upgrading ${source.name} in place to ${hops[0]!.to} they would be more than one minor behind — restart them first`);
+    }
+    if (!revVersion.has(p.revision)) f.warning('proxies-of-missing-revision', `${p.count} pod(s) in ${p.namespace} were injected by revision ${p.revision}, which is no longer installed`);
+  }
+  const stuck = inv.dataPlane.workloads.filter((w) => w.mode === 'sidecar' && !w.restartable);
+  if (stuck.length) {
+    f.warning('unrestartable-pods', `${stuck.reduce((s, w) => s + w.pods, 0)} injected pod(s) cannot be restarted by a rollout and keep their old proxy until recreated: ${stuck.map((w) => `${w.namespace}/${w.kind}/${w.name}`).join(', ')}`);
+  }
+
+  const gw = inv.crds.gatewayApi;
+  if (gw.present && gw.bundleVersion && semver.valid(semver.coerce(gw.bundleVersion))) {
+    const bundle = semver.coerce(gw.bundleVersion)!.version;
+    const bounds = gatewayApiFor(last.to);
+    if (bounds?.minBundle && semver.lt(bundle, semver.coerce(bounds.minBundle)!.version)) {
+      f.blocker('gateway-api-too-old', `Gateway API CRDs ${gw.bundleVersion} are older than Istio ${minor(last.to)} reads (${bounds.minBundle}+); upgrade the Gateway API CRDs first`);
+    }
+    for (const b of bounds?.crdBounds ?? []) {
+      if (!gw.crds.some((c) => c.name === b.crd)) continue;
+      if ((b.min && semver.lt(bundle, semver.coerce(b.min)!.version)) || (b.max && semver.gt(bundle, semver.coerce(b.max)!.version))) {
+        f.warning('gateway-api-crd-out-of-bounds', `Istio ${last.to} ignores ${b.crd} at bundle ${gw.bundleVersion} (accepts ${b.min ?? 'any'}–${b.max ?? 'any'})`);
+      }
+    }
+  }
+}

@@ -1,0 +1,32 @@
+export interface PlanRequest {
+  /** `1.24`, `1.24.2`, `v1.24.2` or `latest`. */
+  to: string;
+  strategy: 'canary' | 'in-place';
+  /** Cap on minors per canary hop (Istio supports 2). */
+  maxMinorJump: number;
+  /** `auto`, `none` or a minor such as `1.23`. */
+  compatibilityVersion: string;
+  /** Overrides the derived name of the final hop's revision. */
+  revision?: string;
+  tagOrder?: string[];
+  includeCleanup: boolean;
+  allowDowngrade: boolean;
+  allowUnknownVersion: boolean;
+  chartRepo: string;
+  backupDir: string;
+  restartBatchSize: number;
+  planId: string;
+  now: Date;
+  toolVersion: string;
+}
+
+export const DEFAULT_REQUEST: Omit<PlanRequest, 'to' | 'planId' | 'now' | 'toolVersion' | 'backupDir'> = {
+  strategy: 'canary',
+  maxMinorJump: 2,
+  compatibilityVersion: 'auto',
+  includeCleanup: false,
+  allowDowngrade: false,
+  allowUnknownVersion: false,
+  chartRepo: 'istio',
+  restartBatchSize: 10,
+};

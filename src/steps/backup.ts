@@ -1,0 +1,27 @@
+import { api } from './commands.js';
+import type { BuiltStep } from './types.js';
+
+export interface BackupParams {
+  directory: string;
+  istioNamespace: string;
+  helmReleases: { release: string; namespace: string }[];
+}
+
+export function backupStep(p: BackupParams): BuiltStep {
+  return {
+    kind: 'backup',
+    title: `Back up Istio resources, CRDs, webhooks and Helm values to ${p.directory}`,
+    why: [{ text: 'A local copy of everything the upgrade may change, taken before the first change.' }],
+    commands: [
+      api(
+        ['kubectl', 'get', 'crd,mutatingwebhookconfigurations,validatingwebhookconfigurations', '-o', 'yaml'],
+        `export Istio CRDs and their custom resources, webhooks, and helm get values of ${p.helmReleases.map((r) => r.release).join(', ') || 'no release'}`,
+        { type: 'export-backup', directory: p.directory, istioNamespace: p.istioNamespace, helmReleases: p.helmReleases },
+      ),
+    ],
+    verify: [{ type: 'backup-written', directory: p.directory }],
+    rollback: { commands: [] },
+    irreversible: false,
+    disruption: 'none: read-only',
+  };
+}

@@ -1,0 +1,46 @@
+import { api } from './commands.js';
+import type { BuiltStep } from './types.js';
+
+export interface CrdMigrationParams {
+  crds: string[];
+  baseRelease: string;
+  baseNamespace: string;
+  source?: string;
+}
+
+
+/** One-time adoption of the CRDs by the base release found in the cluster (never a hard-coded istio-base). */
+export function crdMigrationLabelsStep(p: CrdMigrationParams): BuiltStep {
+  const labels = { 'app.kubernetes.io/managed-by': 'Helm' };
+  const annotations = { 'meta.helm.sh/release-name': p.baseRelease, 'meta.helm.sh/release-namespace': p.baseNamespace };
+  return {
+    kind: 'crd-migration-labels',
+    title: `Let Helm release ${p.baseNamespace}/${p.baseRelease} adopt ${p.crds.length} Istio CRD(s)`,
+    why: [
+      {
+        text: 'From 1.24 the base chart renders the CRDs as templates; CRDs installed from the old crds/ directory lack Helm ownership marks and `helm upgrade` would fail with "invalid ownership metadata".',
+        source: p.source,
+      },
+    ],
+    commands: [
+      api(
+        ['kubectl', 'label', 'crd', ...p.crds, 'app.kubernetes.io/managed-by=Helm'],
+        'add the Helm managed-by label and release annotations to the CRDs that lack them',
+        { type: 'label-crds', crds: p.crds, labels, annotations },
+      ),
+    ],
+    verify: [{ type: 'crds-helm-owned', release: p.baseRelease, namespace: p.baseNamespace }],
+    rollback: {
+      commands: [
+        api(['kubectl', 'label', 'crd', ...p.crds, 'app.kubernetes.io/managed-by-'], 'remove exactly the label and annotations this step added', {
+          type: 'unlabel-crds',
+          crds: p.crds,
+          labels: Object.keys(labels),
+          annotations: Object.keys(annotations),
+        }),
+      ],
+    },
+    irreversible: false,
+    disruption: 'none: metadata only',
+  };
+}

@@ -1,0 +1,36 @@
+import { chartRef, helm, helmRollback } from './commands.js';
+import type { BuiltStep } from './types.js';
+
+export interface GatewayUpgradeParams {
+  release: string;
+  namespace: string;
+  deployment: string;
+  chartRepo: string;
+  version: string;
+  revisionBefore: number;
+  /** Set when the release pins a revision by name; tags and `default` need no change. */
+  pinRevision: string | null;
+}
+
+export function gatewayUpgradeStep(p: GatewayUpgradeParams): BuiltStep {
+  return {
+    kind: 'gateway-upgrade',
+    qualifier: p.release,
+    title: `Upgrade gateway ${p.namespace}/${p.release} to ${p.version}`,
+    why: [{ text: 'Gateways are injected like workloads; upgrading the chart rolls them onto the new proxy after the control plane is verified.', source: 'istio.io docs/setup/upgrade/helm#upgrading-gateways' }],
+    commands: [
+      helm(
+        ['upgrade', p.release, chartRef(p.chartRepo, 'gateway'), '-n', p.namespace, '--version', p.version, ...(p.pinRevision ? ['--set', `revision=${p.pinRevision}`] : []), '--wait'],
+        `upgrade ${p.release} keeping its current values`,
+        { release: p.release, namespace: p.namespace },
+      ),
+    ],
+    verify: [
+      { type: 'helm-release', release: p.release, namespace: p.namespace, status: 'deployed', chartVersion: p.version },
+      { type: 'deployment-rollout', name: p.deployment, namespace: p.namespace },
+    ],
+    rollback: { commands: [helmRollback(p.release, p.namespace, p.revisionBefore)] },
+    irreversible: false,
+    disruption: 'gateway pods roll one at a time; keep at least two replicas and a PodDisruptionBudget to avoid dropped connections',
+  };
+}

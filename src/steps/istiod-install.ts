@@ -1,0 +1,69 @@
+import { chartRef, helm, istioctl } from './commands.js';
+import type { BuiltStep } from './types.js';
+
+export interface IstiodInstallParams {
+  method: 'helm' | 'istioctl';
+  namespace: string;
+  chartRepo: string;
+  version: string;
+  revision: string;
+  /** The running istiod release whose values the new one starts from. */
+  valuesFrom: { release: string; namespace: string } | null;
+  ambient: boolean;
+  compatibilityVersion: string | null;
+  /** The values it starts from carry a compatibilityVersion this hop must not inherit. */
+  clearCompatibilityVersion: boolean;
+  /** The old release rendered tags itself; the new one must not, or Helm ownership clashes. */
+  clearRevisionTags: boolean;
+}
+
+export function istiodReleaseName(revision: string): string {
+  return `istiod-${revision}`;
+}
+
+export function istiodInstallStep(p: IstiodInstallParams): BuiltStep {
+  const sets = [`revision=${p.revision}`, ...(p.ambient ? ['profile=ambient'] : []), ...(p.compatibilityVersion ? [`compatibilityVersion=${p.compatibilityVersion}`] : [])];
+  const release = istiodReleaseName(p.revision);
+  const install =
+    p.method === 'helm'
+      ? helm(
+          [
+            'install',
+            release,
+            chartRef(p.chartRepo, 'istiod'),
+            '-n',
+            p.namespace,
+            '--version',
+            p.version,
+            ...sets.flatMap((s) => ['--set', s]),
+            ...(p.clearRevisionTags ? ['--set-json', 'revisionTags=[]'] : []),
+            ...(p.clearCompatibilityVersion && !p.compatibilityVersion ? ['--set', 'compatibilityVersion=null'] : []),
+            '--wait',
+          ],
+          `install istiod ${p.version} as revision ${p.revision}, starting from the current istiod values`,
+          p.valuesFrom ?? undefined,
+        )
+      : istioctl(
+          ['install', '-y', '--set', `profile=${p.ambient ? 'ambient' : 'minimal'}`, ...sets.filter((s) => !s.startsWith('profile=')).flatMap((s) => ['--set', s])],
+          `install istiod ${p.version} as revision ${p.revision} (istioctl ${p.version} must be on PATH)`,
+        );
+  return {
+    kind: 'istiod-install',
+    title: `Install istiod ${p.version} as revision ${p.revision}`,
+    why: [{ text: 'Canary upgrade: the new control plane runs beside the old one; nothing moves to it until tags move.', source: 'istio.io docs/setup/upgrade/canary' }],
+    commands: [install],
+    verify: [
+      ...(p.method === 'helm' ? [{ type: 'helm-release' as const, release, namespace: p.namespace, status: 'deployed' as const, chartVersion: p.version }] : []),
+      { type: 'deployment-rollout', name: release, namespace: p.namespace },
+    ],
+    rollback: {
+      commands: [
+        p.method === 'helm'
+          ? helm(['uninstall', release, '-n', p.namespace, '--wait'], `remove the new revision ${p.revision}`)
+          : istioctl(['uninstall', '--revision', p.revision, '-y'], `remove the new revision ${p.revision}`),
+      ],
+    },
+    irreversible: false,
+    disruption: 'none: the new istiod serves no workload until a tag or namespace label points at it',
+  };
+}

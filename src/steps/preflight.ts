@@ -1,0 +1,26 @@
+import { api, istioctl } from './commands.js';
+import type { BuiltStep } from './types.js';
+
+export interface PreflightParams {
+  targetVersion: string;
+  sourceMinor: string;
+  /** Blockers and warnings the planner found, restated so the step explains itself. */
+  checks: string[];
+  istioctlPrecheck: boolean;
+}
+
+export function preflightStep(p: PreflightParams): BuiltStep {
+  return {
+    kind: 'preflight',
+    title: `Preflight checks before upgrading to ${p.targetVersion}`,
+    why: [{ text: 'Re-checks, against the live cluster, what the plan rests on; stops before any change if something is wrong.' }, ...p.checks.map((text) => ({ text }))],
+    commands: [
+      api(['istio-upgrade', 'status'], 'no Helm release of the mesh is pending-*, every istiod revision is healthy, the plan is not stale', { type: 'preflight-checks' }),
+      ...(p.istioctlPrecheck ? [istioctl(['x', 'precheck', '--from-version', p.sourceMinor], "Istio's own pre-upgrade checks (skipped when istioctl is not installed)", true)] : []),
+    ],
+    verify: [{ type: 'preflight-passed' }],
+    rollback: { commands: [] },
+    irreversible: false,
+    disruption: 'none: read-only',
+  };
+}

@@ -16,6 +16,14 @@ export const PLAN_RELEVANT_VALUES = [
   'cni.ambient.enabled',
   'base.enableCRDTemplates',
   'pilot.env.PILOT_ENABLE_AMBIENT',
+  'meshConfig.discoverySelectors',
+  'global.jwtPolicy',
+  'istio_cni',
+  // The cni chart keeps at its top level what the unified values tree nests under `cni.`.
+  'cni.privileged',
+  'cni.excludeNamespaces',
+  'privileged',
+  'excludeNamespaces',
 ] as const;
 
 export const REDACTED = '<redacted>';
@@ -24,8 +32,17 @@ export function redactValues(values: Record<string, unknown>, keep: readonly str
   return redactNode(values, '', new Set(keep)) as Record<string, unknown>;
 }
 
+// The ambient umbrella chart nests each component's values under its subchart name.
+const SUBCHARTS = new Set(['base', 'istiod', 'cni', 'ztunnel', 'gateway']);
+
+function kept(path: string, keep: Set<string>): boolean {
+  if (keep.has(path)) return true;
+  const dot = path.indexOf('.');
+  return dot > 0 && SUBCHARTS.has(path.slice(0, dot)) && keep.has(path.slice(dot + 1));
+}
+
 function redactNode(node: unknown, path: string, keep: Set<string>): unknown {
-  if (path && keep.has(path)) return node;
+  if (path && kept(path, keep)) return node;
   if (Array.isArray(node)) return node.map((v, i) => redactNode(v, `${path}[${i}]`, keep));
   if (node && typeof node === 'object') {
     const out: Record<string, unknown> = {};

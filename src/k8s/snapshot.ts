@@ -121,6 +121,10 @@ export class SnapshotSource implements ClusterSource {
     return this.snapshot.context;
   }
 
+  get capturedAt(): string | undefined {
+    return this.snapshot.capturedAt;
+  }
+
   async kubernetesVersion(): Promise<string> {
     return this.snapshot.kubernetesVersion;
   }

@@ -18,6 +18,8 @@ export interface ClusterSource {
   readonly kind: 'live' | 'snapshot';
   /** Kube context name, when known. */
   readonly context: string | undefined;
+  /** When the data was captured, for snapshots. */
+  readonly capturedAt?: string | undefined;
   kubernetesVersion(): Promise<string>;
   /** Lists objects; a resource the server does not serve (CRD absent) yields []. */
   list(resource: ResourceRef, options?: ListOptions): Promise<KubeObject[]>;

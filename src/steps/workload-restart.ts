@@ -23,8 +23,11 @@ export interface WorkloadRestartParams {
 }
 
 export function workloadRestartStep(p: WorkloadRestartParams): BuiltStep {
+  // Batches never span namespaces, so each one is also a valid `kubectl rollout restart -n` line.
   const batches: RestartTarget[][] = [];
-  for (let i = 0; i < p.workloads.length; i += p.batchSize) batches.push(p.workloads.slice(i, i + p.batchSize));
+  const byNamespace = new Map<string, RestartTarget[]>();
+  for (const w of p.workloads) byNamespace.set(w.namespace, [...(byNamespace.get(w.namespace) ?? []), w]);
+  for (const group of byNamespace.values()) for (let i = 0; i < group.length; i += p.batchSize) batches.push(group.slice(i, i + p.batchSize));
   const pods = p.workloads.reduce((s, w) => s + w.pods, 0);
   return {
     kind: 'workload-restart',
@@ -36,7 +39,7 @@ export function workloadRestartStep(p: WorkloadRestartParams): BuiltStep {
     ],
     commands: batches.map((batch, i) =>
       api(
-        ['kubectl', 'rollout', 'restart', ...batch.map((w) => `${w.kind.toLowerCase()}/${w.name}`), '-n', [...new Set(batch.map((w) => w.namespace))].join(',')],
+        ['kubectl', 'rollout', 'restart', ...batch.map((w) => `${w.kind.toLowerCase()}/${w.name}`), '-n', batch[0]!.namespace],
         `batch ${i + 1}/${batches.length}: ${batch.map((w) => `${w.namespace}/${w.name}`).join(', ')}`,
         { type: 'rollout-restart', workloads: batch.map(({ kind, namespace, name }) => ({ kind, namespace, name })) },
       ),

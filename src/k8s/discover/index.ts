@@ -4,7 +4,7 @@ import { buildInventory } from './build.js';
 import { readCluster, type ReadOptions } from './read.js';
 
 export async function discover(source: ClusterSource, opts: ReadOptions): Promise<Inventory> {
-  const raw = await readCluster(source, opts);
+  const raw = await readCluster(source, { capturedAt: source.capturedAt ?? null, ...opts });
   return buildInventory(raw, { type: source.kind });
 }
 

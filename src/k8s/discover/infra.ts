@@ -19,7 +19,7 @@ function daemonSetInfo(ds: KubeObject, releases: ReleaseIndex, ops: OperatorCont
     name: ds.metadata.name,
     namespace: ds.metadata.namespace ?? '',
     version,
-    revision: label(ds, 'istio.io/rev') ?? null,
+    revision: label(ds, 'istio.io/rev') ?? annotation(ds, 'istio.io/rev') ?? null,
     rollout,
     health: healthOf(rollout),
     installMethod: installMethodOf(ds, releases, ops),
@@ -29,7 +29,7 @@ function daemonSetInfo(ds: KubeObject, releases: ReleaseIndex, ops: OperatorCont
 
 export function buildAmbient(raw: RawCluster, releases: ReleaseIndex, ops: OperatorContext): Inventory['ambient'] {
   const cniDs = raw.daemonSets.find((d) => label(d, 'k8s-app') === 'istio-cni-node');
-  const ztDs = raw.daemonSets.find((d) => label(d, 'app') === 'ztunnel');
+  const ztDs = raw.daemonSets.find((d) => label(d, 'app.kubernetes.io/name') === 'ztunnel' || label(d, 'app') === 'ztunnel');
   let cni: Inventory['ambient']['cni'] = null;
   if (cniDs) {
     const info = daemonSetInfo(cniDs, releases, ops);

@@ -34,6 +34,7 @@ export async function readCluster(source: ClusterSource, opts: ReadOptions): Pro
     istioConfigMaps,
     cniDaemonSets,
     ztunnelDaemonSets,
+    legacyZtunnelDaemonSets,
     helmSecretObjects,
     injected,
     crdMeta,
@@ -52,6 +53,8 @@ export async function readCluster(source: ClusterSource, opts: ReadOptions): Pro
     source.list(RESOURCES.services, { namespace: ns, labelSelector: 'istio.io/tag' }),
     source.list(RESOURCES.configMaps, { namespace: ns, metadataOnly: true }),
     source.list(RESOURCES.daemonSets, { labelSelector: 'k8s-app=istio-cni-node' }),
+    source.list(RESOURCES.daemonSets, { labelSelector: 'app.kubernetes.io/name=ztunnel' }),
+    // Charts before the app.kubernetes.io labels marked the DaemonSet itself with app=ztunnel.
     source.list(RESOURCES.daemonSets, { labelSelector: 'app=ztunnel' }),
     source.list(RESOURCES.secrets, { labelSelector: 'owner=helm', fieldSelector: `type=${HELM_SECRET_TYPE}`, metadataOnly: true }),
     source.list(RESOURCES.pods, { labelSelector: 'security.istio.io/tlsMode=istio', fieldSelector: ACTIVE_PODS }),
@@ -66,7 +69,7 @@ export async function readCluster(source: ClusterSource, opts: ReadOptions): Pro
   const gatewayDeployments = labelledDeployments.filter((d) => d.metadata.labels?.app !== 'istiod' && !['pilot', 'istiod'].includes(d.metadata.labels?.istio ?? ''));
   const deploymentKeys = new Set(deploymentMeta.map((d) => `${d.metadata.namespace}/${d.metadata.name}`));
   const helmSecrets = helmSecretObjects.map(toHelmSecretMeta).filter((s): s is HelmSecretMeta => s !== null);
-  const daemonSets = [...cniDaemonSets, ...ztunnelDaemonSets];
+  const daemonSets = uniqueObjects([...cniDaemonSets, ...ztunnelDaemonSets, ...legacyZtunnelDaemonSets]);
 
   const ambientNamespaces = new Set(
     namespaces.filter((n) => n.metadata.labels?.['istio.io/dataplane-mode'] === 'ambient').map((n) => n.metadata.name),
@@ -135,6 +138,12 @@ export async function readCluster(source: ClusterSource, opts: ReadOptions): Pro
     istioOperators,
     sailIstios,
   };
+}
+
+function uniqueObjects(objects: KubeObject[]): KubeObject[] {
+  const seen = new Map<string, KubeObject>();
+  for (const o of objects) seen.set(`${o.metadata.namespace}/${o.metadata.name}`, o);
+  return [...seen.values()];
 }
 
 function toHelmSecretMeta(s: KubeObject): HelmSecretMeta | null {

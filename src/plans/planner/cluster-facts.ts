@@ -11,7 +11,11 @@ export function clusterFacts(inv: Inventory, source: Revision): ClusterFacts {
   const istiodRel = source.helmRelease ? inv.helmReleases.find((r) => r.name === source.helmRelease!.release && r.namespace === source.helmRelease!.namespace) : undefined;
   const cniRel = release('cni');
   const helmValues: Record<string, unknown> = { ...(istiodRel?.values ?? {}) };
-  if (cniRel) helmValues.cni = { ...(helmValues.cni as object | undefined), ...cniRel.values };
+  if (cniRel) {
+    // The cni chart's own values sit at its top level; some installs nest them under `cni:` anyway.
+    const nested = cniRel.values.cni && typeof cniRel.values.cni === 'object' ? (cniRel.values.cni as Record<string, unknown>) : {};
+    helmValues.cni = { ...(helmValues.cni as object | undefined), ...cniRel.values, ...nested };
+  }
   const method = inv.installMethod;
   const strip = (v: string | null) => (v ? v.replace(/^v/, '') : v);
   return {

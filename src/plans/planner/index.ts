@@ -96,7 +96,7 @@ export function planUpgrade(inv: Inventory, req: PlanRequest): Plan {
 
   const facts = clusterFacts(inv, source);
   const notes = hops.map((h) => evaluateHopNotes(h.index, h.from, h.to, facts, f, base.notes));
-  hops.forEach((h, i) => chooseCompatibility(h, req.compatibilityVersion, notes[i]!.compatibilityRevertible.map((n) => n.id), base.followUps));
+  hops.forEach((h, i) => chooseCompatibility(h, req.compatibilityVersion, notes[i]!.compatibilityRevertible.map((n) => n.id), i === hops.length - 1 ? base.followUps : []));
   preflightChecks(inv, source, hopVersions, req.strategy, req.now, f);
 
   const state: PlanState = {
@@ -131,6 +131,7 @@ function chooseCompatibility(hop: Hop, wanted: string, revertible: string[], fol
     hop.compatibilityVersion = fromMinor;
     hop.compatibilityReason = `keeps ${fromMinor} behaviour for the changes a compatibility profile reverts: ${revertible.join(', ')}`;
   }
+  // Only the last hop's revision survives the plan, so only its setting needs a follow-up.
   followUps.push({
     id: `h${hop.index}-drop-compatibility-version`,
     title: `After validating ${hop.to}, adopt its new defaults by removing compatibilityVersion=${hop.compatibilityVersion} from revision ${hop.revision}`,

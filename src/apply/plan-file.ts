@@ -1,0 +1,29 @@
+import { readFile } from 'node:fs/promises';
+import { load } from 'js-yaml';
+import { ExitCode, UserError } from '../errors.js';
+import { planSchema, type Plan } from '../plans/plan-schema.js';
+import { formatZodIssue } from '../util/zod-errors.js';
+
+/** Reads a plan written by `plan --out` (JSON; YAML is accepted too) and validates every field. */
+export async function readPlanFile(path: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' ? `plan file not found: ${path}` : `cannot read plan file ${path}: ${code ?? (e as Error).message}`);
+  }
+  return parsePlanText(text, path);
+}
+
+export function parsePlanText(text: string, path: string): Plan {
+  let doc: unknown;
+  try {
+    doc = /^\s*[{[]/.test(text) ? JSON.parse(text) : load(text);
+  } catch (e) {
+    throw new UserError(`${path} is not valid JSON or YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const parsed = planSchema.safeParse(doc);
+  if (!parsed.success) throw new UserError(`${path} is not a valid plan: ${formatZodIssue(parsed.error)}`, ExitCode.error);
+  return parsed.data;
+}

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Plan } from '../plans/plan-schema.js';
+
+/**
+ * The record of one `apply` run: what resume, rollback and history read back. It is stored in
+ * the state directory and mirrored into the cluster, so both are trust boundaries and the
+ * record is validated on every read.
+ */
+
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'rolled-back', 'rollback-failed', 'interrupted'] as const;
+export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'rolled-back', 'skipped'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+const helmRevisionsSchema = z.record(z.string(), z.object({ before: z.number().nullable(), after: z.number().nullable() }));
+
+export const stepRecordSchema = z.object({
+  id: z.string(),
+  status: z.enum(STEP_STATUSES),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  /** Commands of the step that completed; resume continues with the next one. */
+  commandsDone: z.number().int().min(0),
+  /** Keyed `namespace/release`. */
+  helmRevisions: helmRevisionsSchema,
+  error: z.string().optional(),
+  note: z.string().optional(),
+});
+export type StepRecord = z.infer<typeof stepRecordSchema>;
+
+export const runRecordSchema = z.object({
+  runId: z.string(),
+  planId: z.string(),
+  planPath: z.string(),
+  context: z.string(),
+  clusterId: z.string().nullable(),
+  istioNamespace: z.string(),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  status: z.enum(RUN_STATUSES),
+  steps: z.array(stepRecordSchema),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;
+
+/** Sortable by time and a valid Kubernetes name suffix: `20261122-100000-a1b2c3`. */
+export function newRunId(nowMs: number): string {
+  const iso = new Date(nowMs).toISOString();
+  return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function newRunRecord(plan: Plan, init: { runId: string; planPath: string; context: string; clusterId: string | null; now: number }): RunRecord {
+  const at = new Date(init.now).toISOString();
+  return {
+    runId: init.runId,
+    planId: plan.metadata.id,
+    planPath: init.planPath,
+    context: init.context,
+    clusterId: init.clusterId,
+    istioNamespace: plan.source.istioNamespace,
+    startedAt: at,
+    updatedAt: at,
+    status: 'running',
+    steps: plan.steps.map((s) => ({ id: s.id, status: 'pending', startedAt: null, finishedAt: null, commandsDone: 0, helmRevisions: {} })),
+  };
+}
+
+/** A run may only continue a plan whose steps are the ones it recorded, in the same order. */
+export function recordMatchesPlan(record: RunRecord, plan: Plan): boolean {
+  return record.planId === plan.metadata.id && record.steps.length === plan.steps.length && record.steps.every((s, i) => s.id === plan.steps[i]!.id);
+}
+
+export const DONE_STEP: ReadonlySet<StepStatus> = new Set(['succeeded', 'skipped']);
+
+export function stepsDone(record: RunRecord): number {
+  return record.steps.filter((s) => DONE_STEP.has(s.status)).length;
+}

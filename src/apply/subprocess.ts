@@ -1,0 +1,109 @@
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import { execa } from 'execa';
+import { buildChildEnv } from './child-env.js';
+import type { LogSink, RunOutcome, RunRequest, Runner, Tool } from './ports.js';
+import { withValuesFile } from './values-file.js';
+
+export interface ExecaRunnerOptions {
+  /** Explicit binaries (--helm, --istioctl); otherwise looked up on PATH. */
+  paths: Partial<Record<Tool, string>>;
+  context: string;
+  kubeconfigFiles: string[];
+  /** The caller's environment, filtered by buildChildEnv. */
+  callerEnv: NodeJS.ProcessEnv;
+  /** After a timeout or Ctrl-C the child gets SIGTERM, then SIGKILL after this long. */
+  graceMs?: number;
+}
+
+const VALUES_TIMEOUT_MS = 120_000;
+
+/** Runs helm and istioctl: argv arrays only (never a shell), a private environment, bounded in time. */
+export class ExecaRunner implements Runner {
+  private readonly env: Record<string, string>;
+  private readonly graceMs: number;
+
+  constructor(private readonly opts: ExecaRunnerOptions) {
+    this.env = buildChildEnv(opts.callerEnv, opts.kubeconfigFiles);
+    this.graceMs = opts.graceMs ?? 10_000;
+  }
+
+  childEnv(): Record<string, string> {
+    return { ...this.env };
+  }
+
+  private binary(tool: Tool): string {
+    return this.opts.paths[tool] ?? tool;
+  }
+
+  async available(tool: Tool): Promise<boolean> {
+    const explicit = this.opts.paths[tool];
+    const candidates = explicit ? [explicit] : (this.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, tool));
+    for (const c of candidates) {
+      if (await access(c, constants.X_OK).then(() => true, () => false)) return true;
+    }
+    return false;
+  }
+
+  /** The context always comes from us, so a plan cannot silently act on another cluster. */
+  private withContext(tool: Tool, args: string[]): string[] {
+    const flag = tool === 'helm' ? '--kube-context' : '--context';
+    if (args.includes(flag) || args.some((a) => a.startsWith(`${flag}=`))) return args;
+    return [...args, flag, this.opts.context];
+  }
+
+  display(tool: Tool, args: string[]): string[] {
+    return [this.binary(tool), ...this.withContext(tool, args)];
+  }
+
+  async helmValues(release: string, namespace: string, signal: AbortSignal): Promise<string> {
+    const r = await this.exec('helm', ['get', 'values', release, '-n', namespace, '-o', 'yaml'], VALUES_TIMEOUT_MS, signal, undefined);
+    if (!r.ok) throw new Error(`cannot read the values of Helm release ${namespace}/${release}: ${r.message}`);
+    return r.stdout;
+  }
+
+  async run(req: RunRequest): Promise<RunOutcome> {
+    if (req.valuesFrom) {
+      const from = req.valuesFrom;
+      try {
+        return await withValuesFile(req.args, from, () => this.helmValues(from.release, from.namespace, req.signal), (args) => this.exec(req.tool, args, req.timeoutMs, req.signal, req.log));
+      } catch (e) {
+        return { ok: false, reason: req.signal.aborted ? 'cancelled' : 'failed', message: (e as Error).message };
+      }
+    }
+    return this.exec(req.tool, req.args, req.timeoutMs, req.signal, req.log);
+  }
+
+  /** `log` undefined means the output must not be written anywhere (Helm values). */
+  private async exec(tool: Tool, rawArgs: string[], timeoutMs: number, signal: AbortSignal, log: LogSink | undefined): Promise<RunOutcome> {
+    const bin = this.binary(tool);
+    const args = this.withContext(tool, rawArgs);
+    const shown = [bin, ...args].join(' ');
+    log?.(`\n$ ${shown}\n`);
+    const r = await execa(bin, args, {
+      env: this.env,
+      extendEnv: false,
+      stdin: 'ignore',
+      reject: false,
+      timeout: Math.max(1, timeoutMs),
+      forceKillAfterDelay: this.graceMs,
+      cancelSignal: signal,
+      maxBuffer: 512 * 1024 * 1024,
+    });
+    if (log) {
+      if (r.stdout) log(`${r.stdout}\n`);
+      if (r.stderr) log(`[stderr] ${r.stderr.replace(/\n/g, '\n[stderr] ')}\n`);
+      log(`[exit ${r.exitCode ?? r.signal ?? r.code ?? '?'}]\n`);
+    }
+    if (!r.failed) return { ok: true, stdout: String(r.stdout ?? '') };
+    if (r.code === 'ENOENT') {
+      const explicit = this.opts.paths[tool];
+      return { ok: false, reason: 'not-found', message: explicit ? `${tool} not found at ${explicit}` : `${tool} not found on PATH (or pass --${tool})` };
+    }
+    if (r.isCanceled) return { ok: false, reason: 'cancelled', message: `${tool} ${rawArgs[0] ?? ''} was cancelled` };
+    if (r.timedOut) return { ok: false, reason: 'timeout', message: `${tool} ${rawArgs[0] ?? ''} timed out after ${Math.round(timeoutMs / 1000)}s` };
+    const last = String(r.stderr ?? '').trim().split('\n').filter(Boolean).pop() ?? r.shortMessage ?? 'failed';
+    return { ok: false, reason: 'failed', message: `${tool} ${rawArgs[0] ?? ''} exited with ${r.exitCode ?? r.signal}: ${last}` };
+  }
+}

@@ -46,7 +46,8 @@ export function renderedObjects(text: string): KubeObject[] {
   for (const doc of loadAll(text)) {
     if (!doc || typeof doc !== 'object') continue;
     const o = doc as KubeObject;
-    if (o.kind?.endsWith('List') && Array.isArray((o as { items?: unknown }).items)) out.push(...((o as { items: KubeObject[] }).items ?? []));
+    const items = (o as { items?: unknown }).items;
+    if (o.kind?.endsWith('List') && Array.isArray(items)) out.push(...(items as KubeObject[]));
     else if (o.kind && o.apiVersion && o.metadata?.name) out.push(o);
   }
   return out;

@@ -100,9 +100,11 @@ export interface ConfigMapPort {
 export interface Cluster {
   /** The kube context in use. */
   readonly context: string;
+  /** Namespace of the control plane; the lock and run ConfigMaps live there too. */
+  readonly istioNamespace: string;
   /** UID of the kube-system namespace: the cluster's identity. */
   clusterId(): Promise<string | null>;
-  inventory(istioNamespace: string): Promise<Inventory>;
+  inventory(): Promise<Inventory>;
   act(action: ApiAction, ctx: ActionContext): Promise<void>;
   verify(spec: VerifySpec, ctx: VerifyContext): Promise<VerifyOutcome>;
   /** Latest Helm revision of a release; null when it has none. */

@@ -63,7 +63,8 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
-    process.exitCode = reportError(e, debug);
+    // Exit now: requests still retrying in the background must not hold the process open.
+    process.exit(reportError(e, debug));
   }
 }
 

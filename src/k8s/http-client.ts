@@ -12,6 +12,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 };
 
+const REFUSED_ATTEMPTS = 3;
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 const RETRYABLE_NET = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 
@@ -64,20 +65,24 @@ export class KubeHttpClient {
 
   private async withRetry(method: string, url: URL, accept: string): Promise<JsonResponse<unknown>> {
     let lastErr: unknown;
+    let attempts = 0;
     for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
+      attempts = attempt;
       try {
         return await this.once(method, url, accept);
       } catch (e) {
         lastErr = e;
         const delay = this.retryDelay(e, attempt);
-        if (delay === undefined || attempt === this.retry.attempts) break;
+        // Nothing listening rarely fixes itself within seconds: give up sooner than on resets and 5xx.
+        const refused = (e as NodeJS.ErrnoException)?.code === 'ECONNREFUSED' && attempt >= REFUSED_ATTEMPTS;
+        if (delay === undefined || attempt === this.retry.attempts || refused) break;
         await this.sleep(delay);
       }
     }
     if (lastErr instanceof ApiRequestError) throw lastErr;
     const code = (lastErr as NodeJS.ErrnoException)?.code;
     throw new UserError(
-      `cannot reach the API server ${this.base.origin} (context "${this.contextName}"): ${code ?? (lastErr as Error)?.message ?? 'unknown error'} after ${this.retry.attempts} attempts`,
+      `cannot reach the API server ${this.base.origin} (context "${this.contextName}"): ${code ?? (lastErr as Error)?.message ?? 'unknown error'} after ${attempts} attempts`,
     );
   }
 

@@ -1,0 +1,304 @@
+import * as k8s from '@kubernetes/client-node';
+import { discover } from '../k8s/discover/index.js';
+import type { Inventory } from '../k8s/inventory.js';
+import { LiveSource } from '../k8s/live-source.js';
+import type { KubeObject } from '../k8s/objects.js';
+import { collectionPath, RESOURCES, type ResourceRef } from '../k8s/resources.js';
+import type { ConnectionOptions } from '../k8s/kubeconfig.js';
+import type { ApiAction, VerifySpec } from '../plans/plan-schema.js';
+import { performAction, type KubeWriter } from './api-actions.js';
+import {
+  ConflictError,
+  systemClock,
+  type ActionContext,
+  type Clock,
+  type Cluster,
+  type ConfigMapPort,
+  type LeasePort,
+  type LeaseState,
+  type StoredConfigMap,
+  type VerifyContext,
+  type VerifyOutcome,
+} from './ports.js';
+import type { ObjectWatcher, WatchEnd } from './rollout-waiter.js';
+import { latestHelmSecret, verifySpec, type VerifyDeps } from './verify.js';
+
+/**
+ * The Cluster port over a real API server: reads go through the lean raw reader the inventory
+ * uses; writes, watches and server-side apply through client-node, with the patch content type
+ * named on every call (client-node 1.x would otherwise send json-patch).
+ */
+
+function statusOf(e: unknown): { code: number | undefined; message: string } {
+  if (e instanceof k8s.ApiException) {
+    let message = '';
+    try {
+      const body = JSON.parse(String(e.body)) as { message?: string; reason?: string };
+      message = `${body.reason ?? ''}${body.message ? `: ${body.message}` : ''}`;
+    } catch {
+      message = String(e.body ?? '').slice(0, 200);
+    }
+    return { code: e.code, message };
+  }
+  const err = e as NodeJS.ErrnoException;
+  return { code: undefined, message: err?.code ? `${err.code} ${err.message ?? ''}`.trim() : String(err?.message ?? e) };
+}
+
+function failure(e: unknown, what: string): Error {
+  const { code, message } = statusOf(e);
+  if (code === 409) return new ConflictError(`${what}: 409 ${message}`);
+  return new Error(`${what} failed${code ? ` (${code})` : ''}: ${message}`.split('\n')[0]!);
+}
+
+async function orAbsent(call: () => Promise<unknown>, what: string): Promise<boolean> {
+  try {
+    await call();
+    return true;
+  } catch (e) {
+    if (statusOf(e).code === 404) return false;
+    throw failure(e, what);
+  }
+}
+
+const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+const strategic = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch);
+
+/** KubernetesObjectApi fills a missing namespace from the kube context; rendered Istio objects belong in the Istio namespace instead. */
+class NamespacedObjectApi extends k8s.KubernetesObjectApi {
+  useNamespace(ns: string): this {
+    this.defaultNamespace = ns;
+    return this;
+  }
+}
+
+class LiveWriter implements KubeWriter {
+  private readonly core: k8s.CoreV1Api;
+  private readonly apps: k8s.AppsV1Api;
+  private readonly ext: k8s.ApiextensionsV1Api;
+  private readonly objects: NamespacedObjectApi;
+
+  constructor(kc: k8s.KubeConfig, istioNamespace: string) {
+    this.core = kc.makeApiClient(k8s.CoreV1Api);
+    this.apps = kc.makeApiClient(k8s.AppsV1Api);
+    this.ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+    this.objects = kc.makeApiClient(NamespacedObjectApi).useNamespace(istioNamespace);
+  }
+
+  mergePatch(resource: ResourceRef, name: string, namespace: string | undefined, body: object): Promise<boolean> {
+    const what = `merge-patch ${resource.plural} ${namespace ? `${namespace}/` : ''}${name}`;
+    if (resource === RESOURCES.crds) return orAbsent(() => this.ext.patchCustomResourceDefinition({ name, body }, merge), what);
+    if (resource === RESOURCES.namespaces) return orAbsent(() => this.core.patchNamespace({ name, body }, merge), what);
+    const spec = { apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: resource.kind, metadata: { name, ...(namespace ? { namespace } : {}) }, ...body };
+    return orAbsent(() => this.objects.patch(spec, undefined, undefined, undefined, undefined, k8s.PatchStrategy.MergePatch), what);
+  }
+
+  strategicPatch(resource: ResourceRef, name: string, namespace: string, body: object): Promise<boolean> {
+    const what = `patch ${resource.kind} ${namespace}/${name}`;
+    if (resource === RESOURCES.deployments) return orAbsent(() => this.apps.patchNamespacedDeployment({ name, namespace, body }, strategic), what);
+    if (resource === RESOURCES.statefulSets) return orAbsent(() => this.apps.patchNamespacedStatefulSet({ name, namespace, body }, strategic), what);
+    if (resource === RESOURCES.daemonSets) return orAbsent(() => this.apps.patchNamespacedDaemonSet({ name, namespace, body }, strategic), what);
+    throw new Error(`strategic merge patch of ${resource.kind} is not supported`);
+  }
+
+  async serverSideApply(obj: KubeObject, fieldManager: string): Promise<void> {
+    try {
+      await this.objects.patch(obj as k8s.KubernetesObject, undefined, undefined, fieldManager, true, k8s.PatchStrategy.ServerSideApply);
+    } catch (e) {
+      throw failure(e, `server-side apply of ${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name}`);
+    }
+  }
+}
+
+class LiveWatcher implements ObjectWatcher {
+  constructor(private readonly kc: k8s.KubeConfig) {}
+
+  watch(resource: ResourceRef, namespace: string, name: string, resourceVersion: string | undefined, timeoutSeconds: number, onEvent: (obj: KubeObject) => void, signal: AbortSignal): Promise<WatchEnd> {
+    return new Promise<WatchEnd>((resolve, reject) => {
+      let expired = false;
+      const query: Record<string, string | number | boolean> = { fieldSelector: `metadata.name=${name}`, timeoutSeconds, allowWatchBookmarks: true };
+      if (resourceVersion) query.resourceVersion = resourceVersion;
+      new k8s.Watch(this.kc)
+        .watch(
+          collectionPath(resource, namespace),
+          query,
+          (type: string, obj: KubeObject & { code?: number }) => {
+            if (type === 'ERROR') {
+              if (obj?.code === 410) expired = true;
+              return;
+            }
+            if (type !== 'BOOKMARK') onEvent(obj);
+          },
+          (err: (Error & { statusCode?: number }) | null) => {
+            if (err?.statusCode === 410 || expired) resolve('expired');
+            else if (err && !signal.aborted) reject(err);
+            else resolve('ended');
+          },
+        )
+        .then((controller) => {
+          if (signal.aborted) controller.abort();
+          else signal.addEventListener('abort', () => controller.abort(), { once: true });
+        }, reject);
+    });
+  }
+}
+
+function toLease(o: KubeObject): LeaseState {
+  const spec = (o as { spec?: Record<string, unknown> }).spec ?? {};
+  return {
+    holderIdentity: String(spec.holderIdentity ?? ''),
+    leaseDurationSeconds: Number(spec.leaseDurationSeconds ?? 0),
+    acquireTime: String(spec.acquireTime ?? ''),
+    renewTime: String(spec.renewTime ?? ''),
+    annotations: o.metadata.annotations ?? {},
+    ...(o.metadata.resourceVersion ? { resourceVersion: o.metadata.resourceVersion } : {}),
+  };
+}
+
+class LiveLeases implements LeasePort {
+  private readonly api: k8s.CoordinationV1Api;
+
+  constructor(
+    kc: k8s.KubeConfig,
+    private readonly source: LiveSource,
+  ) {
+    this.api = kc.makeApiClient(k8s.CoordinationV1Api);
+  }
+
+  private body(name: string, namespace: string, l: LeaseState): k8s.V1Lease {
+    return {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name, namespace, annotations: l.annotations, labels: { 'app.kubernetes.io/managed-by': 'istio-upgrade' }, ...(l.resourceVersion ? { resourceVersion: l.resourceVersion } : {}) },
+      spec: {
+        holderIdentity: l.holderIdentity,
+        leaseDurationSeconds: l.leaseDurationSeconds,
+        // MicroTime strings pass through client-node's serializer untouched.
+        acquireTime: l.acquireTime as unknown as k8s.V1MicroTime,
+        renewTime: l.renewTime as unknown as k8s.V1MicroTime,
+      },
+    };
+  }
+
+  async get(namespace: string, name: string): Promise<LeaseState | undefined> {
+    const o = await this.source.get(RESOURCES.leases, name, namespace);
+    return o ? toLease(o) : undefined;
+  }
+
+  async create(namespace: string, name: string, lease: LeaseState): Promise<LeaseState> {
+    try {
+      return toLease((await this.api.createNamespacedLease({ namespace, body: this.body(name, namespace, lease) })) as unknown as KubeObject);
+    } catch (e) {
+      throw failure(e, `create Lease ${namespace}/${name}`);
+    }
+  }
+
+  async replace(namespace: string, name: string, lease: LeaseState): Promise<LeaseState> {
+    try {
+      return toLease((await this.api.replaceNamespacedLease({ name, namespace, body: this.body(name, namespace, lease) })) as unknown as KubeObject);
+    } catch (e) {
+      throw failure(e, `update Lease ${namespace}/${name}`);
+    }
+  }
+
+  async delete(namespace: string, name: string, resourceVersion: string | undefined): Promise<void> {
+    await orAbsent(() => this.api.deleteNamespacedLease({ name, namespace, ...(resourceVersion ? { body: { preconditions: { resourceVersion } } } : {}) }), `delete Lease ${namespace}/${name}`);
+  }
+}
+
+class LiveConfigMaps implements ConfigMapPort {
+  private readonly api: k8s.CoreV1Api;
+
+  constructor(
+    kc: k8s.KubeConfig,
+    private readonly source: LiveSource,
+  ) {
+    this.api = kc.makeApiClient(k8s.CoreV1Api);
+  }
+
+  private static from(o: KubeObject | k8s.V1ConfigMap): StoredConfigMap {
+    const m = o.metadata ?? { name: '' };
+    return { name: m.name ?? '', labels: m.labels ?? {}, data: (o as { data?: Record<string, string> }).data ?? {}, ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}) };
+  }
+
+  private body(namespace: string, cm: StoredConfigMap): k8s.V1ConfigMap {
+    return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: cm.name, namespace, labels: cm.labels, ...(cm.resourceVersion ? { resourceVersion: cm.resourceVersion } : {}) }, data: cm.data };
+  }
+
+  async get(namespace: string, name: string): Promise<StoredConfigMap | undefined> {
+    const o = await this.source.get(RESOURCES.configMaps, name, namespace);
+    return o ? LiveConfigMaps.from(o) : undefined;
+  }
+
+  async create(namespace: string, cm: StoredConfigMap): Promise<StoredConfigMap> {
+    try {
+      return LiveConfigMaps.from(await this.api.createNamespacedConfigMap({ namespace, body: this.body(namespace, cm) }));
+    } catch (e) {
+      throw failure(e, `create ConfigMap ${namespace}/${cm.name}`);
+    }
+  }
+
+  async replace(namespace: string, cm: StoredConfigMap): Promise<StoredConfigMap> {
+    try {
+      return LiveConfigMaps.from(await this.api.replaceNamespacedConfigMap({ name: cm.name, namespace, body: this.body(namespace, cm) }));
+    } catch (e) {
+      throw failure(e, `update ConfigMap ${namespace}/${cm.name}`);
+    }
+  }
+
+  async list(namespace: string, labelSelector: string): Promise<StoredConfigMap[]> {
+    return (await this.source.list(RESOURCES.configMaps, { namespace, labelSelector })).map((o) => LiveConfigMaps.from(o));
+  }
+}
+
+export class LiveCluster implements Cluster {
+  readonly leases: LeasePort;
+  readonly configMaps: ConfigMapPort;
+  private readonly writer: LiveWriter;
+  private readonly verifyDeps: VerifyDeps;
+
+  constructor(
+    readonly source: LiveSource,
+    readonly istioNamespace: string,
+    private readonly clock: Clock = systemClock,
+  ) {
+    const kc = source.resolved.kc;
+    this.leases = new LiveLeases(kc, source);
+    this.configMaps = new LiveConfigMaps(kc, source);
+    this.writer = new LiveWriter(kc, istioNamespace);
+    this.verifyDeps = { reader: source, watcher: new LiveWatcher(kc), clock, istioNamespace, inventory: () => this.inventory() };
+  }
+
+  static async connect(opts: ConnectionOptions, istioNamespace: string): Promise<LiveCluster> {
+    return new LiveCluster(await LiveSource.connect(opts), istioNamespace);
+  }
+
+  get context(): string {
+    return this.source.context;
+  }
+
+  /** The files helm and istioctl must read to reach the same cluster. */
+  get kubeconfigFiles(): string[] {
+    return this.source.resolved.files;
+  }
+
+  async clusterId(): Promise<string | null> {
+    return (await this.source.get(RESOURCES.namespaces, 'kube-system'))?.metadata.uid ?? null;
+  }
+
+  inventory(): Promise<Inventory> {
+    return discover(this.source, { istioNamespace: this.istioNamespace });
+  }
+
+  act(action: ApiAction, ctx: ActionContext): Promise<void> {
+    return performAction(action, ctx, { writer: this.writer, reader: this.source, inventory: () => this.inventory(), now: () => this.clock.now() });
+  }
+
+  verify(spec: VerifySpec, ctx: VerifyContext): Promise<VerifyOutcome> {
+    return verifySpec(spec, ctx, this.verifyDeps);
+  }
+
+  async helmRevision(release: string, namespace: string): Promise<number | null> {
+    const latest = await latestHelmSecret(this.verifyDeps, release, namespace);
+    return latest ? Number(latest.metadata.labels?.version ?? 0) || null : null;
+  }
+}

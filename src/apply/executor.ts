@@ -1,0 +1,408 @@
+import { ExitCode, UserError } from '../errors.js';
+import { collectFacts } from '../plans/facts.js';
+import type { Plan, PlanStep } from '../plans/plan-schema.js';
+import { helmReleasesTouched, runPlanCommand, type CommandEnv } from './command-exec.js';
+import type { EventSink, StepEvent } from './events.js';
+import { acquireLock, type HeldLock } from './lock.js';
+import type { Clock, Cluster, Confirmer, LogSink, Runner, SignalSource } from './ports.js';
+import type { Progress } from './progress.js';
+import { commandLines, confirmationWord, describeVerify, shellLine } from './render.js';
+import { DONE_STEP, newRunId, newRunRecord, recordMatchesPlan, type RunRecord, type RunStatus, type StepRecord } from './run-record.js';
+import type { CheckpointStore } from './run-state.js';
+import { checkIdentity, checkPlanAge, staleError, staleFacts } from './stale.js';
+
+export interface ExecuteOptions {
+  /** Where the plan came from; recorded in the run and used in printed commands. */
+  planPath: string;
+  onFailure: 'rollback' | 'stop';
+  stepTimeoutMs: number;
+  rollbackTimeoutMs: number;
+  maxPlanAgeMs?: number;
+  /** Continue exactly this run (`--resume`); otherwise the plan's unfinished run is found by plan id. */
+  resume?: string;
+  /** Irreversible steps run without a typed confirmation. */
+  yes: boolean;
+  holder: string;
+  /** Connection flags repeated in the printed resume/rollback commands (e.g. --context). */
+  hintFlags: string[];
+  /** Used when a test needs a fixed run id. */
+  runId?: string;
+}
+
+export interface ExecutorDeps {
+  cluster: Cluster;
+  runner: Runner;
+  store: CheckpointStore;
+  clock: Clock;
+  signals: SignalSource;
+  progress: Progress;
+  events: EventSink;
+  confirm: Confirmer;
+  /** Where subprocess output of a run goes (the run log); none in tests. */
+  logFor?: (runId: string) => LogSink;
+}
+
+export interface ApplyResult {
+  apiVersion: 'istio-upgrade/v1';
+  kind: 'ApplyResult';
+  runId: string;
+  planId: string;
+  status: RunStatus;
+  exitCode: number;
+  steps: (StepRecord & { kind: string; title: string })[];
+  error?: string;
+  /** What a person should run next, in order. */
+  nextCommands: string[];
+}
+
+const RESUME_PROBE_MS = 60_000;
+
+/**
+ * Executes a reviewed plan: checks it still fits the cluster, takes the lock, then runs each
+ * pending step's commands and verifications, checkpointing after every command. `apply --to`
+ * (plan then apply) calls this with a freshly made plan.
+ */
+export async function executePlan(plan: Plan, opts: ExecuteOptions, deps: ExecutorDeps): Promise<ApplyResult> {
+  const { cluster, clock } = deps;
+  if (plan.blockers.length) {
+    throw new UserError(`plan ${plan.metadata.id} has ${plan.blockers.length} blocker(s) and cannot be applied: ${plan.blockers[0]!.message}`, ExitCode.blocked, plan.blockers.slice(1).map((b) => b.message).join('\n  ') || undefined);
+  }
+  if (cluster.istioNamespace !== plan.source.istioNamespace) throw new Error(`cluster port is for namespace ${cluster.istioNamespace}, the plan for ${plan.source.istioNamespace}`);
+  checkPlanAge(plan, opts.maxPlanAgeMs, clock.now());
+  const clusterId = await cluster.clusterId();
+  checkIdentity(plan, cluster.context, clusterId);
+
+  const interrupt = new AbortController();
+  const off = deps.signals.onInterrupt((sig) => {
+    if (interrupt.signal.aborted) return;
+    deps.progress.warn(`${sig} received: stopping the current command, then recording where the run stopped`);
+    interrupt.abort(new Error(sig));
+  });
+  try {
+    const lock = await acquireLock(cluster.leases, clock, {
+      namespace: plan.source.istioNamespace,
+      holder: opts.holder,
+      onTakeover: (prev) => deps.progress.warn(`took over the expired upgrade lock of ${prev.holderIdentity} (last renewed ${prev.renewTime})`),
+    });
+    try {
+      return await new Run(plan, opts, deps, lock, interrupt.signal, clusterId).execute();
+    } finally {
+      await lock.release().catch((e: Error) => deps.progress.warn(`could not release the upgrade lock (it expires within a minute): ${e.message}`));
+    }
+  } finally {
+    off();
+  }
+}
+
+type StepEnd = 'succeeded' | 'skipped' | 'failed' | 'interrupted';
+
+class Run {
+  private record!: RunRecord;
+  private log: LogSink | undefined;
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly opts: ExecuteOptions,
+    private readonly deps: ExecutorDeps,
+    private readonly lock: HeldLock,
+    private readonly signal: AbortSignal,
+    private readonly clusterId: string | null,
+  ) {}
+
+  private now(): number {
+    return this.deps.clock.now();
+  }
+
+  private iso(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  private async save(): Promise<void> {
+    await this.deps.store.save(this.record);
+  }
+
+  private event(step: PlanStep, event: StepEvent['event'], extra: Partial<StepEvent> = {}): void {
+    this.deps.events.emit({ ts: this.iso(), runId: this.record.runId, stepId: step.id, kind: step.kind, event, ...extra });
+  }
+
+  private env(): CommandEnv {
+    return { cluster: this.deps.cluster, runner: this.deps.runner, clock: this.deps.clock, signal: this.signal, ...(this.log ? { log: this.log } : {}) };
+  }
+
+  private cli(...args: string[]): string {
+    return shellLine(['istio-upgrade', ...args, ...this.opts.hintFlags]);
+  }
+
+  async execute(): Promise<ApplyResult> {
+    const { plan, deps } = this;
+    const chosen = await this.chooseRun();
+    if (chosen.kind === 'done') {
+      deps.progress.info(`plan ${plan.metadata.id} was already applied by run ${chosen.record.runId}; nothing to do`);
+      this.record = chosen.record;
+      return this.result(ExitCode.ok);
+    }
+    this.record = chosen.record;
+    const isNew = chosen.kind === 'new';
+    await this.lock.setRunId(this.record.runId);
+    this.log = deps.logFor?.(this.record.runId);
+
+    this.requireApprovalPossible();
+    if (!isNew) {
+      const at = this.record.steps.findIndex((s) => !DONE_STEP.has(s.status));
+      deps.progress.info(`resuming run ${this.record.runId} at step ${this.record.steps[at]?.id ?? '(none left)'}`);
+      await this.probeUnfinished();
+    }
+    await this.refuseStale();
+    if (this.signal.aborted) throw new UserError('interrupted before any change', ExitCode.interrupted);
+
+    this.record.status = 'running';
+    if (isNew) await deps.store.savePlan(this.record.runId, plan);
+    await this.save();
+
+    for (let i = 0; i < plan.steps.length; i++) {
+      const step = plan.steps[i]!;
+      const rec = this.record.steps[i]!;
+      if (DONE_STEP.has(rec.status)) continue;
+      if (this.signal.aborted) return this.interrupted(step);
+      if (step.irreversible && !this.opts.yes) {
+        const word = confirmationWord(step);
+        const ok = await deps.confirm.confirm(`Step ${step.id} cannot be undone: ${step.title}. Type "${word}" to run it`, word);
+        if (!ok) {
+          this.record.status = 'interrupted';
+          await this.save();
+          return this.result(ExitCode.blocked, `step ${step.id} was not confirmed; nothing of it ran`, [this.cli('apply', this.opts.planPath)]);
+        }
+      }
+      const end = await this.runStep(step, rec, i);
+      if (end === 'interrupted') return this.interrupted(step);
+      if (end === 'failed') return this.failed(step, rec);
+    }
+    this.record.status = 'succeeded';
+    await this.save();
+    return this.result(ExitCode.ok);
+  }
+
+  private async chooseRun(): Promise<{ kind: 'new' | 'resume'; record: RunRecord } | { kind: 'done'; record: RunRecord }> {
+    const { plan, opts, deps } = this;
+    const fresh = (): RunRecord =>
+      newRunRecord(plan, { runId: opts.runId ?? newRunId(this.now()), planPath: opts.planPath, context: deps.cluster.context, clusterId: this.clusterId, now: this.now() });
+    if (opts.resume) {
+      const found = await deps.store.load(opts.resume);
+      if (!found) throw new UserError(`run ${opts.resume} not found (neither in ${deps.store.local.stateDir} nor as a ConfigMap in ${plan.source.istioNamespace})`);
+      if (!recordMatchesPlan(found.record, plan)) throw new UserError(`run ${opts.resume} belongs to plan ${found.record.planId}, not to ${plan.metadata.id} (or the plan's steps changed)`);
+      return found.record.status === 'succeeded' ? { kind: 'done', record: found.record } : { kind: 'resume', record: found.record };
+    }
+    const latest = (await deps.store.runs(plan.metadata.id))[0];
+    if (!latest) return { kind: 'new', record: fresh() };
+    if (latest.status === 'succeeded') return { kind: 'done', record: latest };
+    if (latest.status === 'rollback-failed') {
+      throw new UserError(
+        `run ${latest.runId} of this plan failed and its rollback failed too; a person has to look first`,
+        ExitCode.blocked,
+        `then continue it with: ${this.cli('apply', opts.planPath, '--resume', latest.runId)}\n  or undo it with: ${this.cli('rollback', latest.runId)}`,
+      );
+    }
+    if (!recordMatchesPlan(latest, plan)) throw new UserError(`run ${latest.runId} has plan id ${plan.metadata.id} but different steps: the plan file was edited after that run started`);
+    return { kind: 'resume', record: latest };
+  }
+
+  /** Without a terminal nobody can type a confirmation: say so before the first change, not in the middle. */
+  private requireApprovalPossible(): void {
+    if (this.opts.yes || this.deps.confirm.interactive) return;
+    const pending = this.plan.steps.filter((s, i) => s.irreversible && !DONE_STEP.has(this.record.steps[i]!.status));
+    if (pending.length) {
+      throw new UserError(`the plan has irreversible step(s) ${pending.map((s) => s.id).join(', ')} and there is no terminal to confirm them`, ExitCode.usage, 'pass --yes to run them without a typed confirmation');
+    }
+  }
+
+  /** A step that was cut short may have done its work anyway; then it must not run again. */
+  private async probeUnfinished(): Promise<void> {
+    for (let i = 0; i < this.plan.steps.length; i++) {
+      const step = this.plan.steps[i]!;
+      const rec = this.record.steps[i]!;
+      if (rec.status !== 'running' && rec.status !== 'failed') continue;
+      if (!step.verify.length) continue;
+      const since = rec.startedAt ? Date.parse(rec.startedAt) : undefined;
+      let applied = true;
+      for (const spec of step.verify) {
+        const v = await this.deps.cluster
+          .verify(spec, { signal: this.signal, deadline: this.now() + RESUME_PROBE_MS, probe: true, ...(since !== undefined ? { since } : {}) })
+          .catch((e: Error) => ({ ok: false as const, reason: e.message }));
+        if (!v.ok) {
+          applied = false;
+          break;
+        }
+      }
+      if (applied) {
+        rec.status = 'succeeded';
+        rec.note = 'already applied';
+        rec.finishedAt = this.iso();
+        delete rec.error;
+        this.event(step, 'succeeded', { note: 'already applied' });
+        this.deps.progress.info(`step ${step.id}: its effect is already present; marked done (already applied)`);
+      }
+    }
+  }
+
+  private async refuseStale(): Promise<void> {
+    const pending = this.plan.steps.filter((_, i) => !DONE_STEP.has(this.record.steps[i]!.status));
+    if (!pending.length) return;
+    const started = this.plan.steps.filter((_, i) => this.record.steps[i]!.status !== 'pending');
+    const facts = collectFacts(await this.deps.cluster.inventory());
+    const changes = staleFacts(this.plan, facts, pending, started);
+    if (changes.length) throw staleError(this.plan, changes);
+  }
+
+  private async runStep(step: PlanStep, rec: StepRecord, index: number): Promise<StepEnd> {
+    const { deps, opts } = this;
+    const started = this.now();
+    if (rec.status === 'pending' || rec.status === 'rolled-back') {
+      rec.startedAt = new Date(started).toISOString();
+      rec.commandsDone = 0;
+    }
+    rec.status = 'running';
+    rec.finishedAt = null;
+    delete rec.error;
+    delete rec.note;
+    deps.progress.stepStarted(step, index, this.plan.steps.length);
+    this.event(step, 'started');
+    for (const r of helmReleasesTouched(step)) {
+      if (!(r.key in rec.helmRevisions)) rec.helmRevisions[r.key] = { before: await deps.cluster.helmRevision(r.release, r.namespace), after: null };
+    }
+    await this.save();
+
+    const deadline = started + opts.stepTimeoutMs;
+    let from = rec.commandsDone;
+    // apply-rendered consumes the previous command's output, which is not kept across processes: render again.
+    if (from > 0 && from < step.commands.length && step.commands[from]!.api?.type === 'apply-rendered') from -= 1;
+    let previous: string | undefined;
+    let ranSomething = step.commands.length === 0;
+    for (let c = from; c < step.commands.length; c++) {
+      if (this.signal.aborted) return this.stepInterrupted(step, started);
+      const cmd = step.commands[c]!;
+      deps.progress.stepUpdate(step, `${c + 1}/${step.commands.length} ${cmd.description}`);
+      const r = await runPlanCommand(cmd, previous, deadline, this.env());
+      if (!r.ok) {
+        if (this.signal.aborted) return this.stepInterrupted(step, started);
+        rec.error = r.message;
+        return 'failed';
+      }
+      if (r.skipped) deps.progress.info(`step ${step.id}: ${r.skipped}`);
+      else ranSomething = true;
+      previous = r.stdout;
+      rec.commandsDone = Math.max(rec.commandsDone, c + 1);
+      await this.save();
+      this.event(step, 'command', { command: c, ...(r.skipped ? { note: r.skipped } : {}) });
+    }
+
+    const verifyDeadline = this.now() + opts.stepTimeoutMs;
+    for (const spec of step.verify) {
+      if (this.signal.aborted) return this.stepInterrupted(step, started);
+      deps.progress.stepUpdate(step, `verifying: ${describeVerify(spec)}`);
+      const v = await deps.cluster.verify(spec, { signal: this.signal, deadline: verifyDeadline, probe: false }).catch((e: Error) => ({ ok: false as const, reason: e.message }));
+      if (!v.ok) {
+        if (this.signal.aborted) return this.stepInterrupted(step, started);
+        rec.error = `verification failed: ${v.reason}`;
+        return 'failed';
+      }
+    }
+    for (const r of helmReleasesTouched(step)) rec.helmRevisions[r.key]!.after = await deps.cluster.helmRevision(r.release, r.namespace);
+    rec.status = ranSomething ? 'succeeded' : 'skipped';
+    rec.finishedAt = this.iso();
+    await this.save();
+    const ms = this.now() - started;
+    this.event(step, rec.status === 'skipped' ? 'skipped' : 'succeeded', { durationMs: ms });
+    deps.progress.stepFinished(step, rec.status === 'skipped' ? 'skipped' : 'succeeded', ms);
+    return rec.status === 'skipped' ? 'skipped' : 'succeeded';
+  }
+
+  private stepInterrupted(step: PlanStep, started: number): StepEnd {
+    this.deps.progress.stepFinished(step, 'interrupted', this.now() - started);
+    return 'interrupted';
+  }
+
+  private async interrupted(step: PlanStep): Promise<ApplyResult> {
+    this.record.status = 'interrupted';
+    await this.save();
+    return this.result(ExitCode.interrupted, `interrupted during step ${step.id}; the step is recorded as running and is checked first on resume`, [
+      this.cli('apply', this.opts.planPath),
+      this.cli('rollback', this.record.runId),
+    ]);
+  }
+
+  private async failed(step: PlanStep, rec: StepRecord): Promise<ApplyResult> {
+    const { deps, opts } = this;
+    const ms = rec.startedAt ? this.now() - Date.parse(rec.startedAt) : 0;
+    rec.status = 'failed';
+    rec.finishedAt = this.iso();
+    await this.save();
+    this.event(step, 'failed', { durationMs: ms, error: rec.error ?? 'failed' });
+    deps.progress.stepFinished(step, 'failed', ms, rec.error);
+    const error = `step ${step.id} failed: ${rec.error ?? 'unknown error'}`;
+    const manual = this.manualRollback(step);
+
+    if (opts.onFailure === 'stop' || step.rollback === null) {
+      this.record.status = 'failed';
+      await this.save();
+      const why = step.rollback === null ? ' (the step has no rollback)' : ' (--on-failure stop)';
+      return this.result(ExitCode.failedUnknown, `${error}; nothing was rolled back${why}`, [...manual, this.cli('rollback', this.record.runId)]);
+    }
+
+    deps.progress.info(`rolling back step ${step.id}`);
+    const rb = await this.runRollback(step);
+    if (rb.ok) {
+      rec.status = 'rolled-back';
+      rec.commandsDone = 0;
+      rec.note = 'rolled back after failure';
+      this.record.status = 'rolled-back';
+      await this.save();
+      this.event(step, 'rolled-back');
+      deps.progress.info(`step ${step.id} rolled back`);
+      return this.result(ExitCode.failedRolledBack, `${error}; the step was rolled back, earlier steps remain applied`, [
+        this.cli('rollback', this.record.runId),
+        this.cli('apply', opts.planPath),
+      ]);
+    }
+    if (this.signal.aborted) {
+      this.record.status = 'interrupted';
+      await this.save();
+      return this.result(ExitCode.interrupted, `${error}; its rollback was interrupted`, [...manual, this.cli('rollback', this.record.runId)]);
+    }
+    rec.error = `${rec.error ?? 'failed'}; rollback failed: ${rb.message}`;
+    this.record.status = 'rollback-failed';
+    await this.save();
+    return this.result(ExitCode.failedUnknown, `${error}; its rollback failed: ${rb.message}`, [...manual, this.cli('rollback', this.record.runId)]);
+  }
+
+  /** The failed step's own rollback, with a time budget of its own. */
+  private async runRollback(step: PlanStep): Promise<{ ok: true } | { ok: false; message: string }> {
+    const deadline = this.now() + this.opts.rollbackTimeoutMs;
+    let previous: string | undefined;
+    for (const cmd of step.rollback?.commands ?? []) {
+      const r = await runPlanCommand(cmd, previous, deadline, this.env());
+      if (!r.ok) return { ok: false, message: r.message };
+      previous = r.stdout;
+    }
+    return { ok: true };
+  }
+
+  private manualRollback(step: PlanStep): string[] {
+    const ctx = { context: this.deps.cluster.context, display: this.deps.runner.display.bind(this.deps.runner) };
+    return (step.rollback?.commands ?? []).flatMap((c) => commandLines(c, ctx).filter((l) => !l.trimStart().startsWith('#')));
+  }
+
+  private result(exitCode: number, error?: string, nextCommands: string[] = []): ApplyResult {
+    const byId = new Map(this.plan.steps.map((s) => [s.id, s]));
+    return {
+      apiVersion: 'istio-upgrade/v1',
+      kind: 'ApplyResult',
+      runId: this.record.runId,
+      planId: this.plan.metadata.id,
+      status: this.record.status,
+      exitCode,
+      steps: this.record.steps.map((s) => ({ ...s, kind: byId.get(s.id)?.kind ?? 'unknown', title: byId.get(s.id)?.title ?? '' })),
+      ...(error ? { error } : {}),
+      nextCommands,
+    };
+  }
+}

@@ -1,0 +1,140 @@
+import type { ApiAction, Plan, PlanCommand, VerifySpec } from '../plans/plan-schema.js';
+import { VALUES_PLACEHOLDER_RE } from '../steps/commands.js';
+import type { Tool } from './ports.js';
+
+/** How a command is shown to people: exactly what runs, with the context flag apply adds. */
+export interface DisplayContext {
+  context: string;
+  display(tool: Tool, args: string[]): string[];
+}
+
+const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** Quotes for a POSIX shell, so a printed command can be pasted as is; the values placeholder stays readable. */
+export function shellQuote(arg: string): string {
+  if ((arg !== '' && SAFE.test(arg)) || VALUES_PLACEHOLDER_RE.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export function shellLine(argv: string[]): string {
+  return argv.map(shellQuote).join(' ');
+}
+
+function kubectl(context: string, ...args: string[]): string {
+  return shellLine(['kubectl', ...args, '--context', context]);
+}
+
+/** API actions in the kubectl form an operator would type to do the same by hand. */
+export function kubectlEquivalent(action: ApiAction, context: string): string[] {
+  switch (action.type) {
+    case 'label-crds': {
+      const out = [kubectl(context, 'label', 'crd', ...action.crds, ...Object.entries(action.labels).map(([k, v]) => `${k}=${v}`), '--overwrite')];
+      if (Object.keys(action.annotations).length) out.push(kubectl(context, 'annotate', 'crd', ...action.crds, ...Object.entries(action.annotations).map(([k, v]) => `${k}=${v}`), '--overwrite'));
+      return out;
+    }
+    case 'unlabel-crds': {
+      const out: string[] = [];
+      if (action.labels.length) out.push(kubectl(context, 'label', 'crd', ...action.crds, ...action.labels.map((k) => `${k}-`)));
+      if (action.annotations.length) out.push(kubectl(context, 'annotate', 'crd', ...action.crds, ...action.annotations.map((k) => `${k}-`)));
+      return out;
+    }
+    case 'apply-rendered':
+      return [`${kubectl(context, 'apply', '--server-side', '--force-conflicts', `--field-manager=${action.fieldManager}`, '-f', '-')}   # stdin: the output of the previous command`];
+    case 'rollout-restart': {
+      const groups = new Map<string, string[]>();
+      for (const w of action.workloads) groups.set(w.namespace, [...(groups.get(w.namespace) ?? []), `${w.kind.toLowerCase()}/${w.name}`]);
+      return [...groups].map(([ns, refs]) => kubectl(context, 'rollout', 'restart', ...refs, '-n', ns));
+    }
+    case 'label-namespaces':
+      return [kubectl(context, 'label', 'namespace', ...action.namespaces, ...Object.entries(action.labels).map(([k, v]) => (v === null ? `${k}-` : `${k}=${v}`)), '--overwrite')];
+    case 'export-backup': {
+      const d = action.directory;
+      return [
+        `${kubectl(context, 'get', 'crd', '-o', 'yaml')}   # the *.istio.io CRDs → ${d}/crds.yaml`,
+        `${kubectl(context, 'get', '<plural>.<group>', '-A', '-o', 'yaml')}   # every custom resource of those CRDs → ${d}/resources/`,
+        `${kubectl(context, 'get', 'mutatingwebhookconfigurations,validatingwebhookconfigurations', '-o', 'yaml')}   # Istio's webhooks → ${d}/webhooks.yaml`,
+        ...action.helmReleases.map((r) => `${shellLine(['helm', 'get', 'values', r.release, '-n', r.namespace, '-o', 'yaml', '--kube-context', context])}   # → ${d}/values/${r.namespace}-${r.release}.yaml`),
+        `# files are written 0600, with an index at ${d}/index.json`,
+      ];
+    }
+    case 'preflight-checks':
+      return [`${shellLine(['istio-upgrade', 'status', '--context', context])}   # no Helm release of the mesh is pending-*, every istiod revision is healthy`];
+  }
+}
+
+/** The lines a plan command prints as: the real argv for helm/istioctl, kubectl equivalents for API actions. */
+export function commandLines(cmd: PlanCommand, ctx: DisplayContext): string[] {
+  if (cmd.via === 'kubernetes-api') return cmd.api ? kubectlEquivalent(cmd.api, ctx.context) : [`${shellLine(cmd.argv)}   # (no API action recorded)`];
+  const args = cmd.argv[0] === cmd.via ? cmd.argv.slice(1) : cmd.argv;
+  const line = shellLine(ctx.display(cmd.via, args));
+  const notes: string[] = [];
+  if (cmd.valuesFrom) notes.push(`--values: a temporary 0600 file holding \`helm get values ${cmd.valuesFrom.release} -n ${cmd.valuesFrom.namespace} -o yaml\`, deleted afterwards`);
+  if (cmd.optional) notes.push(`optional: skipped when ${cmd.via} is not installed`);
+  return [line, ...notes.map((n) => `   # ${n}`)];
+}
+
+export function describeVerify(spec: VerifySpec): string {
+  switch (spec.type) {
+    case 'helm-release':
+      return spec.absent
+        ? `Helm release ${spec.namespace}/${spec.release} is gone`
+        : `Helm release ${spec.namespace}/${spec.release} is ${spec.status}${spec.chartVersion ? ` with chart ${spec.chartVersion}` : ''}`;
+    case 'deployment-rollout':
+      return `Deployment ${spec.namespace}/${spec.name} rolled out (generation observed, all replicas updated and available, no old pods)`;
+    case 'daemonset-rollout':
+      return `DaemonSet ${spec.namespace}/${spec.name} rolled out on every node${spec.version ? ` running ${spec.version}` : ''}`;
+    case 'tag-points-to':
+      return `revision tag ${spec.tag} points at ${spec.revision} (webhook istio-revision-tag-${spec.tag}, and its Service when present)`;
+    case 'crds-helm-owned':
+      return `every *.istio.io CRD is owned by Helm release ${spec.namespace}/${spec.release}`;
+    case 'crds-not-labelled':
+      return `no *.istio.io CRD carries ${spec.labels.join(', ')}`;
+    case 'workloads-restarted':
+      return `${spec.workloads.length} workload(s) restarted and rolled out${spec.revision ? `, pods injected by ${spec.revision}` : ''}${spec.proxyVersion ? ` running proxy ${spec.proxyVersion}` : ''}`;
+    case 'namespaces-labelled':
+      return `namespace(s) ${spec.namespaces.join(', ')} have ${spec.value === null ? `no ${spec.label} label` : `${spec.label}=${spec.value}`}`;
+    case 'revision-absent':
+      return `revision ${spec.revision} is gone (no istiod Deployment, no injector webhook)`;
+    case 'backup-written':
+      return `backup complete in ${spec.directory}`;
+    case 'preflight-passed':
+      return 'preflight checks pass';
+  }
+}
+
+/** `confirm` is the word a person must type before an irreversible step; the revision it removes. */
+export function confirmationWord(step: Plan['steps'][number]): string {
+  const absent = step.verify.find((v) => v.type === 'revision-absent');
+  return absent && absent.type === 'revision-absent' ? absent.revision : step.id;
+}
+
+export function renderDryRun(plan: Plan, ctx: DisplayContext): string {
+  const out: string[] = [];
+  const m = plan.metadata;
+  out.push(`Dry run of plan ${m.id}: Istio ${plan.source.version} → ${plan.target.version} (${plan.strategy}), context "${ctx.context}"${m.clusterId ? `, cluster ${m.clusterId}` : ''}.`);
+  out.push('Nothing is changed: no lock is taken and no run is recorded.');
+  if (plan.blockers.length) out.push(`BLOCKED: apply refuses this plan (${plan.blockers.map((b) => b.id).join(', ')}).`);
+  if (!plan.steps.length) out.push('No steps: the mesh is already at the target.');
+  plan.steps.forEach((step, i) => {
+    out.push('', `Step ${i + 1}/${plan.steps.length} ${step.id}: ${step.title}`);
+    if (step.irreversible) out.push(`  IRREVERSIBLE: needs --yes, or typing "${confirmationWord(step)}" on a terminal`);
+    out.push('  run:');
+    if (!step.commands.length) out.push('    (nothing)');
+    step.commands.forEach((c, j) => {
+      const [first, ...rest] = commandLines(c, ctx);
+      out.push(`    ${j + 1}. ${first}`, ...rest.map((l) => `       ${l}`));
+    });
+    out.push('  verify:');
+    if (!step.verify.length) out.push('    (nothing)');
+    for (const v of step.verify) out.push(`    - ${describeVerify(v)}`);
+    out.push('  rollback:');
+    if (step.rollback === null) out.push('    none: this step cannot be undone');
+    else if (!step.rollback.commands.length) out.push('    nothing to undo');
+    else
+      step.rollback.commands.forEach((c, j) => {
+        const [first, ...rest] = commandLines(c, ctx);
+        out.push(`    ${j + 1}. ${first}`, ...rest.map((l) => `       ${l}`));
+      });
+  });
+  return `${out.join('\n')}\n`;
+}

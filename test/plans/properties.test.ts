@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import semver from 'semver';
+import { planUpgrade } from '../../src/plans/planner/index.js';
+import { planSchema, type Plan, type PlanStep } from '../../src/plans/plan-schema.js';
+import { getRelease } from '../../src/plans/catalog/index.js';
+import { inventorySchema, type Inventory } from '../../src/k8s/inventory.js';
+import { UserError } from '../../src/errors.js';
+import { FIXED_NOW, requestFor } from '../support/plan-cases.js';
+
+const rollout = { generation: 1, observedGeneration: 1, desired: 1, ready: 1, updated: 1, available: 1, complete: true };
+const rev = (name: string, version: string, tags: string[], ambient: boolean, method: 'helm' | 'istioctl') => ({
+  name, version, namespace: 'istio-system', deployment: `istiod-${name}`, image: `docker.io/istio/pilot:${version}`, rollout, health: 'healthy' as const,
+  injectorWebhook: `istio-sidecar-injector-${name}`, validatingWebhooks: [], meshConfigMap: `istio-${name}`, installMethod: method,
+  helmRelease: method === 'helm' ? { release: `istiod-${name}`, namespace: 'istio-system' } : null,
+  profile: ambient ? 'ambient' : null, compatibilityVersion: null, ambient, tags,
+});
+const release = (name: string, chart: string, component: Inventory['helmReleases'][number]['component'], version: string, values: Record<string, unknown> = {}, ns = 'istio-system') => ({
+  name, namespace: ns, chart, chartVersion: version, appVersion: version, status: 'deployed', revision: 3, component, lastDeployed: null,
+  secretName: `sh.helm.release.v1.${name}.v3`, lastGoodRevision: 3, history: [{ revision: 3, status: 'deployed' }], values,
+});
+
+/** Generates self-consistent meshes: one or two revisions, tags, labelled namespaces, workloads of every kind. */
+const inventoryArb = fc
+  .record({
+    minor: fc.integer({ min: 20, max: 29 }),
+    olderToo: fc.boolean(),
+    ambient: fc.boolean(),
+    method: fc.constantFrom('helm' as const, 'istioctl' as const),
+    tagNames: fc.subarray(['default', 'prod', 'stable', 'canary']),
+    tagOnOlder: fc.boolean(),
+    crdsOwned: fc.boolean(),
+    gateway: fc.boolean(),
+    namespaces: fc.array(
+      fc.record({
+        label: fc.constantFrom('injection', 'tag0', 'tag1', 'active', 'older', 'ambient', 'none'),
+        workloads: fc.array(fc.record({ kind: fc.constantFrom('Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'Pod'), onOlder: fc.boolean(), pods: fc.integer({ min: 1, max: 4 }) }), { maxLength: 3 }),
+      }),
+      { maxLength: 6 },
+    ),
+  })
+  .map((g): Inventory => {
+    const version = getRelease(`1.${g.minor}`)!.latestPatch;
+    const active = version.replace(/\./g, '-');
+    const olderVersion = getRelease(`1.${g.minor - 1}`)!.latestPatch;
+    const older = olderVersion.replace(/\./g, '-');
+    const tags = g.tagNames.map((t, i) => ({ name: t, revision: g.olderToo && g.tagOnOlder && i === 1 ? older : active, webhook: `istio-revision-tag-${t}`, service: null, namespaces: [] as string[], conflicting: false }));
+    const revisions = [rev(active, version, tags.filter((t) => t.revision === active).map((t) => t.name), g.ambient, g.method)];
+    if (g.olderToo) revisions.push(rev(older, olderVersion, tags.filter((t) => t.revision === older).map((t) => t.name), g.ambient, g.method));
+    const namespaces: Inventory['dataPlane']['namespaces'] = [];
+    const workloads: Inventory['dataPlane']['workloads'] = [];
+    g.namespaces.forEach((n, i) => {
+      const name = `ns${i}`;
+      const tag = n.label === 'tag0' ? tags[0] : n.label === 'tag1' ? tags[1] : undefined;
+      const revisionLabel = tag ? tag.name : n.label === 'active' ? active : n.label === 'older' && g.olderToo ? older : null;
+      const injection = n.label === 'injection' ? 'enabled' : null;
+      const dataplaneMode = n.label === 'ambient' && g.ambient ? 'ambient' : null;
+      if (!revisionLabel && !injection && !dataplaneMode) return;
+      tag?.namespaces.push(name);
+      const effective = injection ? (tags.find((t) => t.name === 'default')?.revision ?? null) : tag ? tag.revision : revisionLabel;
+      namespaces.push({ name, injection, revisionLabel, dataplaneMode, effectiveRevision: effective });
+      n.workloads.forEach((w, j) => {
+        const r = dataplaneMode ? null : w.onOlder && g.olderToo ? older : (effective ?? active);
+        workloads.push({
+          namespace: name, kind: w.kind, name: `w${j}`, revision: r, proxyVersion: r === older ? olderVersion : dataplaneMode ? null : version,
+          pods: w.pods, restartable: !['Job', 'Pod'].includes(w.kind), mode: dataplaneMode ? 'ambient' : 'sidecar',
+        });
+      });
+    });
+    const proxies = workloads.filter((w) => w.mode === 'sidecar').map((w) => ({ namespace: w.namespace, revision: w.revision!, version: w.proxyVersion, count: w.pods }));
+    const helm = g.method === 'helm';
+    const helmReleases = helm
+      ? [
+          release('istio-base', 'base', 'base', version, { defaultRevision: active }),
+          ...revisions.map((r) => release(`istiod-${r.name}`, 'istiod', 'istiod', r.version, { revision: r.name })),
+          ...(g.ambient ? [release('istio-cni', 'cni', 'cni', version, { profile: 'ambient' }), release('ztunnel', 'ztunnel', 'ztunnel', version)] : []),
+          ...(g.gateway ? [release('istio-ingress', 'gateway', 'gateway', version, {}, 'istio-ingress')] : []),
+        ]
+      : [];
+    const ds = (name: string, release: string) => ({
+      name, namespace: 'istio-system', version, revision: active, rollout, health: 'healthy' as const, installMethod: g.method,
+      helmRelease: helm ? { release, namespace: 'istio-system' } : null,
+    });
+    const crd = (n: string) => ({
+      name: n, group: n.slice(n.indexOf('.') + 1), servedVersions: ['v1'], storageVersion: 'v1', managedBy: g.crdsOwned ? 'Helm' : null,
+      helmRelease: g.crdsOwned ? { release: 'istio-base', namespace: 'istio-system' } : null, legacyChartLabel: !g.crdsOwned, istioctlOwned: false, helmOwned: g.crdsOwned,
+    });
+    return inventorySchema.parse({
+      apiVersion: 'istio-upgrade/v1', kind: 'Inventory', source: { type: 'snapshot', context: 'gen', capturedAt: null },
+      cluster: { kubernetesVersion: '1.31.4', clusterId: 'uid-1', nodes: [] }, istioNamespace: 'istio-system',
+      installMethod: g.method, mode: g.ambient ? 'ambient' : 'sidecar', revisions, tags,
+      defaults: { tagRevision: tags.find((t) => t.name === 'default')?.revision ?? null, validatorRevision: active, baseDefaultRevision: helm ? active : null, consistent: true },
+      components: [], helmReleases,
+      dataPlane: { namespaces, proxies, workloads },
+      ambient: { cni: g.ambient ? { ...ds('istio-cni-node', 'istio-cni'), dnsCapture: true, ambientEnabled: true } : null, ztunnel: g.ambient ? ds('ztunnel', 'ztunnel') : null },
+      waypoints: [], gateways: g.gateway && helm ? [{ type: 'helm', name: 'istio-ingress', namespace: 'istio-ingress', helmRelease: { release: 'istio-ingress', namespace: 'istio-ingress' }, revision: null, version, className: null }] : [],
+      crds: { istio: ['virtualservices.networking.istio.io', 'peerauthentications.security.istio.io'].map(crd), gatewayApi: { present: false, bundleVersion: null, channel: null, crds: [] } },
+      istioCsr: { present: false, name: null, namespace: null, version: null },
+      operators: { inCluster: { deployments: [], istioOperators: [] }, sail: { istios: [] } }, findings: [],
+    });
+  });
+
+const requestArb = fc.record({
+  plus: fc.integer({ min: 0, max: 5 }),
+  strategy: fc.constantFrom('canary' as const, 'in-place' as const),
+  maxMinorJump: fc.constantFrom(1, 2),
+  includeCleanup: fc.boolean(),
+  compatibilityVersion: fc.constantFrom('auto', 'none'),
+});
+
+/** Where each kind may stand inside a hop. Restarts sit either between CNI and ztunnel or among tag moves. */
+function rank(s: PlanStep): number {
+  const order: Record<string, number> = {
+    preflight: 0, backup: 1, 'crd-migration-labels': 2, 'base-chart-upgrade': 3, 'istiod-install': 4, 'istiod-upgrade': 4,
+    'cni-upgrade': 5, 'ztunnel-upgrade': 7, 'namespace-relabel': 8, 'tag-move': 8, 'gateway-upgrade': 9, 'old-revision-removal': 10,
+  };
+  if (s.kind === 'workload-restart') return s.id.endsWith('-ambient-dns') ? 6 : 8;
+  return order[s.kind]!;
+}
+
+function plans(inv: Inventory, r: fc.RecordValue<{ plus: number; strategy: 'canary' | 'in-place'; maxMinorJump: number; includeCleanup: boolean; compatibilityVersion: string }>): Plan | undefined {
+  const from = inv.revisions[0]!.version!;
+  const minor = Math.min(31, semver.minor(from) + r.plus);
+  try {
+    return planUpgrade(inv, requestFor({ name: 'prop', fixture: '', request: { to: `1.${minor}`, strategy: r.strategy, maxMinorJump: r.maxMinorJump, includeCleanup: r.includeCleanup, compatibilityVersion: r.compatibilityVersion }, expect: { blocked: false, hops: 0 } }));
+  } catch (e) {
+    if (e instanceof UserError) return undefined;
+    throw e;
+  }
+}
+
+const RUNS = { numRuns: 300, seed: 20261122 };
+
+describe('planner properties over generated meshes', () => {
+  it('every plan validates, ids are unique, and kinds stand in a legal order within and across hops', () => {
+    fc.assert(
+      fc.property(inventoryArb, requestArb, (inv, r) => {
+        const p = plans(inv, r);
+        if (!p) return;
+        expect(planSchema.safeParse(p).success).toBe(true);
+        expect(new Set(p.steps.map((s) => s.id)).size).toBe(p.steps.length);
+        for (let i = 1; i < p.steps.length; i++) {
+          const [a, b] = [p.steps[i - 1]!, p.steps[i]!];
+          expect(b.hop >= a.hop).toBe(true);
+          if (a.hop === b.hop) expect(rank(b) >= rank(a), `${a.id} before ${b.id}`).toBe(true);
+        }
+        expect(p.facts['kubernetes/version']).toBe('1.31.4');
+        expect(FIXED_NOW.toISOString()).toBe(p.metadata.createdAt);
+      }),
+      RUNS,
+    );
+  });
+
+  it('every reversible step has a rollback; irreversible ones are cleanup only and only when asked for', () => {
+    fc.assert(
+      fc.property(inventoryArb, requestArb, (inv, r) => {
+        const p = plans(inv, r);
+        if (!p) return;
+        for (const s of p.steps) {
+          if (s.irreversible) {
+            expect(s.kind).toBe('old-revision-removal');
+            expect(s.rollback).toBeNull();
+            expect(r.includeCleanup).toBe(true);
+          } else expect(s.rollback).not.toBeNull();
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('never removes the new revision or a revision still in use', () => {
+    fc.assert(
+      fc.property(inventoryArb, requestArb, (inv, r) => {
+        const p = plans(inv, r);
+        if (!p) return;
+        for (const s of p.steps.filter((x) => x.kind === 'old-revision-removal')) {
+          const hop = p.hops.find((h) => h.index === s.hop)!;
+          expect(s.id).toBe(`h${hop.index}-old-revision-removal-${hop.fromRevision}`);
+          const uninstall = s.commands[s.commands.length - 1]!.argv.join(' ');
+          expect(uninstall).not.toContain(hop.revision);
+          // After this hop, nothing may still point at the removed revision.
+          const movedTags = p.steps.filter((x) => x.hop === hop.index && x.kind === 'tag-move').map((x) => x.id.replace(`h${hop.index}-tag-move-`, ''));
+          if (hop.index === 1) {
+            for (const t of inv.tags.filter((t) => t.revision === hop.fromRevision)) expect(movedTags).toContain(t.name);
+            const restarted = new Set(
+              p.steps.filter((x) => x.hop === 1 && x.kind === 'workload-restart').flatMap((x) => x.commands.flatMap((c) => (c.api?.type === 'rollout-restart' ? c.api.workloads.map((w) => `${w.namespace}/${w.name}`) : []))),
+            );
+            const helmGateways = new Set(inv.gateways.filter((g) => g.type === 'helm').map((g) => `${g.namespace}/${g.name}`));
+            for (const w of inv.dataPlane.workloads.filter((w) => w.revision === hop.fromRevision && w.mode === 'sidecar')) {
+              expect(w.restartable && (restarted.has(`${w.namespace}/${w.name}`) || helmGateways.has(`${w.namespace}/${w.name}`))).toBe(true);
+            }
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('hops never exceed the skew rules or the requested jump, and chain without gaps', () => {
+    fc.assert(
+      fc.property(inventoryArb, requestArb, (inv, r) => {
+        const p = plans(inv, r);
+        if (!p || p.upToDate) return;
+        const ceiling = r.strategy === 'in-place' || inv.mode === 'ambient' ? 1 : 2;
+        for (const h of p.hops) {
+          expect(semver.minor(h.to) - semver.minor(h.from)).toBeLessThanOrEqual(Math.min(ceiling, r.maxMinorJump));
+          expect(semver.gt(h.to, h.from)).toBe(true);
+        }
+        p.hops.slice(1).forEach((h, i) => {
+          expect(h.from).toBe(p.hops[i]!.to);
+          expect(h.fromRevision).toBe(p.hops[i]!.revision);
+        });
+        expect(p.hops[p.hops.length - 1]!.to).toBe(p.target.version);
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('the generator', () => {
+  it('reaches the cases the properties are about (so they are not vacuous)', () => {
+    const seen = { removal: 0, multiHop: 0, ambientRestart: 0, tagMoves: 0, relabel: 0, inPlace: 0 };
+    for (const [inv, r] of fc.sample(fc.tuple(inventoryArb, requestArb), { numRuns: 300, seed: RUNS.seed })) {
+      const p = plans(inv, r);
+      if (!p) continue;
+      if (p.steps.some((s) => s.kind === 'old-revision-removal')) seen.removal++;
+      if (p.hops.length > 1) seen.multiHop++;
+      if (p.steps.some((s) => s.id.endsWith('-ambient-dns'))) seen.ambientRestart++;
+      if (p.steps.some((s) => s.kind === 'tag-move')) seen.tagMoves++;
+      if (p.steps.some((s) => s.kind === 'namespace-relabel')) seen.relabel++;
+      if (p.steps.some((s) => s.kind === 'istiod-upgrade')) seen.inPlace++;
+    }
+    for (const [what, n] of Object.entries(seen)) expect(n, what).toBeGreaterThan(5);
+  });
+});

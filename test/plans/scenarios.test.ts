@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import { planUpgrade } from '../../src/plans/planner/index.js';
+import type { Plan, PlanStep } from '../../src/plans/plan-schema.js';
+import { UserError } from '../../src/errors.js';
+import { PLAN_CASES, inventoryOf, planFor, requestFor } from '../support/plan-cases.js';
+
+const caseNamed = (name: string) => PLAN_CASES.find((c) => c.name === name)!;
+const kinds = (p: Plan) => p.steps.map((s) => s.kind);
+const step = (p: Plan, id: string): PlanStep => {
+  const s = p.steps.find((x) => x.id === id);
+  if (!s) throw new Error(`no step ${id} in ${p.steps.map((x) => x.id).join(', ')}`);
+  return s;
+};
+const argvs = (s: PlanStep) => s.commands.map((c) => c.argv.join(' '));
+
+describe('ambient 1.23 → 1.24 with DNS capture (istio.io ambient Helm upgrade + 1.24 notes)', async () => {
+  const { plan } = await planFor(caseNamed('ambient-1.23-to-1.24'));
+
+  it('orders CRDs, control plane, CNI, restart, ztunnel, tags, gateways', () => {
+    expect(kinds(plan)).toEqual([
+      'preflight', 'backup', 'crd-migration-labels', 'base-chart-upgrade', 'istiod-install', 'cni-upgrade', 'workload-restart', 'ztunnel-upgrade', 'tag-move', 'tag-move', 'gateway-upgrade',
+    ]);
+    expect(step(plan, 'h1-workload-restart-ambient-dns').why[0]!.source).toContain('1.24');
+  });
+
+  it('adopts the CRDs for the base release found in the cluster and its rollback removes exactly that', () => {
+    const s = step(plan, 'h1-crd-migration-labels');
+    const action = s.commands[0]!.api!;
+    expect(action).toMatchObject({ type: 'label-crds', labels: { 'app.kubernetes.io/managed-by': 'Helm' }, annotations: { 'meta.helm.sh/release-name': 'istio-base', 'meta.helm.sh/release-namespace': 'istio-system' } });
+    expect(s.rollback!.commands[0]!.api).toMatchObject({ type: 'unlabel-crds', labels: ['app.kubernetes.io/managed-by'], annotations: ['meta.helm.sh/release-name', 'meta.helm.sh/release-namespace'] });
+    if (action.type === 'label-crds') expect(action.crds).toHaveLength(14);
+  });
+
+  it('installs a revisioned ambient istiod from the running values and points ztunnel at it', () => {
+    expect(argvs(step(plan, 'h1-istiod-install'))[0]).toBe(
+      'helm install istiod-1-24-6 istio/istiod -n istio-system --version 1.24.6 --set revision=1-24-6 --set profile=ambient --set compatibilityVersion=1.23 --wait --values <values-of:istio-system/istiod-1-23-6>',
+    );
+    expect(step(plan, 'h1-istiod-install').rollback!.commands[0]!.argv.join(' ')).toBe('helm uninstall istiod-1-24-6 -n istio-system --wait');
+    expect(argvs(step(plan, 'h1-ztunnel-upgrade'))[0]).toContain('--set revision=1-24-6');
+    expect(step(plan, 'h1-ztunnel-upgrade').disruption).toContain('long-lived TCP connections');
+    expect(step(plan, 'h1-cni-upgrade').rollback!.commands[0]!.argv.join(' ')).toBe('helm rollback istio-cni 2 -n istio-system --wait');
+  });
+
+  it('moves the tag with fewer namespaces first and default last, rendered with the 1.24 template', () => {
+    const tags = plan.steps.filter((s) => s.kind === 'tag-move').map((s) => s.id);
+    expect(tags).toEqual(['h1-tag-move-prod-stable', 'h1-tag-move-default']);
+    const t = step(plan, 'h1-tag-move-default');
+    expect(t.commands[0]!.argv).toContain('templates/revision-tags.yaml');
+    expect(t.commands[1]!.api).toEqual({ type: 'apply-rendered', fieldManager: 'istio-upgrade' });
+    expect(t.rollback!.commands[0]!.argv).toEqual(expect.arrayContaining(['--version', '1.23.6', 'revision=1-23-6']));
+    expect(t.disruption).toContain('payments/waypoint');
+  });
+
+  it('keeps cleanup out unless asked, and then removes only the old revision', async () => {
+    expect(plan.steps.some((s) => s.kind === 'old-revision-removal')).toBe(false);
+    expect(plan.followUps.map((f) => f.id)).toContain('h1-remove-1-23-6');
+    const { plan: withCleanup } = await planFor(caseNamed('ambient-1.23-to-1.24-cleanup'));
+    const removal = step(withCleanup, 'h1-old-revision-removal-1-23-6');
+    expect(removal.irreversible).toBe(true);
+    expect(removal.rollback).toBeNull();
+    expect(argvs(removal)).toEqual([
+      'helm upgrade istio-base istio/base -n istio-system --version 1.24.6 --set defaultRevision=1-24-6 --wait --values <values-of:istio-system/istio-base>',
+      'helm uninstall istiod-1-23-6 -n istio-system --wait',
+    ]);
+  });
+});
+
+describe('Helm-owned CRDs under a custom base release', async () => {
+  const { plan } = await planFor(caseNamed('ambient-crds-owned-to-1.24'));
+  it('skips the migration and upgrades the base release by its real name', () => {
+    expect(kinds(plan)).not.toContain('crd-migration-labels');
+    expect(argvs(step(plan, 'h1-base-chart-upgrade'))[0]).toMatch(/^helm upgrade mesh-base istio\/base -n istio-system --version 1\.24\.6/);
+  });
+});
+
+describe('sidecar canary with tags', async () => {
+  const { plan, inventory } = await planFor(caseNamed('sidecar-1.22-to-1.24-canary'));
+  it('jumps two minors in one hop and restarts the namespaces of each tag after it moves', () => {
+    expect(plan.hops).toEqual([expect.objectContaining({ from: '1.22.8', to: '1.24.6', fromRevision: '1-22-8', revision: '1-24-6' })]);
+    const order = plan.steps.filter((s) => ['tag-move', 'workload-restart'].includes(s.kind)).map((s) => s.id);
+    expect(order).toEqual(['h1-tag-move-canary', 'h1-workload-restart-tag-canary', 'h1-tag-move-default', 'h1-workload-restart-tag-default']);
+    const restart = step(plan, 'h1-workload-restart-tag-default');
+    expect(restart.verify[0]).toMatchObject({ type: 'workloads-restarted', revision: '1-24-6', proxyVersion: '1.24.6' });
+    const defaultNamespaces = inventory.dataPlane.namespaces.filter((n) => n.injection === 'enabled' || n.revisionLabel === 'default').map((n) => n.name);
+    const restartedNamespaces = new Set(restart.commands.flatMap((c) => (c.api?.type === 'rollout-restart' ? c.api.workloads.map((w) => w.namespace) : [])));
+    expect([...restartedNamespaces].sort()).toEqual(defaultNamespaces.filter((n) => inventory.dataPlane.workloads.some((w) => w.namespace === n)).sort());
+  });
+
+  it('honours --tag-order', async () => {
+    const inv = await inventoryOf('sidecar-revisioned-1.22');
+    const p = planUpgrade(inv, requestFor({ ...caseNamed('sidecar-1.22-to-1.24-canary'), request: { to: '1.24', tagOrder: ['default'] } }));
+    expect(p.steps.filter((s) => s.kind === 'tag-move').map((s) => s.id)).toEqual(['h1-tag-move-default', 'h1-tag-move-canary']);
+  });
+
+  it('splits into one-minor hops on request, with full versions and the cleanup of each old revision', async () => {
+    const { plan: mh } = await planFor(caseNamed('sidecar-1.22-to-1.24-one-minor-hops'));
+    expect(mh.hops.map((h) => [h.from, h.to, h.fromRevision, h.revision])).toEqual([
+      ['1.22.8', '1.23.6', '1-22-8', '1-23-6'],
+      ['1.23.6', '1.24.6', '1-23-6', '1-24-6'],
+    ]);
+    expect(mh.steps.filter((s) => s.kind === 'old-revision-removal').map((s) => s.id)).toEqual(['h1-old-revision-removal-1-22-8', 'h2-old-revision-removal-1-23-6']);
+    expect(argvs(step(mh, 'h2-istiod-install'))[0]).toContain('--values <values-of:istio-system/istiod-1-23-6>');
+    expect(mh.steps.filter((s) => s.hop === 2 && s.kind === 'crd-migration-labels')).toHaveLength(1);
+  });
+
+  it('plans in place: same revision, helm upgrade, restarts, no tag moves', async () => {
+    const { plan: ip } = await planFor(caseNamed('sidecar-1.22-in-place-to-1.23'));
+    expect(kinds(ip)).not.toContain('tag-move');
+    expect(kinds(ip)).not.toContain('istiod-install');
+    expect(argvs(step(ip, 'h1-istiod-upgrade'))[0]).toMatch(/^helm upgrade istiod-1-22-8 istio\/istiod -n istio-system --version 1\.23\.6/);
+  });
+});
+
+describe('blocked plans still plan and say why', () => {
+  it('a Helm release stuck in pending-upgrade gives the recovery recipe', async () => {
+    const { plan } = await planFor(caseNamed('pending-upgrade-to-1.24'));
+    const b = plan.blockers.find((x) => x.id === 'helm-release-pending')!;
+    expect(b.message).toContain('istio-system/istiod is stuck in pending-upgrade at revision 3 (Secret sh.helm.release.v1.istiod.v3)');
+    expect(b.remedy?.[0]).toBe('helm rollback istiod 2 -n istio-system');
+    expect(plan.steps.length).toBeGreaterThan(0);
+  });
+
+  it('the in-cluster operator blocks 1.24 with the migration pointer', async () => {
+    const { plan } = await planFor(caseNamed('istioctl-operator-to-1.24'));
+    expect(plan.blockers.map((b) => b.id)).toEqual(expect.arrayContaining(['1.24-operator-removed', 'install-method-operator']));
+  });
+
+  it('Kubernetes below the target minimum blocks each hop that needs more', async () => {
+    const { plan } = await planFor(caseNamed('old-kubernetes-to-1.24'));
+    expect(plan.blockers.filter((b) => b.id === 'kubernetes-too-old').map((b) => b.message)).toEqual([
+      'Kubernetes 1.26.15 is below the minimum 1.27 supported by Istio 1.22 (supported 1.27–1.30); upgrade Kubernetes first',
+      'Kubernetes 1.26.15 is below the minimum 1.28 supported by Istio 1.24 (supported 1.28–1.31); upgrade Kubernetes first',
+    ]);
+  });
+
+  it('istio-csr ≤ v0.12 crossing into 1.24 carries the ALPN precondition', async () => {
+    const { plan } = await planFor(caseNamed('istio-csr-to-1.24'));
+    expect(plan.warnings.find((w) => w.id === '1.24-istio-csr')?.message).toContain('GRPC_ENFORCE_ALPN_ENABLED');
+  });
+
+  it('the ambient umbrella chart and the Sail Operator are refused with what to do instead', async () => {
+    expect((await planFor(caseNamed('ambient-umbrella-to-1.24'))).plan.blockers.map((b) => b.id)).toContain('ambient-umbrella-chart');
+    expect((await planFor(caseNamed('sail-to-1.25'))).plan.blockers.map((b) => b.id)).toContain('install-method-sail');
+  });
+});
+
+describe('stragglers', async () => {
+  const { plan } = await planFor(caseNamed('stragglers-to-1.24'));
+  it('names unrestartable pods and pods of missing revisions, and leaves other tags alone', () => {
+    const ids = plan.warnings.map((w) => w.id);
+    expect(ids).toEqual(expect.arrayContaining(['unrestartable-pods', 'proxies-of-missing-revision', 'tags-left-alone']));
+    expect(plan.warnings.find((w) => w.id === 'unrestartable-pods')!.message).toContain('batch/Job/nightly-export');
+  });
+  it('removes the source revision once only restarted namespaces used it, and never touches the older one still in use', () => {
+    const removal = plan.steps.filter((s) => s.kind === 'old-revision-removal');
+    expect(removal.map((s) => s.id)).toEqual(['h1-old-revision-removal-1-23-6']);
+    expect(plan.steps.flatMap(argvs).filter((a) => a.includes('istiod-1-22-8'))).toEqual([]);
+  });
+});
+
+describe('old revision removal safety', () => {
+  it('is not planned while an unrestartable pod still runs the old proxy', async () => {
+    const inv = await inventoryOf('sidecar-revisioned-1.22');
+    inv.dataPlane.workloads.push({ namespace: 'ops', kind: 'Pod', name: 'debug', revision: '1-22-8', proxyVersion: '1.22.8', pods: 1, restartable: false, mode: 'sidecar' });
+    const p = planUpgrade(inv, requestFor({ name: 'rm', fixture: '', request: { to: '1.24', includeCleanup: true }, expect: { blocked: false, hops: 0 } }));
+    expect(p.steps.some((s) => s.kind === 'old-revision-removal')).toBe(false);
+    expect(p.warnings.find((w) => w.id === 'old-revision-in-use')?.message).toBe('revision 1-22-8 cannot be removed by this plan: 1 pod(s) would still run its proxy (ops/Pod/debug)');
+    expect(p.followUps.some((f) => f.id === 'h1-remove-1-22-8')).toBe(true);
+  });
+});
+
+describe('requests', () => {
+  it.each([
+    [{ to: '1.20' }, /older than the installed 1.22.8; pass --allow-downgrade/],
+    [{ to: '1.24.99' }, /--to 1.24.99: Istio 1.24.99 is not in the release catalog.*--allow-unknown-version/],
+    [{ to: '1.40' }, /newer than the release catalog/],
+    [{ to: 'banana' }, /--to banana/],
+    [{ to: '1.24', revision: 'Not_A_Label' }, /not a DNS-1123 label/],
+    [{ to: '1.24', tagOrder: ['nope'] }, /--tag-order names tag "nope"/],
+    [{ to: '1.24', compatibilityVersion: '1.10' }, /--compatibility-version 1.10 is not accepted by Istio 1.24/],
+  ])('%o is refused as a usage error', async (request, message) => {
+    const inv = await inventoryOf('sidecar-revisioned-1.22');
+    const run = () => planUpgrade(inv, requestFor({ name: 'x', fixture: '', request, expect: { blocked: false, hops: 0 } }));
+    expect(run).toThrow(UserError);
+    expect(run).toThrow(message);
+    try {
+      run();
+    } catch (e) {
+      expect((e as UserError).exitCode).toBe(2);
+    }
+  });
+
+  it('the installed version is "nothing to do"', async () => {
+    const inv = await inventoryOf('sidecar-revisioned-1.22');
+    const p = planUpgrade(inv, requestFor({ name: 'same', fixture: '', request: { to: '1.22.8' }, expect: { blocked: false, hops: 0 } }));
+    expect(p.upToDate).toBe(true);
+    expect(p.steps).toEqual([]);
+  });
+
+  it('an unknown newer version plans with --allow-unknown-version and a loud warning', async () => {
+    const inv = await inventoryOf('sidecar-revisioned-1.22');
+    const p = planUpgrade(inv, requestFor({ name: 'u', fixture: '', request: { to: '1.23.99', allowUnknownVersion: true }, expect: { blocked: false, hops: 0 } }));
+    expect(p.target).toEqual({ version: '1.23.99', revision: '1-23-99', known: false });
+    expect(p.warnings[0]!.id).toBe('unknown-target-version');
+  });
+
+  it('a revision name that collides with a tag is a blocker', async () => {
+    const inv = await inventoryOf('sidecar-revisioned-1.22');
+    const p = planUpgrade(inv, requestFor({ name: 'c', fixture: '', request: { to: '1.24', revision: 'canary' }, expect: { blocked: false, hops: 0 } }));
+    expect(p.blockers.map((b) => b.id)).toContain('revision-name-taken');
+  });
+});

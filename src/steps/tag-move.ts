@@ -13,7 +13,8 @@ export interface TagMoveParams {
   gatewaysFollowing: string[];
 }
 
-function point(p: TagMoveParams, at: TagMoveParams['to']): PlanCommand[] {
+/** The commands that make one tag point at a revision. */
+export function tagPointCommands(p: Pick<TagMoveParams, 'method' | 'tag' | 'namespace' | 'chartRepo'>, at: TagMoveParams['to']): PlanCommand[] {
   if (p.method === 'istioctl') {
     return [istioctl(['tag', 'set', p.tag, '--revision', at.revision, '--overwrite', '-y'], `point tag ${p.tag} at revision ${at.revision}`)];
   }
@@ -49,9 +50,9 @@ export function tagMoveStep(p: TagMoveParams): BuiltStep {
     qualifier: p.tag,
     title: `Move revision tag ${p.tag} from ${p.from.revision} to ${p.to.revision}`,
     why: [{ text: `Tags are the mutable pointer namespaces use; moving ${p.tag} switches ${affects} to the new control plane for new pods.`, source: 'istio.io docs/setup/upgrade/canary#stable-revision-labels' }],
-    commands: point(p, p.to),
+    commands: tagPointCommands(p, p.to),
     verify: [{ type: 'tag-points-to', tag: p.tag, revision: p.to.revision }],
-    rollback: { commands: point(p, p.from) },
+    rollback: { commands: tagPointCommands(p, p.from) },
     irreversible: false,
     disruption:
       `new pods of ${affects} are injected by ${p.to.revision}` +

@@ -176,8 +176,10 @@ describe('planner properties over generated meshes', () => {
         for (const s of p.steps.filter((x) => x.kind === 'old-revision-removal')) {
           const hop = p.hops.find((h) => h.index === s.hop)!;
           expect(s.id).toBe(`h${hop.index}-old-revision-removal-${hop.fromRevision}`);
-          const uninstall = s.commands[s.commands.length - 1]!.argv.join(' ');
-          expect(uninstall).not.toContain(hop.revision);
+          const uninstalls = s.commands.filter((c) => c.argv.includes('uninstall')).map((c) => c.argv.join(' '));
+          expect(uninstalls).toHaveLength(1);
+          expect(uninstalls[0]).toMatch(new RegExp(`(istiod-${hop.fromRevision}|istiod|--revision ${hop.fromRevision}) `));
+          expect(uninstalls[0]).not.toContain(hop.revision);
           // After this hop, nothing may still point at the removed revision.
           const movedTags = p.steps.filter((x) => x.hop === hop.index && x.kind === 'tag-move').map((x) => x.id.replace(`h${hop.index}-tag-move-`, ''));
           if (hop.index === 1) {

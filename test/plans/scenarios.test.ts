@@ -101,6 +101,14 @@ describe('sidecar canary with tags', async () => {
     expect(mh.steps.filter((s) => s.kind === 'old-revision-removal').map((s) => s.id)).toEqual(['h1-old-revision-removal-1-22-8', 'h2-old-revision-removal-1-23-6']);
     expect(argvs(step(mh, 'h2-istiod-install'))[0]).toContain('--values <values-of:istio-system/istiod-1-23-6>');
     expect(mh.steps.filter((s) => s.hop === 2 && s.kind === 'crd-migration-labels')).toHaveLength(1);
+    // The 1.22 release rendered the tag webhooks itself: its uninstall deletes them, so the step re-creates them at once.
+    const removal = step(mh, 'h1-old-revision-removal-1-22-8');
+    expect(argvs(removal).slice(1, 3)).toEqual([
+      'helm uninstall istiod-1-22-8 -n istio-system --wait',
+      "helm template istiod-1-23-6 istio/istiod -n istio-system --version 1.23.6 -s templates/revision-tags.yaml --set revisionTags={default} --set revision=1-23-6",
+    ]);
+    expect(removal.commands.filter((c) => c.api?.type === 'apply-rendered')).toHaveLength(2);
+    expect(mh.warnings.map((w) => w.id)).toContain('tags-owned-by-old-release');
   });
 
   it('plans in place: same revision, helm upgrade, restarts, no tag moves', async () => {

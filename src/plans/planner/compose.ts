@@ -11,7 +11,7 @@ import { istiodUpgradeStep } from '../../steps/istiod-upgrade.js';
 import { nodeAgentUpgradeStep } from '../../steps/node-agent-upgrade.js';
 import { workloadRestartStep, type RestartTarget } from '../../steps/workload-restart.js';
 import { namespaceRelabelStep } from '../../steps/namespace-relabel.js';
-import { tagMoveStep } from '../../steps/tag-move.js';
+import { tagMoveStep, tagPointCommands } from '../../steps/tag-move.js';
 import { gatewayUpgradeStep } from '../../steps/gateway-upgrade.js';
 import { oldRevisionRemovalStep } from '../../steps/old-revision-removal.js';
 import type { Findings } from './findings.js';
@@ -312,6 +312,13 @@ export function composeHop(input: ComposeInput): PlanStep[] {
   return steps;
 }
 
+/** Tags an istiod release renders itself (its `revisionTags` value). */
+function releaseRenderedTags(inv: Inventory, ref: { release: string; namespace: string } | null): string[] {
+  if (!ref) return [];
+  const values = inv.helmReleases.find((r) => r.name === ref.release && r.namespace === ref.namespace)?.values.revisionTags;
+  return Array.isArray(values) ? values.filter((t): t is string => typeof t === 'string') : [];
+}
+
 function orderTags(tags: string[], nsFor: (t: string) => string[], explicit: string[] | undefined): string[] {
   const byDefault = [...tags].sort((a, b) => (a === 'default' ? 1 : 0) - (b === 'default' ? 1 : 0) || nsFor(a).length - nsFor(b).length || a.localeCompare(b));
   if (!explicit?.length) return byDefault;
@@ -337,7 +344,19 @@ function planRemoval(input: ComposeInput, oldRevision: string, newRevision: stri
   const istiodRelease = hop.index === 1 ? (oldRel?.release ?? null) : `istiod-${oldRevision}`;
   const defaultsOnOld = inv.defaults.validatorRevision === oldRevision || inv.defaults.baseDefaultRevision === oldRevision || (hop.index > 1 && base !== undefined);
   const moveDefaultFirst = base && defaultsOnOld ? { baseRelease: base.name, baseNamespace: base.namespace, version: hop.to } : null;
-  const removal = oldRevisionRemovalStep({ method, oldRevision, newRevision, namespace: ns, istiodRelease, chartRepo: req.chartRepo, moveDefaultFirst });
+  const ownedTags = hop.index === 1 && method === 'helm' ? releaseRenderedTags(inv, oldRel).filter((t) => state.tags.get(t) === newRevision) : [];
+  const recreateTags = ownedTags.length
+    ? {
+        tags: ownedTags,
+        commands: ownedTags.flatMap((tag) =>
+          tagPointCommands({ method, tag, namespace: ns, chartRepo: req.chartRepo }, { revision: newRevision, version: hop.to, templates: revisionTagTemplates(hop.to) }),
+        ),
+      }
+    : null;
+  if (recreateTags) {
+    f.warning('tags-owned-by-old-release', `tags ${ownedTags.join(', ')} are rendered by Helm release ${oldRel!.release}; removing it deletes them, so the removal step re-creates them for ${newRevision} immediately after`);
+  }
+  const removal = oldRevisionRemovalStep({ method, oldRevision, newRevision, namespace: ns, istiodRelease, chartRepo: req.chartRepo, moveDefaultFirst, recreateTags });
 
   if (!req.includeCleanup || reasons.length) {
     if (reasons.length) f.warning('old-revision-in-use', `revision ${oldRevision} cannot be removed by this plan: ${reasons.join('; ')}`);

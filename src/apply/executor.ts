@@ -94,7 +94,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions, deps: Execut
   }
 }
 
-type StepEnd = 'succeeded' | 'skipped' | 'failed' | 'interrupted';
+type StepEnd = 'succeeded' | 'skipped' | 'failed' | 'interrupted' | 'lock-lost';
 
 class Run {
   private record!: RunRecord;
@@ -175,6 +175,7 @@ class Run {
       }
       const end = await this.runStep(step, rec, i);
       if (end === 'interrupted') return this.interrupted(step);
+      if (end === 'lock-lost') return this.lockLost(step);
       if (end === 'failed') return this.failed(step, rec);
     }
     this.record.status = 'succeeded';
@@ -279,6 +280,7 @@ class Run {
     let ranSomething = step.commands.length === 0;
     for (let c = from; c < step.commands.length; c++) {
       if (this.signal.aborted) return this.stepInterrupted(step, started);
+      if (this.lock.lost) return 'lock-lost';
       const cmd = step.commands[c]!;
       deps.progress.stepUpdate(step, `${c + 1}/${step.commands.length} ${cmd.description}`);
       const r = await runPlanCommand(cmd, previous, deadline, this.env());
@@ -295,6 +297,7 @@ class Run {
       this.event(step, 'command', { command: c, ...(r.skipped ? { note: r.skipped } : {}) });
     }
 
+    if (this.lock.lost) return 'lock-lost';
     const verifyDeadline = this.now() + opts.stepTimeoutMs;
     for (const spec of step.verify) {
       if (this.signal.aborted) return this.stepInterrupted(step, started);
@@ -327,6 +330,16 @@ class Run {
     return this.result(ExitCode.interrupted, `interrupted during step ${step.id}; the step is recorded as running and is checked first on resume`, [
       this.cli('apply', this.opts.planPath),
       this.cli('rollback', this.record.runId),
+    ]);
+  }
+
+  /** Someone else may be changing the cluster now: neither continue nor roll back over them. */
+  private async lockLost(step: PlanStep): Promise<ApplyResult> {
+    this.record.status = 'failed';
+    await this.save();
+    return this.result(ExitCode.failedUnknown, `the upgrade lock was taken over or could not be renewed during step ${step.id}; stopped without rolling back`, [
+      this.cli('history'),
+      this.cli('apply', this.opts.planPath, '--resume', this.record.runId),
     ]);
   }
 

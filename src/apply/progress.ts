@@ -8,7 +8,8 @@ export type StepOutcome = 'succeeded' | 'failed' | 'rolled-back' | 'skipped' | '
 
 /** What a person watching the run sees on stderr; the result document goes to stdout. */
 export interface Progress {
-  stepStarted(step: PlanStep, index: number, total: number): void;
+  /** `undo` when the step is being rolled back rather than run. */
+  stepStarted(step: PlanStep, index: number, total: number, undo?: boolean): void;
   /** The command or check in progress. */
   stepUpdate(step: PlanStep, text: string): void;
   stepFinished(step: PlanStep, outcome: StepOutcome, durationMs: number, detail?: string): void;
@@ -39,8 +40,8 @@ class LineProgress implements Progress {
     this.o.stream.write(`${isoSeconds((this.o.now ?? Date.now)())} ${text}\n`);
   }
 
-  stepStarted(step: PlanStep, index: number, total: number): void {
-    this.line(`step ${step.id}: started (${index + 1}/${total}) ${step.title}`);
+  stepStarted(step: PlanStep, index: number, total: number, undo = false): void {
+    this.line(`step ${step.id}: ${undo ? 'rolling back' : 'started'} (${index + 1}/${total}) ${step.title}`);
   }
 
   stepUpdate(step: PlanStep, text: string): void {
@@ -68,8 +69,8 @@ class SpinnerProgress implements Progress {
 
   constructor(private readonly o: ProgressOptions) {}
 
-  stepStarted(step: PlanStep, index: number, total: number): void {
-    this.label = `[${index + 1}/${total}] ${step.id}: ${step.title}`;
+  stepStarted(step: PlanStep, index: number, total: number, undo = false): void {
+    this.label = `[${index + 1}/${total}] ${undo ? 'rollback ' : ''}${step.id}: ${step.title}`;
     // discardStdin would put the terminal in raw mode and swallow Ctrl-C.
     this.spinner = ora({ text: this.label, stream: this.o.stream, discardStdin: false }).start();
   }

@@ -70,7 +70,7 @@ export function commandLines(cmd: PlanCommand, ctx: DisplayContext): string[] {
   const notes: string[] = [];
   if (cmd.valuesFrom) notes.push(`--values: a temporary 0600 file holding \`helm get values ${cmd.valuesFrom.release} -n ${cmd.valuesFrom.namespace} -o yaml\`, deleted afterwards`);
   if (cmd.optional) notes.push(`optional: skipped when ${cmd.via} is not installed`);
-  return [line, ...notes.map((n) => `   # ${n}`)];
+  return [line, ...notes.map((n) => `# ${n}`)];
 }
 
 export function describeVerify(spec: VerifySpec): string {

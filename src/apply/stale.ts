@@ -67,8 +67,11 @@ export function factsTouchedBy(step: PlanStep): (key: string) => boolean {
       exact.push('crds/helm-owned');
       break;
     case 'istiod-install':
+      prefixes.push('revision/');
+      break;
     case 'istiod-upgrade':
     case 'old-revision-removal':
+      // A release that renders revision tags changes or removes them along with its istiod.
       prefixes.push('revision/', 'tag/');
       exact.push('defaults/validator');
       break;

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
@@ -18,6 +19,42 @@ export interface ExecaRunnerOptions {
 }
 
 const VALUES_TIMEOUT_MS = 120_000;
+const ABANDONED = Symbol('abandoned');
+const OUTPUT_WAIT_MS = 1_000;
+
+/**
+ * execa resolves only when the child's output pipes close. A descendant that outlives a killed
+ * child (a shell's background job, a plugin) can hold them open for ever, so after a cancel or
+ * timeout we wait for the child itself to exit and then only briefly for its output.
+ */
+function abandonAfterExit(sub: ChildProcess, signal: AbortSignal, timeoutMs: number): { abandoned: Promise<typeof ABANDONED>; dispose: () => void } {
+  let exited = sub.exitCode !== null || sub.signalCode !== null;
+  const onExit = () => {
+    exited = true;
+  };
+  sub.once('exit', onExit);
+  let timer: NodeJS.Timeout | undefined;
+  let giveUp: () => void = () => undefined;
+  const abandoned = new Promise<typeof ABANDONED>((resolve) => {
+    giveUp = () => {
+      clearTimeout(timer);
+      const later = () => setTimeout(() => resolve(ABANDONED), OUTPUT_WAIT_MS).unref();
+      if (exited) later();
+      else sub.once('exit', later);
+    };
+  });
+  if (signal.aborted) giveUp();
+  else signal.addEventListener('abort', giveUp, { once: true });
+  timer = setTimeout(giveUp, timeoutMs).unref();
+  return {
+    abandoned,
+    dispose: () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', giveUp);
+      sub.off('exit', onExit);
+    },
+  };
+}
 
 /** Runs helm and istioctl: argv arrays only (never a shell), a private environment, bounded in time. */
 export class ExecaRunner implements Runner {
@@ -81,7 +118,7 @@ export class ExecaRunner implements Runner {
     const args = this.withContext(tool, rawArgs);
     const shown = [bin, ...args].join(' ');
     log?.(`\n$ ${shown}\n`);
-    const r = await execa(bin, args, {
+    const sub = execa(bin, args, {
       env: this.env,
       extendEnv: false,
       stdin: 'ignore',
@@ -91,6 +128,17 @@ export class ExecaRunner implements Runner {
       cancelSignal: signal,
       maxBuffer: 512 * 1024 * 1024,
     });
+    const watch = abandonAfterExit(sub, signal, timeoutMs);
+    const r = await Promise.race([sub, watch.abandoned]).finally(watch.dispose);
+    if (r === ABANDONED) {
+      // Our ends of its pipes would otherwise keep this process alive until the descendant exits.
+      sub.stdout?.destroy();
+      sub.stderr?.destroy();
+      log?.(`[stopped waiting: the command exited but something it started still holds its output open]\n`);
+      return signal.aborted
+        ? { ok: false, reason: 'cancelled', message: `${tool} ${rawArgs[0] ?? ''} was cancelled` }
+        : { ok: false, reason: 'timeout', message: `${tool} ${rawArgs[0] ?? ''} timed out after ${Math.round(timeoutMs / 1000)}s` };
+    }
     if (log) {
       if (r.stdout) log(`${r.stdout}\n`);
       if (r.stderr) log(`[stderr] ${r.stderr.replace(/\n/g, '\n[stderr] ')}\n`);

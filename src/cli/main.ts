@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, UserError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { addClusterOptions, addOutputOptions } from './options.js';
+import { addApplyOptions, addConnectionOptions, addNamespaceOption, addRunOptions } from './apply-options.js';
 
 // Command modules are imported only when their command runs, so `--help` and `--version`
 // never load client-node or the planner.
@@ -50,6 +51,21 @@ export function buildProgram(): Command {
   addClusterOptions(program.command('snapshot').description('save what the inventory reads to a file, for offline planning and change tickets'))
     .option('--out <file>', 'file to write (.yaml or .json)')
     .action(lazy(async () => (await import('./commands/snapshot.js')).snapshotCommand));
+
+  addApplyOptions(program.command('apply').argument('[plan]', 'plan file written by plan --out').description('execute a reviewed plan: step by step, verified, checkpointed, rolled back on failure'))
+    .action(lazy(async () => (await import('./commands/apply.js')).applyCommand));
+
+  addNamespaceOption(addRunOptions(program.command('rollback').argument('[run-id]', 'run to unwind (default: the newest run)').description('undo the completed reversible steps of a run, newest first')))
+    .option('--to-step <id>', 'unwind down to and including this step')
+    .action(lazy(async () => (await import('./commands/rollback.js')).rollbackCommand));
+
+  addOutputOptions(addNamespaceOption(addConnectionOptions(program.command('history').description('list past apply runs recorded in the cluster, newest first'))), ['text', 'json']).action(
+    lazy(async () => (await import('./commands/history.js')).historyCommand),
+  );
+
+  addNamespaceOption(addConnectionOptions(program.command('force-unlock').argument('<lock-id>', 'id printed by the refused apply').description('delete the upgrade lock of a run that is gone (only if the lock id matches)'))).action(
+    lazy(async () => (await import('./commands/force-unlock.js')).forceUnlockCommand),
+  );
 
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
   return program;

@@ -118,7 +118,15 @@ function rank(s: PlanStep): number {
   return order[s.kind]!;
 }
 
-function plans(inv: Inventory, r: fc.RecordValue<{ plus: number; strategy: 'canary' | 'in-place'; maxMinorJump: number; includeCleanup: boolean; compatibilityVersion: string }>): Plan | undefined {
+interface GeneratedRequest {
+  plus: number;
+  strategy: 'canary' | 'in-place';
+  maxMinorJump: number;
+  includeCleanup: boolean;
+  compatibilityVersion: string;
+}
+
+function plans(inv: Inventory, r: GeneratedRequest): Plan | undefined {
   const from = inv.revisions[0]!.version!;
   const minor = Math.min(31, semver.minor(from) + r.plus);
   try {

@@ -1,0 +1,154 @@
+import { ExitCode, UserError } from '../errors.js';
+import type { Plan, PlanStep } from '../plans/plan-schema.js';
+import { runPlanCommand } from './command-exec.js';
+import type { EventSink } from './events.js';
+import { acquireLock } from './lock.js';
+import type { Clock, Cluster, LogSink, Runner, SignalSource } from './ports.js';
+import type { Progress } from './progress.js';
+import { commandLines, shellLine } from './render.js';
+import { recordMatchesPlan, type RunRecord, type RunStatus, type StepStatus } from './run-record.js';
+import type { CheckpointStore } from './run-state.js';
+
+export interface RollbackOptions {
+  /** The run to unwind; the newest recorded run when absent. */
+  runId?: string;
+  /** Unwind down to and including this step. */
+  toStep?: string;
+  /** Budget of each step's rollback commands. */
+  timeoutMs: number;
+  holder: string;
+  hintFlags: string[];
+}
+
+export interface RollbackDeps {
+  cluster: Cluster;
+  runner: Runner;
+  store: CheckpointStore;
+  clock: Clock;
+  signals: SignalSource;
+  progress: Progress;
+  events: EventSink;
+  logFor?: (runId: string) => LogSink;
+}
+
+export interface RollbackResult {
+  apiVersion: 'istio-upgrade/v1';
+  kind: 'RollbackResult';
+  runId: string;
+  planId: string;
+  status: RunStatus;
+  exitCode: number;
+  rolledBack: string[];
+  error?: string;
+  nextCommands: string[];
+}
+
+/** Steps whose changes may still be in the cluster. */
+const UNWINDABLE: ReadonlySet<StepStatus> = new Set(['succeeded', 'failed', 'running']);
+
+export async function loadRun(store: CheckpointStore, runId: string | undefined, readPlan: (path: string) => Promise<Plan>): Promise<{ record: RunRecord; plan: Plan }> {
+  let id = runId;
+  if (!id) {
+    const newest = (await store.runs())[0];
+    if (!newest) throw new UserError(`no upgrade runs recorded (looked in ${store.local.stateDir} and the run ConfigMaps)`);
+    id = newest.runId;
+  }
+  const found = await store.load(id);
+  if (!found) throw new UserError(`run ${id} not found (neither in ${store.local.stateDir} nor as a ConfigMap)`);
+  const plan = found.plan ?? (await readPlan(found.record.planPath));
+  if (!recordMatchesPlan(found.record, plan)) throw new UserError(`the plan of run ${id} (${found.record.planPath}) no longer matches the run's steps`);
+  return { record: found.record, plan };
+}
+
+/** Unwinds the completed reversible steps of a run, newest first, with each step's recorded rollback commands. */
+export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackOptions, deps: RollbackDeps): Promise<RollbackResult> {
+  const { cluster, clock, progress } = deps;
+  if (cluster.context !== record.context) {
+    throw new UserError(`run ${record.runId} ran against context "${record.context}" but the current context is "${cluster.context}"`, ExitCode.blocked, `pass --context ${record.context}`);
+  }
+  const clusterId = await cluster.clusterId();
+  if (record.clusterId !== null && record.clusterId !== clusterId) {
+    throw new UserError(`run ${record.runId} ran against cluster ${record.clusterId} but context "${cluster.context}" reaches cluster ${clusterId ?? '(unknown)'}`, ExitCode.blocked);
+  }
+  let last = 0;
+  if (opts.toStep) {
+    last = plan.steps.findIndex((s) => s.id === opts.toStep);
+    if (last < 0) throw new UserError(`--to-step ${opts.toStep} is not a step of run ${record.runId} (steps: ${plan.steps.map((s) => s.id).join(', ')})`, ExitCode.usage);
+  }
+
+  const interrupt = new AbortController();
+  const off = deps.signals.onInterrupt((sig) => {
+    if (!interrupt.signal.aborted) interrupt.abort(new Error(sig));
+  });
+  const lock = await acquireLock(cluster.leases, clock, { namespace: record.istioNamespace, holder: opts.holder, runId: record.runId }).catch((e) => {
+    off();
+    throw e;
+  });
+  const log = deps.logFor?.(record.runId);
+  const rolledBack: string[] = [];
+  const cli = (...args: string[]) => shellLine(['istio-upgrade', ...args, ...opts.hintFlags]);
+  const display = { context: cluster.context, display: deps.runner.display.bind(deps.runner) };
+  const done = async (status: RunStatus, exitCode: number, error?: string, nextCommands: string[] = []): Promise<RollbackResult> => {
+    record.status = status;
+    await deps.store.save(record);
+    return { apiVersion: 'istio-upgrade/v1', kind: 'RollbackResult', runId: record.runId, planId: record.planId, status, exitCode, rolledBack, ...(error ? { error } : {}), nextCommands };
+  };
+  const manual = (steps: PlanStep[]) => steps.flatMap((s) => (s.rollback?.commands ?? []).flatMap((c) => commandLines(c, display).filter((l) => !l.trimStart().startsWith('#'))));
+
+  try {
+    const order = plan.steps.map((s, i) => ({ step: s, rec: record.steps[i]!, i })).filter((x) => x.i >= last && UNWINDABLE.has(x.rec.status)).reverse();
+    if (!order.length) {
+      progress.info(`run ${record.runId}: nothing to roll back${opts.toStep ? ` down to ${opts.toStep}` : ''}`);
+      return { apiVersion: 'istio-upgrade/v1', kind: 'RollbackResult', runId: record.runId, planId: record.planId, status: record.status, exitCode: ExitCode.ok, rolledBack, nextCommands: [] };
+    }
+    for (let k = 0; k < order.length; k++) {
+      const { step, rec, i } = order[k]!;
+      if (interrupt.signal.aborted) return done('interrupted', ExitCode.interrupted, `interrupted before rolling back step ${step.id}`, [cli('rollback', record.runId)]);
+      if (step.irreversible || step.rollback === null) {
+        return done(
+          record.status,
+          ExitCode.blocked,
+          `step ${step.id} cannot be undone (${step.title}); unwinding stopped there, it and the steps before it remain applied`,
+        );
+      }
+      const started = clock.now();
+      progress.stepStarted(step, i, plan.steps.length, true);
+      const deadline = started + opts.timeoutMs;
+      let previous: string | undefined;
+      let failure: string | undefined;
+      for (const cmd of step.rollback.commands) {
+        progress.stepUpdate(step, cmd.description);
+        const r = await runPlanCommand(cmd, previous, deadline, { cluster, runner: deps.runner, clock, signal: interrupt.signal, ...(log ? { log } : {}) });
+        if (!r.ok) {
+          failure = r.message;
+          break;
+        }
+        previous = r.stdout;
+      }
+      const ms = clock.now() - started;
+      if (failure !== undefined) {
+        if (interrupt.signal.aborted) {
+          progress.stepFinished(step, 'interrupted', ms);
+          return done('interrupted', ExitCode.interrupted, `interrupted while rolling back step ${step.id}`, [...manual([step]), cli('rollback', record.runId)]);
+        }
+        rec.error = `rollback failed: ${failure}`;
+        progress.stepFinished(step, 'failed', ms, rec.error);
+        deps.events.emit({ ts: new Date(clock.now()).toISOString(), runId: record.runId, stepId: step.id, kind: step.kind, event: 'failed', durationMs: ms, error: rec.error });
+        return done('rollback-failed', ExitCode.failedUnknown, `rolling back step ${step.id} failed: ${failure}`, [...manual(order.slice(k).map((x) => x.step)), cli('rollback', record.runId)]);
+      }
+      rec.status = 'rolled-back';
+      rec.commandsDone = 0;
+      rec.finishedAt = new Date(clock.now()).toISOString();
+      rec.note = step.rollback.commands.length ? 'rolled back' : 'nothing to undo';
+      delete rec.error;
+      rolledBack.push(step.id);
+      await deps.store.save(record);
+      deps.events.emit({ ts: rec.finishedAt, runId: record.runId, stepId: step.id, kind: step.kind, event: 'rolled-back', durationMs: ms });
+      progress.stepFinished(step, 'rolled-back', ms, rec.note);
+    }
+    return done('rolled-back', ExitCode.ok);
+  } finally {
+    off();
+    await lock.release().catch((e: Error) => progress.warn(`could not release the upgrade lock (it expires within a minute): ${e.message}`));
+  }
+}

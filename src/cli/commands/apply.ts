@@ -1,0 +1,114 @@
+import { parseDuration } from '../../apply/duration.js';
+import { executePlan } from '../../apply/executor.js';
+import { holderIdentity } from '../../apply/lock.js';
+import { readPlanFile } from '../../apply/plan-file.js';
+import { commandLines, describeVerify, renderDryRun } from '../../apply/render.js';
+import { defaultStateDir, LocalRunStore } from '../../apply/run-state.js';
+import { ExecaRunner } from '../../apply/subprocess.js';
+import { terminalConfirmer } from '../../apply/terminal.js';
+import { ExitCode, UserError } from '../../errors.js';
+import type { Plan } from '../../plans/plan-schema.js';
+import type { RunFlags } from '../apply-options.js';
+import { liveRuntime, summary, wireRun } from '../run-deps.js';
+import { toJson, writeStdout } from '../write-output.js';
+
+export interface ApplyOptions extends RunFlags {
+  dryRun?: boolean;
+  resume?: string;
+  maxPlanAge?: string;
+  onFailure: 'rollback' | 'stop';
+  rollbackTimeout?: string;
+  yes?: boolean;
+}
+
+export async function applyCommand(opts: ApplyOptions, planArg?: string): Promise<number> {
+  if (!planArg && !opts.resume) throw new UserError('apply needs a plan file (istio-upgrade apply plan.json) or --resume <run-id>', ExitCode.usage);
+  let plan: Plan;
+  let planPath: string;
+  if (planArg) {
+    plan = await readPlanFile(planArg);
+    planPath = planArg;
+  } else {
+    const local = new LocalRunStore(opts.stateDir ?? defaultStateDir());
+    const stored = await local.loadPlan(opts.resume!);
+    const record = await local.load(opts.resume!);
+    if (!stored || !record) throw new UserError(`run ${opts.resume} has no local copy of its plan in ${local.stateDir}; pass the plan file: istio-upgrade apply <plan.json> --resume ${opts.resume}`);
+    plan = stored;
+    planPath = record.planPath;
+  }
+  return applyPlan(plan, planPath, opts);
+}
+
+/** Entry point shared with `apply --to` (plan, then apply): the plan is already in memory. */
+export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions): Promise<number> {
+  const stepTimeoutMs = parseDuration(opts.stepTimeout, '--step-timeout');
+  const rollbackTimeoutMs = opts.rollbackTimeout ? parseDuration(opts.rollbackTimeout, '--rollback-timeout') : stepTimeoutMs;
+  const maxPlanAgeMs = opts.maxPlanAge ? parseDuration(opts.maxPlanAge, '--max-plan-age') : undefined;
+
+  if (opts.dryRun) return dryRun(plan, opts);
+
+  const { LiveCluster } = await import('../../apply/live-cluster.js');
+  const cluster = await LiveCluster.connect({ kubeconfig: opts.kubeconfig, context: opts.context }, plan.source.istioNamespace);
+  const w = wireRun(opts, cluster);
+  const result = await executePlan(
+    plan,
+    {
+      planPath,
+      onFailure: opts.onFailure,
+      stepTimeoutMs,
+      rollbackTimeoutMs,
+      ...(maxPlanAgeMs !== undefined ? { maxPlanAgeMs } : {}),
+      ...(opts.resume ? { resume: opts.resume } : {}),
+      yes: opts.yes ?? false,
+      holder: holderIdentity(),
+      hintFlags: w.hintFlags,
+    },
+    {
+      cluster,
+      runner: w.runner,
+      store: w.store,
+      clock: liveRuntime.clock,
+      signals: liveRuntime.signals,
+      progress: w.progress,
+      events: w.events,
+      confirm: terminalConfirmer(),
+      logFor: (runId) => w.store.local.logSink(runId),
+    },
+  );
+  if (opts.output === 'json') await writeStdout(toJson(result));
+  process.stderr.write(summary(result, w.store.local.logPath(result.runId)));
+  return result.exitCode;
+}
+
+/** Offline: no connection, no lock, no record. The context shown is the one apply would insist on. */
+async function dryRun(plan: Plan, opts: ApplyOptions): Promise<number> {
+  const context = opts.context ?? plan.metadata.context ?? '<current-context>';
+  const runner = new ExecaRunner({
+    paths: { ...(opts.helm ? { helm: opts.helm } : {}), ...(opts.istioctl ? { istioctl: opts.istioctl } : {}) },
+    context,
+    kubeconfigFiles: [],
+    callerEnv: {},
+  });
+  const ctx = { context, display: runner.display.bind(runner) };
+  if (opts.output !== 'json') {
+    await writeStdout(renderDryRun(plan, ctx));
+    return ExitCode.ok;
+  }
+  await writeStdout(
+    toJson({
+      apiVersion: 'istio-upgrade/v1',
+      kind: 'ApplyDryRun',
+      planId: plan.metadata.id,
+      context,
+      steps: plan.steps.map((s) => ({
+        id: s.id,
+        title: s.title,
+        irreversible: s.irreversible,
+        run: s.commands.flatMap((c) => commandLines(c, ctx)),
+        verify: s.verify.map(describeVerify),
+        rollback: s.rollback === null ? null : s.rollback.commands.flatMap((c) => commandLines(c, ctx)),
+      })),
+    }),
+  );
+  return ExitCode.ok;
+}

@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { performAction, type KubeWriter } from '../../src/apply/api-actions.js';
+import type { KubeObject } from '../../src/k8s/objects.js';
+import type { ResourceRef } from '../../src/k8s/resources.js';
+import type { ApiAction } from '../../src/plans/plan-schema.js';
+import { backupProblem } from '../../src/apply/backup.js';
+import { inventory, T0 } from './fakes.js';
+
+class RecordingWriter implements KubeWriter {
+  calls: string[] = [];
+  bodies: unknown[] = [];
+  missing = new Set<string>();
+  async mergePatch(r: ResourceRef, name: string, ns: string | undefined, body: object) {
+    this.calls.push(`merge ${r.plural} ${ns ?? ''}/${name}`);
+    this.bodies.push(body);
+    return !this.missing.has(name);
+  }
+  async strategicPatch(r: ResourceRef, name: string, ns: string, body: object) {
+    this.calls.push(`strategic ${r.plural} ${ns}/${name}`);
+    this.bodies.push(body);
+    return !this.missing.has(name);
+  }
+  async serverSideApply(obj: KubeObject, fieldManager: string) {
+    this.calls.push(`apply ${obj.kind} ${obj.metadata.name} as ${fieldManager}`);
+  }
+}
+
+const objects: KubeObject[] = [
+  { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'gateways.networking.istio.io', managedFields: [{ manager: 'x' }] }, spec: { group: 'networking.istio.io', scope: 'Namespaced', names: { plural: 'gateways', kind: 'Gateway' }, versions: [{ name: 'v1', served: true, storage: true }] } },
+  { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'httproutes.gateway.networking.k8s.io' }, spec: {} },
+  { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'ingress', namespace: 'shop' } },
+  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'istio-revision-tag-default' } },
+  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'cert-manager-webhook' } },
+];
+const reader = {
+  async get() {
+    return undefined;
+  },
+  async list(r: ResourceRef) {
+    return objects.filter((o) => o.kind === r.kind);
+  },
+};
+
+function run(action: ApiAction, writer = new RecordingWriter(), previousOutput?: string) {
+  return performAction(
+    action,
+    { previousOutput, signal: new AbortController().signal, deadline: T0 + 60_000, helmValues: async (r, n) => `# values of ${n}/${r}\nsecret: x\n` },
+    { writer, reader, inventory: async () => inventory(), now: () => T0 },
+  ).then(() => writer);
+}
+
+describe('API actions', () => {
+  it('label-namespaces is a merge patch where null removes the label', async () => {
+    const w = await run({ type: 'label-namespaces', namespaces: ['shop', 'cart'], labels: { 'istio.io/rev': 'stable', 'istio-injection': null } });
+    expect(w.calls).toEqual(['merge namespaces /shop', 'merge namespaces /cart']);
+    expect(w.bodies[0]).toEqual({ metadata: { labels: { 'istio.io/rev': 'stable', 'istio-injection': null } } });
+  });
+
+  it('unlabel-crds removes exactly the named labels and annotations', async () => {
+    const w = await run({ type: 'unlabel-crds', crds: ['a.istio.io'], labels: ['app.kubernetes.io/managed-by'], annotations: ['meta.helm.sh/release-name'] });
+    expect(w.bodies[0]).toEqual({ metadata: { labels: { 'app.kubernetes.io/managed-by': null }, annotations: { 'meta.helm.sh/release-name': null } } });
+  });
+
+  it('label-crds fails on a CRD that is gone', async () => {
+    const writer = new RecordingWriter();
+    writer.missing.add('b.istio.io');
+    await expect(run({ type: 'label-crds', crds: ['a.istio.io', 'b.istio.io'], labels: { x: 'y' }, annotations: {} }, writer)).rejects.toThrow('CustomResourceDefinition b.istio.io does not exist');
+  });
+
+  it('rollout-restart sets restartedAt on the pod template with a strategic merge patch', async () => {
+    const w = await run({ type: 'rollout-restart', workloads: [{ kind: 'StatefulSet', namespace: 'shop', name: 'db' }] });
+    expect(w.calls).toEqual(['strategic statefulsets shop/db']);
+    expect(w.bodies[0]).toEqual({ spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date(T0).toISOString() } } } } });
+  });
+
+  it('apply-rendered server-side applies each object the previous command printed', async () => {
+    const rendered = '---\napiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\nmetadata:\n  name: istio-revision-tag-default\n---\n# empty\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: istiod-revision-tag-default\n  namespace: istio-system\n';
+    const w = await run({ type: 'apply-rendered', fieldManager: 'istio-upgrade' }, new RecordingWriter(), rendered);
+    expect(w.calls).toEqual(['apply MutatingWebhookConfiguration istio-revision-tag-default as istio-upgrade', 'apply Service istiod-revision-tag-default as istio-upgrade']);
+    await expect(run({ type: 'apply-rendered', fieldManager: 'istio-upgrade' }, new RecordingWriter(), '')).rejects.toThrow('rendered no Kubernetes objects');
+  });
+
+  it('export-backup writes Istio CRDs, their resources, Istio webhooks and Helm values, all 0600', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'iu-bk-')), 'backup');
+    await run({ type: 'export-backup', directory: dir, istioNamespace: 'istio-system', helmReleases: [{ release: 'istiod', namespace: 'istio-system' }] });
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
+    expect(index.files).toEqual(['crds.yaml', 'resources/gateways.networking.istio.io.yaml', 'webhooks.yaml', 'values/istio-system-istiod.yaml']);
+    for (const f of [...index.files, 'index.json']) expect(statSync(join(dir, f)).mode & 0o777, f).toBe(0o600);
+    const crds = readFileSync(join(dir, 'crds.yaml'), 'utf8');
+    expect(crds).toContain('gateways.networking.istio.io');
+    expect(crds).not.toContain('httproutes');
+    expect(crds).not.toContain('managedFields');
+    expect(readFileSync(join(dir, 'webhooks.yaml'), 'utf8')).not.toContain('cert-manager');
+    expect(readFileSync(join(dir, 'values/istio-system-istiod.yaml'), 'utf8')).toBe('# values of istio-system/istiod\nsecret: x\n');
+    expect(await backupProblem(dir)).toBeUndefined();
+  });
+
+  it('preflight-checks fails on a pending Helm release, naming the recovery', async () => {
+    const inv = inventory({ helmReleases: [{ ...inventory().helmReleases[1]!, status: 'pending-upgrade', revision: 2, lastGoodRevision: 1 }] });
+    await expect(
+      performAction({ type: 'preflight-checks' }, { previousOutput: undefined, signal: new AbortController().signal, deadline: T0, helmValues: async () => '' }, { writer: new RecordingWriter(), reader, inventory: async () => inv, now: () => T0 }),
+    ).rejects.toThrow('preflight failed: Helm release istio-system/istiod-1-23-6 is pending-upgrade (revision 2): recover with helm rollback istiod-1-23-6 1 -n istio-system');
+  });
+});

@@ -1,0 +1,405 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { executePlan } from '../../src/apply/executor.js';
+import { LOCK_ID_ANNOTATION, LOCK_NAME, microTime, RUN_ID_ANNOTATION } from '../../src/apply/lock.js';
+import type { RunOutcome } from '../../src/apply/ports.js';
+import { UserError } from '../../src/errors.js';
+import { CLUSTER_ID, CONTEXT, confirmer, FakeCluster, harness, inventory, NS, T0, testPlan } from './fakes.js';
+
+const RUN = '20261122-100000-aaaaaa';
+
+async function refusal(p: Promise<unknown>): Promise<UserError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(UserError);
+  return e as UserError;
+}
+
+describe('executePlan: the step loop', () => {
+  it('runs every step in plan order, commands then verification, and leaves a succeeded record', async () => {
+    const h = harness();
+    h.runner.outcome = (req) => {
+      if (req.args[0] === 'upgrade' && req.args[1] === 'istio-base') h.cluster.helmRevisions.set(`${NS}/istio-base`, 3);
+      return { ok: true, stdout: req.args[0] === 'template' ? 'kind: MutatingWebhookConfiguration # rendered' : '' };
+    };
+    const result = await executePlan(testPlan(), h.options, h.deps);
+
+    expect(result).toMatchObject({ apiVersion: 'istio-upgrade/v1', kind: 'ApplyResult', runId: RUN, status: 'succeeded', exitCode: 0, nextCommands: [] });
+    expect(h.journal).toEqual([
+      'api preflight-checks',
+      'istioctl x precheck --from-version 1.23',
+      'verify preflight-passed',
+      'helm upgrade istio-base istio/base -n istio-system --version 1.24.6 --wait --values <values-of:istio-system/istio-base>',
+      'verify helm-release',
+      'helm install istiod-1-24-6 istio/istiod -n istio-system --version 1.24.6 --set revision=1-24-6 --set-json revisionTags=[] --wait --values <values-of:istio-system/istiod-1-23-6>',
+      'verify helm-release',
+      'verify deployment-rollout',
+      'helm template istiod-1-24-6 istio/istiod -n istio-system --version 1.24.6 -s templates/revision-tags.yaml --set revisionTags={default} --set revision=1-24-6',
+      'api apply-rendered',
+      'verify tag-points-to',
+      'api rollout-restart',
+      'api rollout-restart',
+      'api rollout-restart',
+      'verify workloads-restarted',
+      'helm uninstall istiod-1-23-6 -n istio-system --wait',
+      'verify revision-absent',
+    ]);
+    // apply-rendered applies exactly what the previous command of its step printed
+    expect(h.cluster.actions.find((a) => a.action.type === 'apply-rendered')!.previousOutput).toBe('kind: MutatingWebhookConfiguration # rendered');
+    // the values reference travels to the runner, never the values
+    expect(h.runner.runs.find((r) => r.args[0] === 'install')!.valuesFrom).toEqual({ release: 'istiod-1-23-6', namespace: NS });
+    expect(result.steps.every((s) => s.status === 'succeeded')).toBe(true);
+    expect(result.steps.find((s) => s.id === 'h1-base-chart-upgrade')!.helmRevisions).toEqual({ 'istio-system/istio-base': { before: 2, after: 3 } });
+
+    expect(h.events.filter((e) => e.stepId === 'h1-tag-move-default').map((e) => e.event)).toEqual(['started', 'command', 'command', 'succeeded']);
+    expect(h.events.every((e) => e.runId === RUN && e.ts === new Date(T0).toISOString())).toBe(true);
+
+    const cm = await h.cluster.configMaps.get(NS, `istio-upgrade-run-${RUN}`);
+    expect(cm!.labels).toEqual({ 'app.kubernetes.io/managed-by': 'istio-upgrade', 'istio-upgrade.io/plan-id': 'plan-20261122T095500-abc123' });
+    expect(JSON.parse(cm!.data['run.json']!)).toMatchObject({ runId: RUN, status: 'succeeded', context: CONTEXT, clusterId: CLUSTER_ID });
+    expect(JSON.parse(cm!.data['plan.json']!).metadata.id).toBe('plan-20261122T095500-abc123');
+    expect(h.cluster.leases.items.size).toBe(0);
+    expect(h.signals.subscribed).toBe(0);
+  });
+
+  it('checkpoints after every command, atomically, locally and in the ConfigMap', async () => {
+    const h = harness();
+    await executePlan(testPlan(), h.options, h.deps);
+    const restart = h.saves.map((r) => r.steps.find((s) => s.id === 'h1-workload-restart-tag-default')!).map((s) => `${s.status}:${s.commandsDone}`);
+    const distinct = restart.filter((v, i) => v !== restart[i - 1]);
+    expect(distinct).toEqual(['pending:0', 'running:0', 'running:1', 'running:2', 'running:3', 'succeeded:3']);
+    expect(readdirSync(join(h.stateDir, 'runs', RUN)).sort()).toEqual(['plan.json', 'run.json']);
+    const onDisk = JSON.parse(readFileSync(join(h.stateDir, 'runs', RUN, 'run.json'), 'utf8'));
+    expect(onDisk.status).toBe('succeeded');
+    expect(h.cluster.configMaps.writes).toBe(h.saves.length);
+  });
+
+  it('skips an optional istioctl command when istioctl is not installed', async () => {
+    const h = harness();
+    h.runner.missing.add('istioctl');
+    const result = await executePlan(testPlan(), h.options, h.deps);
+    expect(result.exitCode).toBe(0);
+    expect(h.journal.some((l) => l.startsWith('istioctl'))).toBe(false);
+    expect(h.progress.lines).toContain("info step h1-preflight: istioctl not found: skipped optional command (Istio's own pre-upgrade checks (skipped when istioctl is not installed))");
+  });
+});
+
+describe('executePlan: resume', () => {
+  it('continues a crashed run after its last completed command, repeating no step and no command', async () => {
+    const first = harness();
+    // The process dies while the restart step moves on to its second batch.
+    first.progress.stepUpdate = (step, text) => {
+      if (step.id === 'h1-workload-restart-tag-default' && text.startsWith('2/3')) throw new Error('killed');
+    };
+    await expect(executePlan(testPlan(), first.options, first.deps)).rejects.toThrow('killed');
+
+    const second = harness({ stateDir: first.stateDir, cluster: first.cluster, journal: first.journal });
+    second.cluster.verifyWith = (spec, ctx) => (ctx.probe ? { ok: false, reason: `${spec.type} not there yet` } : { ok: true });
+    const journalStart = first.journal.length;
+    const result = await executePlan(testPlan(), { ...second.options, runId: 'ignored-when-resuming' }, second.deps);
+
+    expect(result).toMatchObject({ runId: RUN, status: 'succeeded', exitCode: 0 });
+    const secondRun = first.journal.slice(journalStart);
+    expect(secondRun).toEqual([
+      'verify workloads-restarted (probe)',
+      'api rollout-restart',
+      'api rollout-restart',
+      'verify workloads-restarted',
+      'helm uninstall istiod-1-23-6 -n istio-system --wait',
+      'verify revision-absent',
+    ]);
+    const restarted = first.cluster.actions.slice(-2).map((a) => (a.action.type === 'rollout-restart' ? a.action.workloads.map((w) => w.name) : []));
+    expect(restarted).toEqual([['checkout'], ['db']]);
+    expect(second.progress.lines).toContain('info resuming run 20261122-100000-aaaaaa at step h1-workload-restart-tag-default');
+  });
+
+  it('marks a step left running as done, without running it again, when its effect is already present', async () => {
+    const first = harness();
+    first.progress.stepUpdate = (step, text) => {
+      if (step.id === 'h1-istiod-install' && text.startsWith('verifying: Deployment')) throw new Error('killed');
+    };
+    await expect(executePlan(testPlan(), first.options, first.deps)).rejects.toThrow('killed');
+    const before = first.journal.length;
+
+    const second = harness({ stateDir: first.stateDir, cluster: first.cluster, journal: first.journal });
+    const result = await executePlan(testPlan(), second.options, second.deps);
+    const secondRun = first.journal.slice(before);
+
+    expect(secondRun.slice(0, 2)).toEqual(['verify helm-release (probe)', 'verify deployment-rollout (probe)']);
+    expect(secondRun.filter((l) => l.startsWith('helm install'))).toEqual([]);
+    const step = result.steps.find((s) => s.id === 'h1-istiod-install')!;
+    expect(step).toMatchObject({ status: 'succeeded', note: 'already applied' });
+    expect(second.events.find((e) => e.stepId === 'h1-istiod-install')).toMatchObject({ event: 'succeeded', note: 'already applied' });
+    // probes look once and carry the step start, so only effects of this run count
+    expect(first.cluster.verifies.filter((v) => v.ctx.probe).every((v) => v.ctx.since === Date.parse(step.startedAt!))).toBe(true);
+  });
+
+  it('does not report facts changed by the steps it already did as drift', async () => {
+    const first = harness();
+    first.progress.stepUpdate = (step) => {
+      if (step.id === 'h1-tag-move-default') throw new Error('killed');
+    };
+    await expect(executePlan(testPlan(), first.options, first.deps)).rejects.toThrow('killed');
+    // what this run did: base upgraded (revision 3), a new revision installed
+    first.cluster.inv = inventory({ helmReleases: [{ ...inventory().helmReleases[0]!, revision: 3, chartVersion: '1.24.6' }, inventory().helmReleases[1]!] });
+    const second = harness({ stateDir: first.stateDir, cluster: first.cluster });
+    await expect(executePlan(testPlan(), second.options, second.deps)).resolves.toMatchObject({ exitCode: 0 });
+
+    // but drift of a fact a pending step relies on still stops it
+    const third = harness();
+    third.progress.stepUpdate = first.progress.stepUpdate;
+    await expect(executePlan(testPlan(), third.options, third.deps)).rejects.toThrow('killed');
+    third.cluster.inv = inventory({ dataPlane: { ...inventory().dataPlane, namespaces: [{ ...inventory().dataPlane.namespaces[0]!, revisionLabel: 'canary' }] } });
+    const fourth = harness({ stateDir: third.stateDir, cluster: third.cluster });
+    const e = await refusal(executePlan(testPlan(), fourth.options, fourth.deps));
+    expect(e.exitCode).toBe(3);
+    expect(e.hint).toContain('namespace/shop/revision-label: default → canary');
+  });
+
+  it('reports a plan already applied and does nothing', async () => {
+    const h = harness();
+    await executePlan(testPlan(), h.options, h.deps);
+    const before = h.journal.length;
+    const again = harness({ stateDir: h.stateDir, cluster: h.cluster, journal: h.journal });
+    const result = await executePlan(testPlan(), again.options, again.deps);
+    expect(result).toMatchObject({ runId: RUN, status: 'succeeded', exitCode: 0 });
+    expect(h.journal.length).toBe(before);
+    expect(again.progress.lines).toContain('info plan plan-20261122T095500-abc123 was already applied by run 20261122-100000-aaaaaa; nothing to do');
+  });
+});
+
+describe('executePlan: failure handling', () => {
+  const failInstall = (also?: (args: string[]) => RunOutcome | undefined) => (req: { args: string[] }): RunOutcome =>
+    also?.(req.args) ?? (req.args[0] === 'install' ? { ok: false, reason: 'failed', message: 'helm install exited with 1: UPGRADE FAILED: timed out' } : { ok: true, stdout: '' });
+
+  it('rolls the failed step back with its own budget and exits 4', async () => {
+    const h = harness();
+    h.runner.outcome = failInstall();
+    const result = await executePlan(testPlan(), { ...h.options, rollbackTimeoutMs: 120_000 }, h.deps);
+
+    expect(result).toMatchObject({ status: 'rolled-back', exitCode: 4 });
+    expect(h.journal.slice(-2)).toEqual([
+      'helm install istiod-1-24-6 istio/istiod -n istio-system --version 1.24.6 --set revision=1-24-6 --set-json revisionTags=[] --wait --values <values-of:istio-system/istiod-1-23-6>',
+      'helm uninstall istiod-1-24-6 -n istio-system --wait',
+    ]);
+    expect(h.runner.runs.at(-1)!.timeoutMs).toBe(120_000);
+    const step = result.steps.find((s) => s.id === 'h1-istiod-install')!;
+    expect(step).toMatchObject({ status: 'rolled-back', commandsDone: 0, error: 'helm install exited with 1: UPGRADE FAILED: timed out' });
+    expect(result.steps.slice(3).every((s) => s.status === 'pending')).toBe(true);
+    expect(result.nextCommands).toEqual([`istio-upgrade rollback ${RUN} --context ${CONTEXT}`, `istio-upgrade apply plan.json --context ${CONTEXT}`]);
+    expect(h.events.filter((e) => e.stepId === 'h1-istiod-install').map((e) => e.event)).toEqual(['started', 'failed', 'rolled-back']);
+    expect(h.cluster.leases.items.size).toBe(0);
+  });
+
+  it('exits 5 and prints the commands a person should run when the rollback fails too', async () => {
+    const h = harness();
+    h.runner.outcome = failInstall((args) => (args[0] === 'uninstall' ? { ok: false, reason: 'timeout', message: 'helm uninstall timed out after 900s' } : undefined));
+    const result = await executePlan(testPlan(), h.options, h.deps);
+    expect(result).toMatchObject({ status: 'rollback-failed', exitCode: 5 });
+    expect(result.error).toContain('its rollback failed: helm uninstall timed out after 900s');
+    expect(result.nextCommands).toEqual([`helm uninstall istiod-1-24-6 -n istio-system --wait --kube-context ${CONTEXT}`, `istio-upgrade rollback ${RUN} --context ${CONTEXT}`]);
+    const again = harness({ stateDir: h.stateDir, cluster: h.cluster });
+    const e = await refusal(executePlan(testPlan(), again.options, again.deps));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toContain('its rollback failed too');
+  });
+
+  it('with --on-failure stop leaves the failed step alone and exits 5', async () => {
+    const h = harness();
+    h.runner.outcome = failInstall();
+    const result = await executePlan(testPlan(), { ...h.options, onFailure: 'stop' }, h.deps);
+    expect(result).toMatchObject({ status: 'failed', exitCode: 5 });
+    expect(h.journal.some((l) => l.startsWith('helm uninstall'))).toBe(false);
+    expect(result.steps.find((s) => s.id === 'h1-istiod-install')!.status).toBe('failed');
+  });
+
+  it('treats a failed verification as a failed step', async () => {
+    const h = harness();
+    h.cluster.verifyWith = (spec) => (spec.type === 'tag-points-to' ? { ok: false, reason: 'tag default webhook points at 1-23-6, not 1-24-6' } : { ok: true });
+    const result = await executePlan(testPlan(), h.options, h.deps);
+    expect(result.exitCode).toBe(4);
+    expect(result.steps.find((s) => s.id === 'h1-tag-move-default')!.error).toBe('verification failed: tag default webhook points at 1-23-6, not 1-24-6');
+    // the tag is pointed back: render with the old chart, apply
+    expect(h.journal.slice(-2)).toEqual([
+      'helm template istiod-1-23-6 istio/istiod -n istio-system --version 1.23.6 -s templates/revision-tags.yaml --set revisionTags={default} --set revision=1-23-6',
+      'api apply-rendered',
+    ]);
+  });
+});
+
+describe('executePlan: refusals before the first change', () => {
+  it('refuses a stale plan, listing each changed fact as key: planned → now', async () => {
+    const h = harness();
+    h.cluster.inv = inventory({
+      helmReleases: [{ ...inventory().helmReleases[0]!, revision: 3 }, inventory().helmReleases[1]!],
+      tags: [{ ...inventory().tags[0]!, revision: '1-23-7' }],
+    });
+    const e = await refusal(executePlan(testPlan(), h.options, h.deps));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toBe('plan plan-20261122T095500-abc123 is stale: 2 fact(s) it relies on changed since planning');
+    expect(e.hint).toContain('helm/istio-system/istio-base/revision: 2 → 3');
+    expect(e.hint).toContain('tag/default/revision: 1-23-6 → 1-23-7');
+    expect(h.journal).toEqual([]);
+    expect(h.cluster.configMaps.items.size).toBe(0);
+    expect(h.cluster.leases.items.size).toBe(0);
+  });
+
+  it('refuses another kube context, printing both', async () => {
+    const h = harness();
+    h.cluster.context = 'staging';
+    const e = await refusal(executePlan(testPlan(), h.options, h.deps));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toBe('plan plan-20261122T095500-abc123 was made for context "prod-eu" but the current context is "staging"');
+    expect(h.cluster.leases.items.size).toBe(0);
+  });
+
+  it('refuses another cluster behind the same context name, printing both identities', async () => {
+    const h = harness();
+    h.cluster.id = 'uid-of-another-cluster';
+    const e = await refusal(executePlan(testPlan(), h.options, h.deps));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toBe(`plan plan-20261122T095500-abc123 was made for cluster ${CLUSTER_ID} but context "prod-eu" reaches cluster uid-of-another-cluster`);
+  });
+
+  it('refuses a plan older than --max-plan-age', async () => {
+    const h = harness();
+    const e = await refusal(executePlan(testPlan(), { ...h.options, maxPlanAgeMs: 60_000 }, h.deps));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toBe('plan plan-20261122T095500-abc123 is 5m0s old, more than --max-plan-age 1m0s');
+  });
+
+  it('refuses a plan with blockers', async () => {
+    const h = harness();
+    const plan = { ...testPlan(), blockers: [{ id: 'helm-pending', message: 'Helm release istio-system/istiod is pending-upgrade' }] };
+    const e = await refusal(executePlan(plan, h.options, h.deps));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toContain('Helm release istio-system/istiod is pending-upgrade');
+  });
+});
+
+describe('executePlan: the lock', () => {
+  const held = (renewedAgoMs: number) => ({
+    holderIdentity: 'ci:4711',
+    leaseDurationSeconds: 60,
+    acquireTime: microTime(T0 - 600_000),
+    renewTime: microTime(T0 - renewedAgoMs),
+    annotations: { [LOCK_ID_ANNOTATION]: 'feedc0de12345678', [RUN_ID_ANNOTATION]: '20261122-095000-bbbbbb' },
+  });
+
+  it('fails at once with exit 3 while another apply holds it, saying who and since when', async () => {
+    const h = harness();
+    await h.cluster.leases.create(NS, LOCK_NAME, held(5_000));
+    const e = await refusal(executePlan(testPlan(), h.options, h.deps));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toBe('another upgrade holds the lock: ci:4711 since 2026-11-22T09:50:00.000000Z (run 20261122-095000-bbbbbb), last renewed 2026-11-22T09:59:55.000000Z');
+    expect(e.hint).toContain('istio-upgrade force-unlock feedc0de12345678');
+    expect(h.journal).toEqual([]);
+    expect((await h.cluster.leases.get(NS, LOCK_NAME))!.holderIdentity).toBe('ci:4711');
+  });
+
+  it('takes over an expired lock and runs', async () => {
+    const h = harness();
+    await h.cluster.leases.create(NS, LOCK_NAME, held(61_000));
+    let holderDuringRun = '';
+    h.runner.outcome = async () => {
+      holderDuringRun = (await h.cluster.leases.get(NS, LOCK_NAME))!.holderIdentity;
+      return { ok: true, stdout: '' };
+    };
+    const result = await executePlan(testPlan(), h.options, h.deps);
+    expect(result.exitCode).toBe(0);
+    expect(holderDuringRun).toBe('alice@laptop');
+    expect(h.progress.lines).toContain('warn took over the expired upgrade lock of ci:4711 (last renewed 2026-11-22T09:58:59.000000Z)');
+    expect(h.cluster.leases.items.size).toBe(0);
+  });
+});
+
+describe('executePlan: losing the lock', () => {
+  it('stops before the next command without rolling back, exit 5', async () => {
+    const h = harness();
+    h.runner.outcome = async (req) => {
+      if (req.args[0] === 'install') {
+        const lease = (await h.cluster.leases.get(NS, LOCK_NAME))!;
+        await h.cluster.leases.replace(NS, LOCK_NAME, { ...lease, holderIdentity: 'bob@desk', annotations: { [LOCK_ID_ANNOTATION]: 'bobs-lock' } });
+        h.clock.advance(15_000);
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      return { ok: true, stdout: '' };
+    };
+    const result = await executePlan(testPlan(), h.options, h.deps);
+    expect(result).toMatchObject({ status: 'failed', exitCode: 5 });
+    expect(result.error).toContain('the upgrade lock was taken over or could not be renewed during step h1-istiod-install');
+    expect(h.journal.at(-1)).toMatch(/^helm install /);
+    expect((await h.cluster.leases.get(NS, LOCK_NAME))!.holderIdentity).toBe('bob@desk');
+  });
+});
+
+describe('executePlan: interruption', () => {
+  it('SIGTERM mid-step cancels the subprocess, checkpoints, releases the lock and exits 130 with the next commands', async () => {
+    const h = harness();
+    let cancelledChild = false;
+    h.runner.outcome = (req) => {
+      if (req.args[0] !== 'install') return { ok: true, stdout: '' };
+      return new Promise<RunOutcome>((resolve) => {
+        req.signal.addEventListener('abort', () => {
+          cancelledChild = true;
+          resolve({ ok: false, reason: 'cancelled', message: 'helm install was cancelled' });
+        });
+        h.signals.trigger('SIGTERM');
+      });
+    };
+    const result = await executePlan(testPlan(), h.options, h.deps);
+
+    expect(cancelledChild).toBe(true);
+    expect(result).toMatchObject({ status: 'interrupted', exitCode: 130 });
+    expect(result.steps.find((s) => s.id === 'h1-istiod-install')).toMatchObject({ status: 'running', commandsDone: 0 });
+    expect(result.nextCommands).toEqual([`istio-upgrade apply plan.json --context ${CONTEXT}`, `istio-upgrade rollback ${RUN} --context ${CONTEXT}`]);
+    expect(h.journal.at(-1)).toMatch(/^helm install /);
+    expect(JSON.parse(readFileSync(join(h.stateDir, 'runs', RUN, 'run.json'), 'utf8')).status).toBe('interrupted');
+    expect(h.cluster.leases.items.size).toBe(0);
+    expect(h.progress.lines).toContain('warn SIGTERM received: stopping the current command, then recording where the run stopped');
+  });
+});
+
+describe('executePlan: irreversible steps', () => {
+  it('without a terminal and without --yes, refuses before any change', async () => {
+    const h = harness({ confirm: confirmer(false) });
+    const e = await refusal(executePlan(testPlan(), { ...h.options, yes: false }, h.deps));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toContain('h1-old-revision-removal-1-23-6');
+    expect(h.journal).toEqual([]);
+  });
+
+  it('on a terminal asks for the revision name and stops with exit 3 when it is not typed', async () => {
+    const confirm = confirmer(true, false);
+    const h = harness({ confirm });
+    const result = await executePlan(testPlan(), { ...h.options, yes: false }, h.deps);
+    expect(confirm.asked).toEqual(['1-23-6']);
+    expect(result.exitCode).toBe(3);
+    expect(h.journal.some((l) => l.startsWith('helm uninstall istiod-1-23-6'))).toBe(false);
+    expect(result.steps.at(-1)!.status).toBe('pending');
+  });
+
+  it('runs the step once the revision name is typed', async () => {
+    const confirm = confirmer(true, true);
+    const h = harness({ confirm });
+    const result = await executePlan(testPlan(), { ...h.options, yes: false }, h.deps);
+    expect(result.exitCode).toBe(0);
+    expect(h.journal).toContain('helm uninstall istiod-1-23-6 -n istio-system --wait');
+  });
+});
+
+describe('executePlan: cluster record mirror', () => {
+  it('keeps running with the local record when the ConfigMap cannot be written, and says so once', async () => {
+    const cluster = new FakeCluster([]);
+    cluster.configMaps.create = async () => {
+      throw new Error('configmaps is forbidden');
+    };
+    const h = harness({ cluster, journal: [] });
+    const result = await executePlan(testPlan(), h.options, h.deps);
+    expect(result.exitCode).toBe(0);
+    expect(h.progress.lines.filter((l) => l.startsWith('warn could not mirror'))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { executePlan } from '../../src/apply/executor.js';
+import { loadRun, rollbackRun, type RollbackOptions } from '../../src/apply/rollback.js';
+import type { Plan } from '../../src/plans/plan-schema.js';
+import { UserError } from '../../src/errors.js';
+import { CONTEXT, harness, NS, testPlan, type Harness } from './fakes.js';
+
+const RUN = '20261122-100000-aaaaaa';
+const opts = (over: Partial<RollbackOptions> = {}): RollbackOptions => ({ timeoutMs: 600_000, holder: 'bob@desk', hintFlags: ['--context', CONTEXT], ...over });
+const noPlanFile = async (): Promise<Plan> => {
+  throw new Error('the stored plan copy must be used');
+};
+
+async function appliedRun(plan: Plan): Promise<Harness> {
+  const h = harness();
+  const r = await executePlan(plan, h.options, h.deps);
+  expect(r.exitCode).toBe(0);
+  h.journal.length = 0;
+  return h;
+}
+
+async function unwind(h: Harness, over: Partial<RollbackOptions> = {}) {
+  const { record, plan } = await loadRun(h.store, over.runId, noPlanFile);
+  return rollbackRun(record, plan, opts(over), h.deps);
+}
+
+describe('rollback of a run', () => {
+  it('unwinds the completed steps newest first with their recorded rollback commands', async () => {
+    const h = await appliedRun(testPlan({ irreversible: false }));
+    const result = await unwind(h);
+
+    expect(result).toMatchObject({ kind: 'RollbackResult', runId: RUN, status: 'rolled-back', exitCode: 0 });
+    expect(result.rolledBack).toEqual(['h1-workload-restart-tag-default', 'h1-tag-move-default', 'h1-istiod-install', 'h1-base-chart-upgrade', 'h1-preflight']);
+    expect(h.journal).toEqual([
+      'helm template istiod-1-23-6 istio/istiod -n istio-system --version 1.23.6 -s templates/revision-tags.yaml --set revisionTags={default} --set revision=1-23-6',
+      'api apply-rendered',
+      'helm uninstall istiod-1-24-6 -n istio-system --wait',
+      'helm rollback istio-base 2 -n istio-system --wait',
+    ]);
+    const record = (await h.store.load(RUN))!.record;
+    expect(record.status).toBe('rolled-back');
+    expect(record.steps.every((s) => s.status === 'rolled-back')).toBe(true);
+    expect(record.steps.find((s) => s.id === 'h1-workload-restart-tag-default')!.note).toBe('nothing to undo');
+    expect(h.events.filter((e) => e.event === 'rolled-back').map((e) => e.stepId)).toEqual(result.rolledBack);
+    expect(h.cluster.leases.items.size).toBe(0);
+  });
+
+  it('stops at an irreversible step with a clear message and undoes nothing before it', async () => {
+    const h = await appliedRun(testPlan());
+    const result = await unwind(h);
+    expect(result.exitCode).toBe(3);
+    expect(result.error).toBe('step h1-old-revision-removal-1-23-6 cannot be undone (Remove the old revision 1-23-6); unwinding stopped there, it and the steps before it remain applied');
+    expect(result.rolledBack).toEqual([]);
+    expect(h.journal).toEqual([]);
+  });
+
+  it('unwinds down to and including --to-step, leaving earlier steps applied', async () => {
+    const h = await appliedRun(testPlan({ irreversible: false }));
+    const result = await unwind(h, { toStep: 'h1-istiod-install' });
+    expect(result.rolledBack).toEqual(['h1-workload-restart-tag-default', 'h1-tag-move-default', 'h1-istiod-install']);
+    expect(h.journal.at(-1)).toBe('helm uninstall istiod-1-24-6 -n istio-system --wait');
+    const record = (await h.store.load(RUN))!.record;
+    expect(record.steps.find((s) => s.id === 'h1-base-chart-upgrade')!.status).toBe('succeeded');
+  });
+
+  it('exits 5 when a rollback command fails, listing what is left to undo by hand', async () => {
+    const h = await appliedRun(testPlan({ irreversible: false }));
+    h.runner.outcome = (req) => (req.args[0] === 'uninstall' ? { ok: false, reason: 'failed', message: 'helm uninstall exited with 1: release not found' } : { ok: true, stdout: 'kind: X' });
+    const result = await unwind(h);
+    expect(result).toMatchObject({ status: 'rollback-failed', exitCode: 5, rolledBack: ['h1-workload-restart-tag-default', 'h1-tag-move-default'] });
+    expect(result.nextCommands).toEqual([
+      `helm uninstall istiod-1-24-6 -n istio-system --wait --kube-context ${CONTEXT}`,
+      `helm rollback istio-base 2 -n istio-system --wait --kube-context ${CONTEXT}`,
+      `istio-upgrade rollback ${RUN} --context ${CONTEXT}`,
+    ]);
+    expect((await h.store.load(RUN))!.record.steps.find((s) => s.id === 'h1-istiod-install')!.error).toBe('rollback failed: helm uninstall exited with 1: release not found');
+  });
+
+  it('also undoes a step that failed with --on-failure stop', async () => {
+    const h = harness();
+    h.runner.outcome = (req) => (req.args[0] === 'install' ? { ok: false, reason: 'failed', message: 'boom' } : { ok: true, stdout: '' });
+    await executePlan(testPlan(), { ...h.options, onFailure: 'stop' }, h.deps);
+    h.journal.length = 0;
+    h.runner.outcome = () => ({ ok: true, stdout: '' });
+    const result = await unwind(h, { runId: RUN });
+    expect(result.rolledBack).toEqual(['h1-istiod-install', 'h1-base-chart-upgrade', 'h1-preflight']);
+    expect(h.journal[0]).toBe('helm uninstall istiod-1-24-6 -n istio-system --wait');
+  });
+
+  it('refuses another context and an unknown --to-step', async () => {
+    const h = await appliedRun(testPlan({ irreversible: false }));
+    h.cluster.context = 'staging';
+    await expect(unwind(h)).rejects.toMatchObject({ exitCode: 3, message: `run ${RUN} ran against context "prod-eu" but the current context is "staging"` });
+    h.cluster.context = CONTEXT;
+    const e = await unwind(h, { toStep: 'h9-nope' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as UserError).exitCode).toBe(2);
+    expect(h.cluster.leases.items.size).toBe(0);
+  });
+
+  it('finds the run in the cluster when this machine has no record of it', async () => {
+    const h = await appliedRun(testPlan({ irreversible: false }));
+    const elsewhere = harness({ cluster: h.cluster, journal: h.journal });
+    const result = await unwind(elsewhere, { runId: RUN });
+    expect(result.rolledBack).toHaveLength(5);
+    expect((await h.cluster.configMaps.get(NS, `istio-upgrade-run-${RUN}`))!.data['run.json']).toContain('"status":"rolled-back"');
+  });
+});

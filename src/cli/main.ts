@@ -1,7 +1,7 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { ExitCode, UserError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
-import { addClusterOptions, addOutputOptions } from './options.js';
+import { addClusterOptions, addOutputOptions, addPlanningOptions } from './options.js';
 import { addApplyOptions, addConnectionOptions, addNamespaceOption, addRunOptions } from './apply-options.js';
 
 // Command modules are imported only when their command runs, so `--help` and `--version`
@@ -31,19 +31,9 @@ export function buildProgram(): Command {
     lazy(async () => (await import('./commands/status.js')).statusCommand),
   );
 
-  addOutputOptions(addClusterOptions(program.command('plan').description('read the mesh and print the ordered, typed steps that upgrade it to --to')), ['text', 'json', 'yaml', 'markdown'])
-    .option('--to <version>', 'target Istio version: 1.24 (newest known patch), 1.24.2, or latest')
-    .addOption(new Option('--strategy <strategy>', 'canary (new revision beside the old) or in-place').choices(['canary', 'in-place']).default('canary'))
-    .option('--max-minor-jump <n>', 'minors per canary hop (Istio supports 2; ambient and in-place always use 1)', '2')
-    .option('--compatibility-version <v>', 'auto, none, or a minor such as 1.23, applied per hop', 'auto')
-    .option('--revision <name>', 'name of the new revision (default: derived from the version, e.g. 1-24-2)')
-    .option('--tag-order <tags>', 'comma-separated order for moving revision tags (default: fewest namespaces first, default last)')
-    .option('--include-cleanup', 'also remove the old revision when nothing uses it (irreversible)')
-    .option('--allow-downgrade', 'allow a target older than the installed version')
-    .option('--allow-unknown-version', 'allow a target newer than the release catalog (no upgrade notes known)')
-    .option('--chart-repo <repo>', 'Helm chart repository alias or OCI prefix', 'istio')
-    .option('--backup-dir <dir>', 'where the backup step writes (default: ./istio-upgrade-backup-<plan id>)')
-    .option('--restart-batch-size <n>', 'workloads restarted per batch', '10')
+  addPlanningOptions(
+    addOutputOptions(addClusterOptions(program.command('plan').description('read the mesh and print the ordered, typed steps that upgrade it to --to')), ['text', 'json', 'yaml', 'markdown']),
+  )
     .option('--out <file>', 'write the plan file that apply executes')
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when the plan has changes, 3 when blocked')
     .action(lazy(async () => (await import('./commands/plan.js')).planCommand));
@@ -52,8 +42,16 @@ export function buildProgram(): Command {
     .option('--out <file>', 'file to write (.yaml or .json)')
     .action(lazy(async () => (await import('./commands/snapshot.js')).snapshotCommand));
 
-  addApplyOptions(program.command('apply').argument('[plan]', 'plan file written by plan --out').description('execute a reviewed plan: step by step, verified, checkpointed, rolled back on failure'))
-    .action(lazy(async () => (await import('./commands/apply.js')).applyCommand));
+  addPlanningOptions(
+    addNamespaceOption(
+      addApplyOptions(
+        program
+          .command('apply')
+          .argument('[plan]', 'plan file written by plan --out')
+          .description('execute a reviewed plan: step by step, verified, checkpointed, rolled back on failure; or plan and apply with --to'),
+      ),
+    ),
+  ).action(lazy(async () => (await import('./commands/apply.js')).applyCommand));
 
   addNamespaceOption(addRunOptions(program.command('rollback').argument('[run-id]', 'run to unwind (default: the newest run)').description('undo the completed reversible steps of a run, newest first')))
     .option('--to-step <id>', 'unwind down to and including this step')

@@ -11,8 +11,11 @@ import type { Plan } from '../../plans/plan-schema.js';
 import type { RunFlags } from '../apply-options.js';
 import { liveRuntime, summary, wireRun } from '../run-deps.js';
 import { toJson, writeStdout } from '../write-output.js';
+import { makePlan, renderPlan, type PlanOptions } from './plan.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
-export interface ApplyOptions extends RunFlags {
+export interface ApplyOptions extends RunFlags, Partial<Omit<PlanOptions, keyof RunFlags | 'out' | 'detailedExitcode'>> {
   dryRun?: boolean;
   resume?: string;
   maxPlanAge?: string;
@@ -22,6 +25,7 @@ export interface ApplyOptions extends RunFlags {
 }
 
 export async function applyCommand(opts: ApplyOptions, planArg?: string): Promise<number> {
+  if (opts.to !== undefined) return planThenApply(opts, planArg);
   if (!planArg && !opts.resume) throw new UserError('apply needs a plan file (istio-upgrade apply plan.json) or --resume <run-id>', ExitCode.usage);
   let plan: Plan;
   let planPath: string;
@@ -36,6 +40,46 @@ export async function applyCommand(opts: ApplyOptions, planArg?: string): Promis
     plan = stored;
     planPath = record.planPath;
   }
+  return applyPlan(plan, planPath, opts);
+}
+
+/**
+ * `apply --to`: plan against the live cluster, show the plan, then ask. The approval of an unreviewed
+ * plan is a person at a terminal or an explicit --yes; CI never waits on a prompt.
+ */
+async function planThenApply(opts: ApplyOptions, planArg: string | undefined): Promise<number> {
+  if (planArg) throw new UserError('apply takes either a plan file or --to, not both', ExitCode.usage);
+  if (opts.resume) throw new UserError('--resume continues a run of a plan file; it cannot be combined with --to', ExitCode.usage);
+  const planOpts: PlanOptions = {
+    strategy: 'canary',
+    maxMinorJump: '2',
+    compatibilityVersion: 'auto',
+    chartRepo: 'istio',
+    restartBatchSize: '10',
+    istioNamespace: 'istio-system',
+    ...opts,
+    output: opts.output,
+  };
+  const { plan, inventory } = await makePlan(planOpts);
+  const shown = renderPlan(plan, inventory, opts.output === 'json' ? 'json' : 'text', opts.color);
+  if (opts.output === 'json') process.stderr.write(shown);
+  else await writeStdout(shown);
+  if (plan.blockers.length) return ExitCode.blocked;
+  if (plan.upToDate) return ExitCode.ok;
+  if (!opts.dryRun && !opts.yes) {
+    const confirmer = terminalConfirmer();
+    if (!confirmer.interactive || process.env.CI) {
+      throw new UserError('apply --to needs --yes when it cannot ask (no terminal, or CI is set); or review it first: istio-upgrade plan --to ' + opts.to + ' --out plan.json && istio-upgrade apply plan.json', ExitCode.usage);
+    }
+    if (!(await confirmer.confirm(`Apply these ${plan.steps.length} steps to context ${plan.metadata.context}? Type yes`, 'yes'))) {
+      process.stderr.write('not applied\n');
+      return ExitCode.error;
+    }
+  }
+  const stateDir = opts.stateDir ?? defaultStateDir();
+  const planPath = join(stateDir, 'plans', `${plan.metadata.id}.json`);
+  await mkdir(dirname(planPath), { recursive: true, mode: 0o700 });
+  await writeFile(planPath, toJson(plan), { mode: 0o600 });
   return applyPlan(plan, planPath, opts);
 }
 

@@ -1,7 +1,7 @@
-import { label, stringField } from '../objects.js';
+import { arrayField, stringField, type KubeObject } from '../objects.js';
 import { valueAt } from '../helm-release.js';
-import { inventorySchema, INVENTORY_API_VERSION, type Component, type Inventory } from '../inventory.js';
-import { releaseKey, type ReleaseIndex } from './common.js';
+import { inventorySchema, INVENTORY_API_VERSION, type Component, type Health, type HelmRelease, type Inventory } from '../inventory.js';
+import { deploymentRollout, healthOf, helmOwner, installMethodOf, releaseKey, type OperatorContext, type ReleaseIndex } from './common.js';
 import { buildRevisions, buildTags, defaultValidatorRevision } from './control-plane.js';
 import { buildNamespaces, buildWorkloads, proxyCounts } from './data-plane.js';
 import { buildFindings } from './findings.js';
@@ -21,15 +21,31 @@ export function buildInventory(raw: RawCluster, source: { type: 'live' | 'snapsh
   const ambient = buildAmbient(raw, releases, ops);
   const gateways = buildGateways(raw, helmReleases, releases, workloads);
 
-  const base = helmReleases.find((r) => r.component === 'base' && r.namespace === raw.istioNamespace) ?? helmReleases.find((r) => r.component === 'base');
-  const baseDefault = base ? valueAt(base.values, 'defaultRevision') : undefined;
+  // The base chart's release; the `ambient` umbrella chart carries base as a subchart (values under `base.`).
+  const inIstioNs = (r: HelmRelease) => r.namespace === raw.istioNamespace;
+  const bases = helmReleases.filter((r) => r.component === 'base');
+  const umbrellas = helmReleases.filter((r) => r.component === 'ambient');
+  const base = bases.find(inIstioNs) ?? bases[0] ?? umbrellas.find(inIstioNs) ?? umbrellas[0];
+  const baseDefault = base ? valueAt(base.values, base.component === 'ambient' ? 'base.defaultRevision' : 'defaultRevision') : undefined;
   const tagRevision = tags.find((t) => t.name === 'default')?.revision ?? null;
   const validatorRevision = defaultValidatorRevision(raw);
   const baseDefaultRevision = typeof baseDefault === 'string' && baseDefault ? baseDefault : null;
   const pointers = [tagRevision, validatorRevision, baseDefaultRevision].filter((v): v is string => v !== null);
 
+  const deploymentHealth = (d: KubeObject | undefined): Health => (d ? healthOf(deploymentRollout(d)) : 'unknown');
   const components: Component[] = [];
-  if (base) components.push({ component: 'base', name: base.name, namespace: base.namespace, version: base.appVersion ?? base.chartVersion, revision: null, installMethod: 'helm', helmRelease: { release: base.name, namespace: base.namespace }, health: base.status === 'deployed' ? 'healthy' : 'degraded' });
+  if (base) {
+    components.push({
+      component: 'base',
+      name: base.name,
+      namespace: base.namespace,
+      version: base.appVersion ?? base.chartVersion,
+      revision: null,
+      installMethod: baseInstallMethod(raw, base, releases, ops),
+      helmRelease: { release: base.name, namespace: base.namespace },
+      health: base.status === 'deployed' ? 'healthy' : 'degraded',
+    });
+  }
   for (const r of revisions) {
     if (!r.deployment) continue;
     components.push({ component: 'istiod', name: r.deployment, namespace: r.namespace, version: r.version, revision: r.name, installMethod: r.installMethod, helmRelease: r.helmRelease, health: r.health });
@@ -38,13 +54,41 @@ export function buildInventory(raw: RawCluster, source: { type: 'live' | 'snapsh
     if (ds) components.push({ component: kind, name: ds.name, namespace: ds.namespace, version: ds.version, revision: ds.revision, installMethod: ds.installMethod, helmRelease: ds.helmRelease, health: ds.health });
   }
   for (const g of gateways.filter((g) => g.type !== 'gateway-api')) {
-    components.push({ component: 'gateway', name: g.name, namespace: g.namespace, version: g.version, revision: g.revision, installMethod: g.type === 'helm' ? 'helm' : installMethodOfGateway(raw, g.namespace, g.name, releases), helmRelease: g.helmRelease, health: 'unknown' });
+    const d = raw.gatewayDeployments.find((x) => x.metadata.namespace === g.namespace && x.metadata.name === g.name);
+    components.push({
+      component: 'gateway',
+      name: g.name,
+      namespace: g.namespace,
+      version: g.version,
+      revision: g.revision,
+      installMethod: d ? installMethodOf(d, releases, ops) : g.type === 'helm' ? 'helm' : 'unknown',
+      helmRelease: g.helmRelease,
+      health: deploymentHealth(d),
+    });
   }
   const operators = buildOperators(raw);
-  for (const o of operators.inCluster.deployments) components.push({ component: 'operator', name: o.name, namespace: o.namespace, version: o.version, revision: o.revision, installMethod: 'unknown', helmRelease: null, health: 'unknown' });
-  for (const s of operators.sail.istios) components.push({ component: 'sail-operator', name: s.name, namespace: '', version: s.version, revision: null, installMethod: 'sail', helmRelease: null, health: 'unknown' });
+  for (const o of operators.inCluster.deployments) {
+    const d = raw.operatorDeployments.find((x) => x.metadata.namespace === o.namespace && x.metadata.name === o.name);
+    components.push({ component: 'operator', name: o.name, namespace: o.namespace, version: o.version, revision: o.revision, installMethod: d ? installMethodOf(d, releases, ops) : 'unknown', helmRelease: d ? helmOwner(d, releases) : null, health: deploymentHealth(d) });
+  }
+  for (const s of operators.sail.istios) {
+    const cr = raw.sailIstios.find((i) => i.metadata.name === s.name);
+    components.push({ component: 'sail-operator', name: s.name, namespace: '', version: s.version, revision: null, installMethod: 'sail', helmRelease: null, health: cr ? readyConditionHealth(cr) : 'unknown' });
+  }
   const istioCsr = buildIstioCsr(raw);
-  if (istioCsr.present) components.push({ component: 'istio-csr', name: istioCsr.name!, namespace: istioCsr.namespace!, version: istioCsr.version, revision: null, installMethod: helmReleases.some((r) => r.component === 'istio-csr') ? 'helm' : 'unknown', helmRelease: null, health: 'unknown' });
+  if (istioCsr.present) {
+    const d = raw.istioCsrDeployments.find((x) => x.metadata.namespace === istioCsr.namespace && x.metadata.name === istioCsr.name);
+    components.push({
+      component: 'istio-csr',
+      name: istioCsr.name!,
+      namespace: istioCsr.namespace!,
+      version: istioCsr.version,
+      revision: null,
+      installMethod: d ? installMethodOf(d, releases, ops) : 'unknown',
+      helmRelease: d ? helmOwner(d, releases) : null,
+      health: deploymentHealth(d),
+    });
+  }
 
   const methods = new Set(revisions.filter((r) => r.deployment).map((r) => r.installMethod));
   const installMethod: Inventory['installMethod'] = methods.size === 0 ? 'none' : methods.size > 1 ? 'mixed' : [...methods][0]!;
@@ -81,9 +125,20 @@ export function buildInventory(raw: RawCluster, source: { type: 'live' | 'snapsh
   return inventorySchema.parse(inventory);
 }
 
-function installMethodOfGateway(raw: RawCluster, ns: string, name: string, releases: ReleaseIndex): Component['installMethod'] {
-  const d = raw.gatewayDeployments.find((x) => x.metadata.namespace === ns && x.metadata.name === name);
-  if (!d) return 'unknown';
-  if (label(d, 'operator.istio.io/managed') === 'Reconcile') return 'istioctl';
-  return releases.size && d.metadata.annotations?.['meta.helm.sh/release-name'] ? 'helm' : 'unknown';
+/**
+ * How the base chart's objects got there: the release that owns `istiod-default-validator` is the base release,
+ * and that object carries Sail's owner reference when the Sail Operator drives the release.
+ */
+function baseInstallMethod(raw: RawCluster, base: HelmRelease, releases: ReleaseIndex, ops: OperatorContext): Component['installMethod'] {
+  const validator = raw.validatingWebhooks.find((v) => v.metadata.name === 'istiod-default-validator');
+  const owner = validator ? helmOwner(validator, releases) : null;
+  if (validator && owner && owner.release === base.name && owner.namespace === base.namespace) return installMethodOf(validator, releases, ops);
+  return 'helm';
+}
+
+/** Health from a custom resource's `Ready` condition (Sail's `Istio`). */
+function readyConditionHealth(obj: KubeObject): Health {
+  const ready = arrayField(obj, 'status', 'conditions').find((c) => stringField(c, 'type') === 'Ready');
+  const status = stringField(ready, 'status');
+  return status === 'True' ? 'healthy' : status === 'False' ? 'degraded' : 'unknown';
 }

@@ -1,4 +1,4 @@
-import { arrayField, label, stringField, type KubeObject } from '../objects.js';
+import { arrayField, field, label, stringField, type KubeObject } from '../objects.js';
 import { valueAt } from '../helm-release.js';
 import type { Revision, Tag } from '../inventory.js';
 import { versionFromImage } from './lean-pod.js';
@@ -59,9 +59,12 @@ export function buildRevisions(raw: RawCluster, releases: ReleaseIndex, ops: Ope
     rev.ambient = env.some((e) => stringField(e, 'name') === 'PILOT_ENABLE_AMBIENT' && stringField(e, 'value') === 'true');
     if (rev.helmRelease) {
       const rel = releases.get(releaseKey(rev.helmRelease.namespace, rev.helmRelease.release))!;
-      const profile = valueAt(rel.values, 'profile') ?? valueAt(rel.values, 'global.profile');
+      // The `ambient` umbrella chart nests istiod's values under `istiod.` and defaults its profile to ambient.
+      const umbrella = rel.chartName === 'ambient';
+      const at = (path: string) => valueAt(rel.values, umbrella ? `istiod.${path}` : path);
+      const profile = at('profile') ?? at('global.profile') ?? (umbrella ? (valueAt(rel.values, 'global.profile') ?? 'ambient') : undefined);
       rev.profile = typeof profile === 'string' ? profile : null;
-      const compat = valueAt(rel.values, 'compatibilityVersion');
+      const compat = at('compatibilityVersion');
       rev.compatibilityVersion = typeof compat === 'string' || typeof compat === 'number' ? String(compat) : null;
       if (rev.profile === 'ambient') rev.ambient = true;
       if (!rev.version && rel.appVersion) rev.version = rel.appVersion;
@@ -115,6 +118,25 @@ export function buildTags(raw: RawCluster, revisions: Revision[]): Tag[] {
   }
   for (const r of revisions) r.tags.sort();
   return [...tags.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Whether an injector MutatingWebhookConfiguration still injects `istio-injection=enabled` namespaces.
+ * istioctl, when it creates the `default` tag for a revision-less control plane, deactivates that
+ * revision's own webhooks in place by replacing their selectors with one that never matches
+ * (`istio.io/deactivated: never-match`) instead of deleting them.
+ */
+export function injectsEnabledNamespaces(mwc: KubeObject | undefined): boolean {
+  if (!mwc) return false;
+  return arrayField(mwc, 'webhooks').some((w) => {
+    if (stringField(w, 'name') !== 'namespace.sidecar-injector.istio.io') return false;
+    return !isDeactivated(field(w, 'namespaceSelector')) && !isDeactivated(field(w, 'objectSelector'));
+  });
+}
+
+function isDeactivated(selector: unknown): boolean {
+  const matchLabels = field(selector, 'matchLabels');
+  return !!matchLabels && typeof matchLabels === 'object' && 'istio.io/deactivated' in matchLabels;
 }
 
 export function defaultValidatorRevision(raw: RawCluster): string | null {

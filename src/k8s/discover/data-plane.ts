@@ -1,12 +1,18 @@
 import { label } from '../objects.js';
 import type { NamespaceInfo, Revision, Tag, Workload } from '../inventory.js';
 import { versionFromImage } from './lean-pod.js';
+import { injectsEnabledNamespaces } from './control-plane.js';
 import type { LeanPod, RawCluster } from './raw.js';
 
 export function buildNamespaces(raw: RawCluster, revisions: Revision[], tags: Tag[]): NamespaceInfo[] {
   const revNames = new Set(revisions.map((r) => r.name));
   const tagTarget = new Map(tags.map((t) => [t.name, t.revision]));
-  const defaultTarget = tagTarget.get('default') ?? (revNames.has('default') ? 'default' : null);
+  // Without a `default` tag, istio-injection=enabled reaches the revision-less istiod only while its own
+  // injector webhooks are active (istioctl deactivates them when it creates the tag).
+  const revisionLess = revisions.find((r) => r.name === 'default');
+  const revisionLessInjects =
+    !!revisionLess?.injectorWebhook && injectsEnabledNamespaces(raw.mutatingWebhooks.find((m) => m.metadata.name === revisionLess.injectorWebhook));
+  const defaultTarget = tagTarget.get('default') ?? (revisionLessInjects ? 'default' : null);
   const out: NamespaceInfo[] = [];
   for (const n of raw.namespaces) {
     const injection = label(n, 'istio-injection') ?? null;

@@ -35,9 +35,13 @@ export function buildAmbient(raw: RawCluster, releases: ReleaseIndex, ops: Opera
     const info = daemonSetInfo(cniDs, releases, ops);
     const rel = info.helmRelease ? releases.get(releaseKey(info.helmRelease.namespace, info.helmRelease.release)) : undefined;
     const values = rel?.values ?? {};
-    // The umbrella `ambient` chart nests the CNI values under `cni.`, the cni chart at the top level.
-    const dns = valueAt(values, rel?.chartName === 'ambient' ? 'cni.cni.ambient.dnsCapture' : 'cni.ambient.dnsCapture') ?? valueAt(values, 'ambient.dnsCapture');
-    const profile = valueAt(values, 'profile') ?? valueAt(values, 'global.profile');
+    // The umbrella `ambient` chart nests the CNI values under `cni.`, the cni chart at the top level;
+    // the umbrella's own defaults set `cni.profile: ambient`.
+    const umbrella = rel?.chartName === 'ambient';
+    const dns = valueAt(values, umbrella ? 'cni.cni.ambient.dnsCapture' : 'cni.ambient.dnsCapture') ?? valueAt(values, 'ambient.dnsCapture');
+    const profile = umbrella
+      ? (valueAt(values, 'cni.profile') ?? valueAt(values, 'global.profile') ?? 'ambient')
+      : (valueAt(values, 'profile') ?? valueAt(values, 'global.profile'));
     const envAmbient = arrayField(cniDs, 'spec', 'template', 'spec', 'containers').some((c) =>
       arrayField(c, 'env').some((e) => stringField(e, 'name') === 'AMBIENT_ENABLED' && stringField(e, 'value') === 'true'),
     );

@@ -196,6 +196,8 @@ interface FixtureExpectation {
   namespaces: NamespaceInfo[];
   proxies: Inventory['dataPlane']['proxies'];
   workloads: Workload[];
+  /** The Helm gateway's pods, injected with the gateway template (no tlsMode label), in istio-ingress. */
+  gatewayPods?: { revision: string; version: string; pods: number };
   ambient: Inventory['ambient'];
   waypoints: Inventory['waypoints'];
   gateways: GatewayInfo[];
@@ -257,6 +259,25 @@ function expectOnlyPlanRelevantValues(values: unknown, path = ''): void {
   expect({ path, value: values }).toEqual({ path, value: REDACTED });
 }
 
+const byKeys = <T>(keys: (t: T) => string[]) => (a: T, b: T) => {
+  const [x, y] = [keys(a), keys(b)];
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]!.localeCompare(y[i]!);
+  return 0;
+};
+
+function expectedProxies(e: FixtureExpectation): Inventory['dataPlane']['proxies'] {
+  if (!e.gatewayPods) return e.proxies;
+  const g = e.gatewayPods;
+  return [...e.proxies, { namespace: 'istio-ingress', revision: g.revision, version: g.version, count: g.pods }].sort(byKeys((p) => [p.namespace, p.revision]));
+}
+
+function expectedWorkloads(e: FixtureExpectation): Workload[] {
+  if (!e.gatewayPods) return e.workloads;
+  const g = e.gatewayPods;
+  const gw = sidecars(['istio-ingress', 'Deployment', 'istio-ingress', g.revision, g.version, g.pods]);
+  return [...e.workloads, ...gw].sort(byKeys((w) => [w.namespace, w.kind, w.name, String(w.revision)]));
+}
+
 function expectFindings(inv: Inventory, e: FixtureExpectation): void {
   expect(inv.findings.map((f) => `${f.severity}:${f.id}`)).toEqual(e.findings.map((f) => `${f.severity}:${f.id}`));
   for (const [i, want] of e.findings.entries()) {
@@ -273,6 +294,7 @@ function ambientHelm123(variant: 'legacy' | 'helm-owned'): FixtureExpectation {
   const baseRelease = variant === 'legacy' ? 'istio-base' : 'mesh-base';
   return {
     fixture: variant === 'legacy' ? 'ambient-helm-1.23' : 'ambient-helm-1.23-crds-owned',
+    gatewayPods: { revision: '1-23-6', version: '1.23.6', pods: 2 },
     cluster: {
       kubernetesVersion: '1.30.10',
       clusterId: variant === 'legacy' ? '8f0d3c1e-52a4-4c8e-9d6b-0a7e1f2b3c41' : '2b9e6a70-14cd-4f3a-8e21-c5d7f9a0b612',
@@ -353,6 +375,7 @@ function sidecarRevisioned122(): FixtureExpectation {
   const v = '1.22.8';
   return {
     fixture: 'sidecar-revisioned-1.22',
+    gatewayPods: { revision: '1-22-8', version: '1.22.8', pods: 2 },
     cluster: { kubernetesVersion: '1.29.13', clusterId: 'c3a1f5e2-7b44-4d19-a0c8-61e9b2d4f7a3', nodes: [1, 2, 3, 4].map((i) => `gke-prod-pool-1-6f2a9c1b-${i}`), kubelet: 'v1.29.13' },
     istioNamespace: NS,
     installMethod: 'helm',
@@ -480,6 +503,7 @@ function oldKubernetes126(): FixtureExpectation {
   const v = '1.20.8';
   return {
     fixture: 'old-kubernetes-1.26',
+    gatewayPods: { revision: 'default', version: '1.20.8', pods: 2 },
     cluster: { kubernetesVersion: '1.26.15', clusterId: '0e4f6a8b-9c1d-4e2f-b3a4-5c6d7e8f9a0b', nodes: ['k8s-node-1', 'k8s-node-2', 'k8s-node-3'], kubelet: 'v1.26.15' },
     istioNamespace: NS,
     installMethod: 'helm',
@@ -527,6 +551,7 @@ function oldKubernetes126(): FixtureExpectation {
 function helmPendingUpgrade(): FixtureExpectation {
   return {
     fixture: 'helm-pending-upgrade',
+    gatewayPods: { revision: 'default', version: '1.23.5', pods: 2 },
     cluster: { kubernetesVersion: '1.30.10', clusterId: '9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d', nodes: ['node-1', 'node-2', 'node-3'], kubelet: 'v1.30.10' },
     istioNamespace: NS,
     installMethod: 'helm',
@@ -595,6 +620,7 @@ function sidecarStragglers(): FixtureExpectation {
   const gone = { rev: '1-21-6', v: '1.21.6' };
   return {
     fixture: 'sidecar-stragglers',
+    gatewayPods: { revision: '1-23-6', version: '1.23.6', pods: 2 },
     cluster: { kubernetesVersion: '1.30.10', clusterId: '71c2e4a6-8b0d-4f2e-a6c8-e0a2c4e6f8b0', nodes: [1, 2, 3, 4].map((i) => `aks-system-27149813-vmss00000-${i}`), kubelet: 'v1.30.10' },
     istioNamespace: NS,
     installMethod: 'helm',
@@ -668,6 +694,7 @@ function istioCsrFixture(): FixtureExpectation {
   const v = '1.23.6';
   return {
     fixture: 'istio-csr',
+    gatewayPods: { revision: 'default', version: '1.23.6', pods: 2 },
     cluster: {
       kubernetesVersion: '1.30.10-eks-bc803b4',
       clusterId: 'e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b',
@@ -876,8 +903,8 @@ describe.each(EXPECTATIONS)('inventory of fixture $fixture', (e) => {
     for (const secret of e.secrets) expect(text).not.toContain(secret);
   });
   it('data plane: namespaces and effective revisions', () => expect(inv.dataPlane.namespaces).toEqual(e.namespaces));
-  it('data plane: proxies per namespace, revision and version', () => expect(inv.dataPlane.proxies).toEqual(e.proxies));
-  it('data plane: workloads by owner, restartability and mode', () => expect(inv.dataPlane.workloads).toEqual(e.workloads));
+  it('data plane: proxies per namespace, revision and version', () => expect(inv.dataPlane.proxies).toEqual(expectedProxies(e)));
+  it('data plane: workloads by owner, restartability and mode', () => expect(inv.dataPlane.workloads).toEqual(expectedWorkloads(e)));
   it('ambient: istio-cni and ztunnel', () => expect(inv.ambient).toEqual(e.ambient));
   it('waypoints', () => expect(inv.waypoints).toEqual(e.waypoints));
   it('gateways', () => expect(inv.gateways).toEqual(e.gateways));

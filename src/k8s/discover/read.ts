@@ -37,6 +37,7 @@ export async function readCluster(source: ClusterSource, opts: ReadOptions): Pro
     legacyZtunnelDaemonSets,
     helmSecretObjects,
     injected,
+    gatewayPods,
     crdMeta,
     gatewayApiGateways,
     istioOperators,
@@ -58,6 +59,8 @@ export async function readCluster(source: ClusterSource, opts: ReadOptions): Pro
     source.list(RESOURCES.daemonSets, { labelSelector: 'app=ztunnel' }),
     source.list(RESOURCES.secrets, { labelSelector: 'owner=helm', fieldSelector: `type=${HELM_SECRET_TYPE}`, metadataOnly: true }),
     source.list(RESOURCES.pods, { labelSelector: 'security.istio.io/tlsMode=istio', fieldSelector: ACTIVE_PODS }),
+    // Pods injected with the gateway template carry no tlsMode label; the gateway chart marks them for injection.
+    source.list(RESOURCES.pods, { labelSelector: 'sidecar.istio.io/inject=true,!security.istio.io/tlsMode', fieldSelector: ACTIVE_PODS }),
     source.list(RESOURCES.crds, { metadataOnly: true }),
     source.list(RESOURCES.gateways),
     source.list(RESOURCES.istioOperators),
@@ -124,7 +127,7 @@ export async function readCluster(source: ClusterSource, opts: ReadOptions): Pro
     helmSecrets,
     helmReleases,
     helmDecodeErrors,
-    injectedPods: injected.map(leanPod),
+    injectedPods: [...injected, ...gatewayPods].map(leanPod).filter((p) => p.proxyImage !== null),
     ambientPods: ambientPodObjects
       .filter(
         (p) =>

@@ -299,6 +299,8 @@ export function composeHop(input: ComposeInput): PlanStep[] {
     const rel = inv.helmReleases.find((r) => r.name === g.helmRelease!.release && r.namespace === g.helmRelease!.namespace);
     if (!rel) continue;
     const pinned = rel.values.revision;
+    // Upgrading the chart rolls the gateway's pods, which are then injected by the tag or revision it follows.
+    restarted.add(`${g.namespace}/${g.name}`);
     add(
       gatewayUpgradeStep({ release: rel.name, namespace: rel.namespace, deployment: g.name, chartRepo: req.chartRepo, version: hop.to, revisionBefore: helmRev(rel), pinRevision: canary && pinned === fromRevision ? newRevision : null }),
       [`helm/${rel.namespace}/${rel.name}/revision`],

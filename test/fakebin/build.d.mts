@@ -1,0 +1,3 @@
+export declare const bundlePath: string;
+export declare function isStale(): boolean;
+export declare function ensureBuilt(): Promise<string>;

@@ -1,4 +1,4 @@
-import { chartRef, helm, helmRollback } from './commands.js';
+import { helmRollback, helmUpgrade, releaseDeployed } from './commands.js';
 import type { BuiltStep } from './types.js';
 
 export interface BaseUpgradeParams {
@@ -16,13 +16,8 @@ export function baseChartUpgradeStep(p: BaseUpgradeParams): BuiltStep {
     kind: 'base-chart-upgrade',
     title: `Upgrade the base chart (CRDs) ${p.namespace}/${p.release} to ${p.version}`,
     why: [{ text: 'Cluster-wide CRDs must be upgraded before a new control plane is deployed.', source: p.source }],
-    commands: [
-      helm(['upgrade', p.release, chartRef(p.chartRepo, 'base'), '-n', p.namespace, '--version', p.version, '--wait'], `upgrade ${p.release} keeping its current values`, {
-        release: p.release,
-        namespace: p.namespace,
-      }),
-    ],
-    verify: [{ type: 'helm-release', release: p.release, namespace: p.namespace, status: 'deployed', chartVersion: p.version }],
+    commands: [helmUpgrade(p.release, p.namespace, 'base', p.chartRepo, p.version)],
+    verify: [releaseDeployed(p.release, p.namespace, p.version)],
     rollback: { commands: [helmRollback(p.release, p.namespace, p.revisionBefore)] },
     irreversible: false,
     disruption: 'none expected: CRDs gain new versions and fields; existing resources keep working',

@@ -1,4 +1,4 @@
-import type { PlanCommand } from '../plans/plan-schema.js';
+import type { PlanCommand, VerifySpec } from '../plans/plan-schema.js';
 
 /** Placeholder apply replaces with a temp file holding `helm get values` of that release. */
 export function valuesPlaceholder(namespace: string, release: string): string {
@@ -27,4 +27,17 @@ export function api(argv: string[], description: string, action: NonNullable<Pla
 
 export function helmRollback(release: string, namespace: string, revision: number): PlanCommand {
   return helm(['rollback', release, String(revision), '-n', namespace, '--wait'], `roll ${namespace}/${release} back to revision ${revision}`);
+}
+
+/** `helm upgrade` of an existing release to a chart version, starting from the release's current values. */
+export function helmUpgrade(release: string, namespace: string, chart: string, chartRepo: string, version: string, sets: string[] = []): PlanCommand {
+  return helm(
+    ['upgrade', release, chartRef(chartRepo, chart), '-n', namespace, '--version', version, ...sets.flatMap((s) => ['--set', s]), '--wait'],
+    `upgrade ${release} keeping its current values`,
+    { release, namespace },
+  );
+}
+
+export function releaseDeployed(release: string, namespace: string, chartVersion: string): VerifySpec {
+  return { type: 'helm-release', release, namespace, status: 'deployed', chartVersion };
 }

@@ -1,4 +1,4 @@
-import { chartRef, helm, helmRollback } from './commands.js';
+import { helmRollback, helmUpgrade, releaseDeployed } from './commands.js';
 import type { BuiltStep } from './types.js';
 
 export interface GatewayUpgradeParams {
@@ -18,15 +18,9 @@ export function gatewayUpgradeStep(p: GatewayUpgradeParams): BuiltStep {
     qualifier: p.release,
     title: `Upgrade gateway ${p.namespace}/${p.release} to ${p.version}`,
     why: [{ text: 'Gateways are injected like workloads; upgrading the chart rolls them onto the new proxy after the control plane is verified.', source: 'istio.io docs/setup/upgrade/helm#upgrading-gateways' }],
-    commands: [
-      helm(
-        ['upgrade', p.release, chartRef(p.chartRepo, 'gateway'), '-n', p.namespace, '--version', p.version, ...(p.pinRevision ? ['--set', `revision=${p.pinRevision}`] : []), '--wait'],
-        `upgrade ${p.release} keeping its current values`,
-        { release: p.release, namespace: p.namespace },
-      ),
-    ],
+    commands: [helmUpgrade(p.release, p.namespace, 'gateway', p.chartRepo, p.version, p.pinRevision ? [`revision=${p.pinRevision}`] : [])],
     verify: [
-      { type: 'helm-release', release: p.release, namespace: p.namespace, status: 'deployed', chartVersion: p.version },
+      releaseDeployed(p.release, p.namespace, p.version),
       { type: 'deployment-rollout', name: p.deployment, namespace: p.namespace },
     ],
     rollback: { commands: [helmRollback(p.release, p.namespace, p.revisionBefore)] },

@@ -1,4 +1,4 @@
-import { chartRef, helm, helmRollback } from './commands.js';
+import { helmRollback, helmUpgrade, releaseDeployed } from './commands.js';
 import type { BuiltStep } from './types.js';
 
 export interface IstiodUpgradeParams {
@@ -18,15 +18,9 @@ export function istiodUpgradeStep(p: IstiodUpgradeParams): BuiltStep {
     kind: 'istiod-upgrade',
     title: `Upgrade istiod ${p.namespace}/${p.release} in place to ${p.version}`,
     why: [{ text: 'In-place upgrade (--strategy in-place): one minor per hop, proxies reconnect to the upgraded istiod.', source: 'istio.io docs/setup/upgrade/in-place' }],
-    commands: [
-      helm(
-        ['upgrade', p.release, chartRef(p.chartRepo, 'istiod'), '-n', p.namespace, '--version', p.version, ...(p.compatibilityVersion ? ['--set', `compatibilityVersion=${p.compatibilityVersion}`] : []), '--wait'],
-        `upgrade ${p.release} keeping its current values`,
-        { release: p.release, namespace: p.namespace },
-      ),
-    ],
+    commands: [helmUpgrade(p.release, p.namespace, 'istiod', p.chartRepo, p.version, p.compatibilityVersion ? [`compatibilityVersion=${p.compatibilityVersion}`] : [])],
     verify: [
-      { type: 'helm-release', release: p.release, namespace: p.namespace, status: 'deployed', chartVersion: p.version },
+      releaseDeployed(p.release, p.namespace, p.version),
       { type: 'deployment-rollout', name: p.deployment, namespace: p.namespace },
     ],
     rollback: { commands: [helmRollback(p.release, p.namespace, p.revisionBefore)] },

@@ -1,4 +1,4 @@
-import { chartRef, helm, helmRollback } from './commands.js';
+import { helmRollback, helmUpgrade, releaseDeployed } from './commands.js';
 import type { BuiltStep } from './types.js';
 
 export interface NodeAgentParams {
@@ -28,15 +28,9 @@ export function nodeAgentUpgradeStep(p: NodeAgentParams): BuiltStep {
         source: p.source ?? 'istio.io docs/ambient/upgrade/helm',
       },
     ],
-    commands: [
-      helm(
-        ['upgrade', p.release, chartRef(p.chartRepo, CHART[p.component]), '-n', p.namespace, '--version', p.version, ...sets.flatMap((s) => ['--set', s]), '--wait'],
-        `upgrade ${p.release} keeping its current values`,
-        { release: p.release, namespace: p.namespace },
-      ),
-    ],
+    commands: [helmUpgrade(p.release, p.namespace, CHART[p.component], p.chartRepo, p.version, sets)],
     verify: [
-      { type: 'helm-release', release: p.release, namespace: p.namespace, status: 'deployed', chartVersion: p.version },
+      releaseDeployed(p.release, p.namespace, p.version),
       { type: 'daemonset-rollout', name: p.daemonSet, namespace: p.namespace, version: p.version },
     ],
     rollback: { commands: [helmRollback(p.release, p.namespace, p.revisionBefore)] },

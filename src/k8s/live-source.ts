@@ -52,13 +52,18 @@ export class LiveSource implements ClusterSource {
   }
 
   async list(resource: ResourceRef, options: ListOptions = {}): Promise<KubeObject[]> {
-    return this.gate.run(() => this.call(() => this.listAll(resource, options, true)));
+    return this.listMapped(resource, options, (o) => o);
   }
 
-  private async listAll(resource: ResourceRef, options: ListOptions, mayRestart: boolean): Promise<KubeObject[]> {
+  async listMapped<T>(resource: ResourceRef, options: ListOptions, map: (o: KubeObject) => T): Promise<T[]> {
+    return this.gate.run(() => this.call(() => this.listAll(resource, options, map, true)));
+  }
+
+  /** Pages through a list; each page is projected and released before the next one is read. */
+  private async listAll<T>(resource: ResourceRef, options: ListOptions, map: (o: KubeObject) => T, mayRestart: boolean): Promise<T[]> {
     const path = collectionPath(resource, options.namespace);
     const accept = options.metadataOnly ? METADATA_ONLY : 'application/json';
-    const out: KubeObject[] = [];
+    const out: T[] = [];
     let cont: string | undefined;
     do {
       let page: ListBody | undefined;
@@ -70,12 +75,13 @@ export class LiveSource implements ClusterSource {
         );
       } catch (e) {
         // An expired continue token (410) means the snapshot is gone: start the list over once.
-        if (e instanceof ApiRequestError && e.status === 410 && cont && mayRestart) return this.listAll(resource, options, false);
+        if (e instanceof ApiRequestError && e.status === 410 && cont && mayRestart) return this.listAll(resource, options, map, false);
         throw e;
       }
       if (!page) return []; // resource not served: its CRD is not installed
-      for (const item of page.items ?? []) out.push(withType(item, resource));
+      for (const item of page.items ?? []) out.push(map(withType(item, resource)));
       cont = page.metadata?.continue || undefined;
+      page = undefined; // not kept alive while the next page is fetched and parsed
     } while (cont);
     return out;
   }

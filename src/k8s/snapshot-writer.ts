@@ -38,6 +38,14 @@ export class RecordingSource implements ClusterSource {
     return items;
   }
 
+  /** Records the full objects (the snapshot needs them), then projects. */
+  listMapped<T>(resource: ResourceRef, options: ListOptions, map: (o: KubeObject) => T): Promise<T[]> {
+    return this.inner.listMapped(resource, options, (item) => {
+      this.keep(item, options.metadataOnly ?? false);
+      return map(item);
+    });
+  }
+
   async get(resource: ResourceRef, name: string, namespace?: string): Promise<KubeObject | undefined> {
     const item = await this.inner.get(resource, name, namespace);
     if (item) this.keep(item, false);

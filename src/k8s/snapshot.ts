@@ -133,6 +133,10 @@ export class SnapshotSource implements ClusterSource {
     return 0;
   }
 
+  async listMapped<T>(resource: ResourceRef, options: ListOptions, map: (o: KubeObject) => T): Promise<T[]> {
+    return (await this.list(resource, options)).map(map);
+  }
+
   async list(resource: ResourceRef, options: ListOptions = {}): Promise<KubeObject[]> {
     const items = this.byKind.get(`${resource.group}/${resource.kind}`) ?? [];
     const labelReqs = parseLabelSelector(options.labelSelector);

@@ -23,6 +23,11 @@ export interface ClusterSource {
   kubernetesVersion(): Promise<string>;
   /** Lists objects; a resource the server does not serve (CRD absent) yields []. */
   list(resource: ResourceRef, options?: ListOptions): Promise<KubeObject[]>;
+  /**
+   * Lists objects and projects each one as it arrives (page by page on a live source), so only the
+   * projections stay in memory: for large lists (pods) where the full objects are not needed.
+   */
+  listMapped<T>(resource: ResourceRef, options: ListOptions, map: (o: KubeObject) => T): Promise<T[]>;
   /** Reads one object, or undefined when it does not exist. */
   get(resource: ResourceRef, name: string, namespace?: string): Promise<KubeObject | undefined>;
   /** How many API requests were made (for the benchmark and tests). */

@@ -58,9 +58,9 @@ export async function readCluster(source: ClusterSource, opts: ReadOptions): Pro
     // Charts before the app.kubernetes.io labels marked the DaemonSet itself with app=ztunnel.
     source.list(RESOURCES.daemonSets, { labelSelector: 'app=ztunnel' }),
     source.list(RESOURCES.secrets, { labelSelector: 'owner=helm', fieldSelector: `type=${HELM_SECRET_TYPE}`, metadataOnly: true }),
-    source.list(RESOURCES.pods, { labelSelector: 'security.istio.io/tlsMode=istio', fieldSelector: ACTIVE_PODS }),
+    source.listMapped(RESOURCES.pods, { labelSelector: 'security.istio.io/tlsMode=istio', fieldSelector: ACTIVE_PODS }, leanPod),
     // Pods injected with the gateway template carry no tlsMode label; the gateway chart marks them for injection.
-    source.list(RESOURCES.pods, { labelSelector: 'sidecar.istio.io/inject=true,!security.istio.io/tlsMode', fieldSelector: ACTIVE_PODS }),
+    source.listMapped(RESOURCES.pods, { labelSelector: 'sidecar.istio.io/inject=true,!security.istio.io/tlsMode', fieldSelector: ACTIVE_PODS }, leanPod),
     source.list(RESOURCES.crds, { metadataOnly: true }),
     source.list(RESOURCES.gateways),
     source.list(RESOURCES.istioOperators),
@@ -127,7 +127,7 @@ export async function readCluster(source: ClusterSource, opts: ReadOptions): Pro
     helmSecrets,
     helmReleases,
     helmDecodeErrors,
-    injectedPods: [...injected, ...gatewayPods].map(leanPod).filter((p) => p.proxyImage !== null),
+    injectedPods: [...injected, ...gatewayPods].filter((p) => p.proxyImage !== null),
     ambientPods: ambientPodObjects
       .filter(
         (p) =>

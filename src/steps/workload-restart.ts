@@ -34,7 +34,7 @@ export function workloadRestartStep(p: WorkloadRestartParams): BuiltStep {
     qualifier: p.qualifier,
     title: `Restart ${p.workloads.length} workload(s) (${pods} pod(s)) ${p.reason}`,
     why: [
-      { text: p.expectRevision ? `Sidecars are injected at pod creation: pods keep the old proxy until recreated.` : p.reason, source: p.source },
+      { text: p.expectRevision ? `Sidecars are injected at pod creation: pods keep the old proxy until recreated.` : `Restart ${p.reason}: the upgrade note requires it.`, source: p.source },
       ...(p.unrestartable.length ? [{ text: `Not restartable by a rollout, recreate by hand: ${p.unrestartable.join(', ')}` }] : []),
     ],
     commands: batches.map((batch, i) =>

@@ -65,6 +65,21 @@ describe('ambient 1.23 → 1.24 with DNS capture (istio.io ambient Helm upgrade 
   });
 });
 
+describe('catalog step notes placed after ztunnel (1.25 turns DNS capture on by default)', () => {
+  it('restart ambient workloads after the ztunnel upgrade unless a compatibility profile reverts the change', async () => {
+    const inv = await inventoryOf('ambient-helm-1.23');
+    const request = (compatibilityVersion: string) =>
+      planUpgrade(inv, requestFor({ name: 'dns', fixture: '', request: { to: '1.25', compatibilityVersion }, expect: { blocked: false, hops: 2 } }));
+    const none = request('none');
+    const hop2 = none.steps.filter((s) => s.hop === 2).map((s) => s.id);
+    expect(hop2.indexOf('h2-workload-restart-ambient-after-ztunnel')).toBe(hop2.indexOf('h2-ztunnel-upgrade') + 1);
+    expect(step(none, 'h2-workload-restart-ambient-after-ztunnel').why[0]!.source).toContain('1.25');
+    const auto = request('auto');
+    expect(auto.hops[1]!.compatibilityVersion).toBe('1.24');
+    expect(auto.steps.map((s) => s.id)).not.toContain('h2-workload-restart-ambient-after-ztunnel');
+  });
+});
+
 describe('Helm-owned CRDs under a custom base release', async () => {
   const { plan } = await planFor(caseNamed('ambient-crds-owned-to-1.24'));
   it('skips the migration and upgrades the base release by its real name', () => {

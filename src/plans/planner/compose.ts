@@ -210,6 +210,25 @@ export function composeHop(input: ComposeInput): PlanStep[] {
   } else if (zt && method === 'helm') {
     f.warning('ztunnel-not-helm', `ztunnel ${zt.namespace}/${zt.name} is not managed by a Helm release; upgrade it by hand after istio-cni`);
   }
+  const after = notes.restartAfterZtunnel;
+  // A compatibility profile that reverts the change also removes the reason to restart.
+  if (after && ambient && !(hop.compatibilityVersion && after.compatibilityRevertible)) {
+    const targets = ambientWorkloads(inv);
+    if (targets.length) {
+      add(
+        workloadRestartStep({
+          qualifier: 'ambient-after-ztunnel',
+          reason: 'in ambient namespaces after the ztunnel upgrade',
+          source: after.source,
+          workloads: targets,
+          batchSize: req.restartBatchSize,
+          expectRevision: null,
+          expectProxyVersion: null,
+          unrestartable: [],
+        }),
+      );
+    }
+  }
 
   const helmGatewayDeployments = new Set(inv.gateways.filter((g) => g.type === 'helm').map((g) => `${g.namespace}/${g.name}`));
   const restarted = new Set<string>();

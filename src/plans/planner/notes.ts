@@ -10,6 +10,8 @@ export interface HopNotes {
   needsCrdMigration: HopNote | undefined;
   /** An order note putting a workload restart between CNI and ztunnel. */
   restartBetweenCniAndZtunnel: HopNote | undefined;
+  /** A step note asking for ambient workloads to be restarted once ztunnel is upgraded. */
+  restartAfterZtunnel: HopNote | undefined;
   compatibilityRevertible: HopNote[];
 }
 
@@ -47,6 +49,7 @@ export function evaluateHopNotes(hopIndex: number, from: string, to: string, fac
     applicable,
     needsCrdMigration: yes.find((n) => n.effect?.stepKind === 'crd-migration-labels'),
     restartBetweenCniAndZtunnel: yes.find(orderHasRestart),
+    restartAfterZtunnel: yes.find((n) => n.effect?.stepKind === 'workload-restart' && n.effect.placement?.after === 'ztunnel-upgrade'),
     compatibilityRevertible: applicable.filter((n) => n.compatibilityRevertible),
   };
 }

@@ -1,6 +1,6 @@
 import { ExitCode, UserError } from '../errors.js';
 import { collectFacts } from '../plans/facts.js';
-import type { Plan, PlanStep } from '../plans/plan-schema.js';
+import type { Plan, PlanCommand, PlanStep } from '../plans/plan-schema.js';
 import { helmReleasesTouched, runPlanCommand, type CommandEnv } from './command-exec.js';
 import type { EventSink, StepEvent } from './events.js';
 import { acquireLock, type HeldLock } from './lock.js';
@@ -9,7 +9,7 @@ import type { Progress } from './progress.js';
 import { commandLines, confirmationWord, describeVerify, shellLine } from './render.js';
 import { DONE_STEP, newRunId, newRunRecord, recordMatchesPlan, type RunRecord, type RunStatus, type StepRecord } from './run-record.js';
 import type { CheckpointStore } from './run-state.js';
-import { checkIdentity, checkPlanAge, staleError, staleFacts } from './stale.js';
+import { checkIdentity, checkPlanAge, namespaceArg, staleError, staleFacts } from './stale.js';
 
 export interface ExecuteOptions {
   /** Where the plan came from; recorded in the run and used in printed commands. */
@@ -56,6 +56,15 @@ export interface ApplyResult {
 }
 
 const RESUME_PROBE_MS = 60_000;
+
+/** The value of `--flag v` or `--flag=v` in an argv. */
+function flagValue(args: string[], flag: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === flag) return args[i + 1];
+    if (args[i]!.startsWith(`${flag}=`)) return args[i]!.slice(flag.length + 1);
+  }
+  return undefined;
+}
 
 /**
  * Executes a reviewed plan: checks it still fits the cluster, takes the lock, then runs each
@@ -257,6 +266,8 @@ class Run {
   private async runStep(step: PlanStep, rec: StepRecord, index: number): Promise<StepEnd> {
     const { deps, opts } = this;
     const started = this.now();
+    // A step recorded as running or failed was cut short (or stopped by --on-failure stop) and is continued.
+    const continuing = rec.status === 'running' || rec.status === 'failed';
     if (rec.status === 'pending' || rec.status === 'rolled-back') {
       rec.startedAt = new Date(started).toISOString();
       rec.commandsDone = 0;
@@ -283,6 +294,23 @@ class Run {
       if (this.lock.lost) return 'lock-lost';
       const cmd = step.commands[c]!;
       deps.progress.stepUpdate(step, `${c + 1}/${step.commands.length} ${cmd.description}`);
+      if (continuing && c === from) {
+        const leftover = await this.interruptedHelm(step, cmd, rec, deadline);
+        if (leftover.kind === 'failed') {
+          if (this.signal.aborted) return this.stepInterrupted(step, started);
+          rec.error = leftover.message;
+          return 'failed';
+        }
+        if (leftover.kind === 'done') {
+          deps.progress.info(`step ${step.id}: ${leftover.note}; not running it again`);
+          ranSomething = true;
+          previous = undefined;
+          rec.commandsDone = Math.max(rec.commandsDone, c + 1);
+          await this.save();
+          this.event(step, 'command', { command: c, note: leftover.note });
+          continue;
+        }
+      }
       const r = await runPlanCommand(cmd, previous, deadline, this.env());
       if (!r.ok) {
         if (this.signal.aborted) return this.stepInterrupted(step, started);
@@ -317,6 +345,40 @@ class Run {
     this.event(step, rec.status === 'skipped' ? 'skipped' : 'succeeded', { durationMs: ms });
     deps.progress.stepFinished(step, rec.status === 'skipped' ? 'skipped' : 'succeeded', ms);
     return rec.status === 'skipped' ? 'skipped' : 'succeeded';
+  }
+
+  /**
+   * A helm command cut short (Ctrl-C, a crash, a CI job killed with its children, --on-failure stop) can leave its
+   * release where helm refuses to go on: `helm install` refuses a name in use (a failed or pending install), and
+   * `helm upgrade` refuses a release whose latest revision is pending-*. Continuing the step would fail for ever. What
+   * this step itself left behind (a release that did not exist when the step first started; a revision newer than the
+   * one it started from) is either complete — deployed at the planned chart, so the command is done — or undone with
+   * the step's own rollback before the command runs again. A failed upgrade needs nothing: helm upgrades from it.
+   */
+  private async interruptedHelm(step: PlanStep, cmd: PlanCommand, rec: StepRecord, deadline: number): Promise<{ kind: 'run' } | { kind: 'done'; note: string } | { kind: 'failed'; message: string }> {
+    if (cmd.via !== 'helm') return { kind: 'run' };
+    const args = cmd.argv[0] === 'helm' ? cmd.argv.slice(1) : cmd.argv;
+    const [sub, release] = args;
+    if ((sub !== 'install' && sub !== 'upgrade') || !release) return { kind: 'run' };
+    const namespace = namespaceArg(args) ?? 'default';
+    const key = `${namespace}/${release}`;
+    const before = rec.helmRevisions[key]?.before;
+    // Unknown (undefined), a release that was there before an install, none before an upgrade: not this step's doing.
+    if (before === undefined || (sub === 'install') !== (before === null)) return { kind: 'run' };
+    const now = await this.deps.cluster.helmStatus(release, namespace);
+    if (!now || (before !== null && now.revision <= before)) return { kind: 'run' };
+    const chartVersion = flagValue(args, '--version');
+    if (now.status === 'deployed') {
+      const complete = await this.deps.cluster
+        .verify({ type: 'helm-release', release, namespace, status: 'deployed', ...(chartVersion ? { chartVersion } : {}) }, { signal: this.signal, deadline, probe: true })
+        .catch((e: Error) => ({ ok: false as const, reason: e.message }));
+      if (complete.ok) return { kind: 'done', note: `Helm release ${key} revision ${now.revision} is already ${sub === 'install' ? 'installed' : 'upgraded'}` };
+    }
+    // A failed upgrade needs nothing; a step without a rollback (irreversible) leaves helm to say what is wrong.
+    if ((sub === 'upgrade' && !now.status.startsWith('pending-')) || !step.rollback?.commands.length) return { kind: 'run' };
+    this.deps.progress.info(`step ${step.id}: Helm release ${key} revision ${now.revision} (${now.status}) was left behind by the interrupted ${sub}; undoing it with the step's rollback before running helm ${sub} again`);
+    const rb = await this.runRollback(step);
+    return rb.ok ? { kind: 'run' } : { kind: 'failed', message: `could not undo Helm release ${key} revision ${now.revision} (${now.status}) left behind by the interrupted ${sub}: ${rb.message}` };
   }
 
   private stepInterrupted(step: PlanStep, started: number): StepEnd {

@@ -298,7 +298,12 @@ export class LiveCluster implements Cluster {
   }
 
   async helmRevision(release: string, namespace: string): Promise<number | null> {
+    return (await this.helmStatus(release, namespace))?.revision ?? null;
+  }
+
+  async helmStatus(release: string, namespace: string): Promise<{ revision: number; status: string } | null> {
     const latest = await latestHelmSecret(this.verifyDeps, release, namespace);
-    return latest ? Number(latest.metadata.labels?.version ?? 0) || null : null;
+    const revision = latest ? Number(latest.metadata.labels?.version ?? 0) : 0;
+    return revision ? { revision, status: latest?.metadata.labels?.status ?? 'unknown' } : null;
   }
 }

@@ -109,6 +109,8 @@ export interface Cluster {
   verify(spec: VerifySpec, ctx: VerifyContext): Promise<VerifyOutcome>;
   /** Latest Helm revision of a release; null when it has none. */
   helmRevision(release: string, namespace: string): Promise<number | null>;
+  /** Latest Helm revision of a release and its status (deployed, failed, pending-upgrade…); null when it has none. */
+  helmStatus(release: string, namespace: string): Promise<{ revision: number; status: string } | null>;
   readonly leases: LeasePort;
   readonly configMaps: ConfigMapPort;
 }

@@ -319,6 +319,12 @@ export class FakeCluster implements Cluster {
   async helmRevision(release: string, namespace: string) {
     return this.helmRevisions.get(`${namespace}/${release}`) ?? null;
   }
+  /** Status of the latest revision by `namespace/release` (default deployed). */
+  helmStatuses = new Map<string, string>();
+  async helmStatus(release: string, namespace: string) {
+    const revision = await this.helmRevision(release, namespace);
+    return revision === null ? null : { revision, status: this.helmStatuses.get(`${namespace}/${release}`) ?? 'deployed' };
+  }
 }
 
 export class FakeRunner implements Runner {

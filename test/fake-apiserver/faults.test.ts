@@ -1,3 +1,4 @@
+import http from 'node:http';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { apiError, harness, ns, pod, type Harness } from './test-helpers.js';
@@ -64,6 +65,29 @@ describe('fault injection', () => {
     const e = await apiError(list());
     expect(Date.now() - t0).toBeGreaterThanOrEqual(95);
     expect(e.status).toMatchObject({ reason: 'ServiceUnavailable', code: 503 });
+  });
+
+  it('matches on the request body with `when`, and ends a held request when its client goes away', async () => {
+    const body = (name: string) => ({ metadata: { name }, data: { step: name } });
+    h.server.faults.add({ method: 'POST', path: '/api/v1/namespaces/default/configmaps', when: (r) => (r.body ?? '').includes('"held"'), delayMs: 60_000 });
+    await h.core.createNamespacedConfigMap({ namespace: 'default', body: body('passes') }); // no match: handled at once
+    const payload = JSON.stringify(body('held'));
+    const req = http.request(`${h.server.url}/api/v1/namespaces/default/configmaps`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer test-token', 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) },
+    });
+    req.on('error', () => undefined);
+    req.end(payload);
+    const t0 = Date.now();
+    const held = () => h.server.requests.find((r) => (r.body ?? '').includes('"held"'));
+    while (!held()) await new Promise((r) => setTimeout(r, 5));
+    req.destroy(); // the client goes away (e.g. killed) while its request is held
+    await new Promise((r) => setTimeout(r, 100));
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(held()!.status).toBe(0);
+    const names = (await h.core.listNamespacedConfigMap({ namespace: 'default' })).items.map((c) => c.metadata!.name);
+    expect(names).toContain('passes');
+    expect(names).not.toContain('held');
   });
 
   it('drops the connection without a response', async () => {

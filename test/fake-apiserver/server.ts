@@ -69,7 +69,6 @@ interface ActiveFault {
 }
 
 const nowIso = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function flattenHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
@@ -280,7 +279,7 @@ export class FakeApiServerImpl implements FakeApiServer {
     try {
       ctx.body = await readBody(req);
       if (ctx.body) rec.body = ctx.body;
-      const fault = this.takeFault(rec.method, url.pathname, url.pathname + url.search);
+      const fault = this.takeFault(rec, url.pathname + url.search);
       if (fault && (await this.applyFault(ctx, fault))) return;
       if (req.headers.authorization !== `Bearer ${this.token}`) throw errors.unauthorized();
       await this.route(ctx);
@@ -314,19 +313,19 @@ export class FakeApiServerImpl implements FakeApiServer {
     this.send(ctx, e.code, JSON.stringify(e.toStatus()), 'application/json', e.headers);
   }
 
-  private takeFault(method: string, pathname: string, full: string): Fault | undefined {
+  private takeFault(rec: RequestRecord, full: string): Fault | undefined {
     for (let i = 0; i < this.activeFaults.length; i++) {
       const af = this.activeFaults[i]!;
       const f = af.fault;
       if (af.remaining <= 0) continue;
-      if (f.method && f.method.toUpperCase() !== method.toUpperCase()) continue;
+      if (f.method && f.method.toUpperCase() !== rec.method.toUpperCase()) continue;
       let hit: boolean;
-      if (typeof f.path === 'string') hit = f.path === full || f.path === pathname;
+      if (typeof f.path === 'string') hit = f.path === full || f.path === rec.path;
       else {
         f.path.lastIndex = 0;
         hit = f.path.test(full);
       }
-      if (!hit) continue;
+      if (!hit || (f.when && !f.when(rec))) continue;
       af.remaining--;
       if (af.remaining <= 0) this.activeFaults.splice(i, 1);
       return f;
@@ -336,7 +335,26 @@ export class FakeApiServerImpl implements FakeApiServer {
 
   /** Returns true when the fault produced the response (or dropped the connection). */
   private async applyFault(ctx: Ctx, f: Fault): Promise<boolean> {
-    if (f.delayMs && f.delayMs > 0) await sleep(f.delayMs);
+    if (f.delayMs && f.delayMs > 0) {
+      // A client that goes away while the request is held ends its handling, as a real server's request context would.
+      const socket = ctx.req.socket;
+      let onClose: () => void = () => undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const gone = await Promise.race([
+        new Promise<false>((r) => (timer = setTimeout(() => r(false), f.delayMs))),
+        new Promise<true>((r) => {
+          onClose = () => r(true);
+          if (socket.destroyed) r(true);
+          else socket.once('close', onClose);
+        }),
+      ]);
+      clearTimeout(timer);
+      socket.off('close', onClose);
+      if (gone) {
+        ctx.rec.status = 0;
+        return true;
+      }
+    }
     if (f.drop) {
       ctx.rec.status = 0;
       ctx.req.socket.destroy();

@@ -42,6 +42,8 @@ export interface Fault {
   drop?: boolean;
   /** Response body to send instead of the default Status. */
   body?: object;
+  /** Only requests for which this returns true (in-process servers only); sees the request with its body. */
+  when?: (request: RequestRecord) => boolean;
 }
 
 export interface ForbidRule {

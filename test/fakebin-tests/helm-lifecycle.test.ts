@@ -140,7 +140,7 @@ describe.concurrent('helm release bookkeeping', () => {
     expect(again.stderr).toBe('Error: INSTALLATION FAILED: cannot re-use a name that is still in use');
   });
 
-  test('upgrade fails on a missing release and on a release whose latest revision is pending', async ({ ambient: h, expect }) => {
+  test('upgrade fails on a missing release and on a release whose latest revision is pending; rollback recovers it', async ({ ambient: h, expect }) => {
     let r = await h.helm(['upgrade', 'nope', 'istio/cni', '-n', ns, '--version', '1.24.6']);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toBe('Error: UPGRADE FAILED: "nope" has no deployed releases');
@@ -159,11 +159,19 @@ describe.concurrent('helm release bookkeeping', () => {
     r = await h.helm(['upgrade', 'istio-cni', 'istio/cni', '-n', ns, '--version', '1.24.6', '--wait']);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toBe('Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress');
-    r = await h.helm(['rollback', 'istio-cni', '1', '-n', ns, '--wait']);
-    expect(r.stderr).toBe('Error: another operation (install/upgrade/rollback) is in progress');
     expect(release(h, 'istio-cni').map((x) => x.status)).toEqual(['deployed', 'pending-upgrade']);
     const pending = JSON.parse((await h.helm(['list', '-n', ns, '--pending', '-o', 'json'])).stdout) as Obj[];
     expect(pending.map((e) => [e.name, e.status])).toEqual([['istio-cni', 'pending-upgrade']]);
+    // helm rollback is the way out of a pending revision (an upgrade whose helm was killed)
+    r = await h.helm(['rollback', 'istio-cni', '1', '-n', ns, '--wait']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(release(h, 'istio-cni').map((x) => [x.revision, x.status])).toEqual([
+      [1, 'superseded'],
+      [2, 'pending-upgrade'],
+      [3, 'deployed'],
+    ]);
+    r = await h.helm(['upgrade', 'istio-cni', 'istio/cni', '-n', ns, '--version', '1.24.6', '--wait']);
+    expect(r.exitCode, r.stderr).toBe(0);
   });
 
   test('rollback N writes a new revision with N’s chart and values ("Rollback to N"); uninstall removes records and objects', async ({ ambient: h, expect }) => {

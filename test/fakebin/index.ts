@@ -51,10 +51,10 @@ export function readCallLog(file: string): CallRecord[] {
   } catch {
     return [];
   }
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as CallRecord);
+  // A call may be appending its line right now: only complete (newline-terminated) lines are records.
+  const lines = text.split('\n');
+  lines.pop();
+  return lines.filter(Boolean).map((l) => JSON.parse(l) as CallRecord);
 }
 
 /** Replaces the fault rules atomically (write temp + rename). */
@@ -164,15 +164,16 @@ export function latestReleases(server: FakeApiServer, namespace?: string): Map<s
 
 /**
  * Runs the fakes' controller simulation on one workload now, e.g. after the product patched it through the API
- * (`kubectl rollout restart`): a new ReplicaSet/pods for a changed Deployment template, one pod per node for a
- * DaemonSet, pods injected as the mesh's webhooks would (namespace `istio-injection`/`istio.io/rev` labels, tags),
+ * (`kubectl rollout restart`): a new ReplicaSet/pods for a changed Deployment template, pods `<name>-<ordinal>` of the
+ * new template for a StatefulSet, one pod per node for a DaemonSet, pods injected as the mesh's webhooks would (namespace `istio-injection`/`istio.io/rev` labels, tags),
  * ready status with observedGeneration = generation. The fake API server itself runs no controllers.
  */
-export async function reconcile(server: FakeApiServer, kind: 'Deployment' | 'DaemonSet', namespace: string, name: string, token = 'test-token'): Promise<void> {
+export async function reconcile(server: FakeApiServer, kind: 'Deployment' | 'StatefulSet' | 'DaemonSet', namespace: string, name: string, token = 'test-token'): Promise<void> {
   const kube = new Kube({ context: 'fake', server: server.url, token, insecure: true, namespace });
   try {
     const ctl = new Controllers(kube);
     if (kind === 'Deployment') await ctl.reconcileDeployment(name, namespace);
+    else if (kind === 'StatefulSet') await ctl.reconcileStatefulSet(name, namespace);
     else await ctl.reconcileDaemonSet(name, namespace);
   } finally {
     kube.close();

@@ -24,7 +24,22 @@ export interface ApplyOptions extends RunFlags, Partial<Omit<PlanOptions, keyof 
   yes?: boolean;
 }
 
+interface Limits {
+  stepTimeoutMs: number;
+  rollbackTimeoutMs: number;
+  maxPlanAgeMs?: number;
+}
+
+/** Bad flag values are usage errors (exit 2), found before any file is read or any cluster is contacted. */
+function parseLimits(opts: ApplyOptions): Limits {
+  const stepTimeoutMs = parseDuration(opts.stepTimeout, '--step-timeout');
+  const rollbackTimeoutMs = opts.rollbackTimeout ? parseDuration(opts.rollbackTimeout, '--rollback-timeout') : stepTimeoutMs;
+  const maxPlanAgeMs = opts.maxPlanAge ? parseDuration(opts.maxPlanAge, '--max-plan-age') : undefined;
+  return { stepTimeoutMs, rollbackTimeoutMs, ...(maxPlanAgeMs !== undefined ? { maxPlanAgeMs } : {}) };
+}
+
 export async function applyCommand(opts: ApplyOptions, planArg?: string): Promise<number> {
+  parseLimits(opts);
   if (opts.to !== undefined) return planThenApply(opts, planArg);
   if (!planArg && !opts.resume) throw new UserError('apply needs a plan file (istio-upgrade apply plan.json) or --resume <run-id>', ExitCode.usage);
   let plan: Plan;
@@ -85,9 +100,7 @@ async function planThenApply(opts: ApplyOptions, planArg: string | undefined): P
 
 /** Entry point shared with `apply --to` (plan, then apply): the plan is already in memory. */
 export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions): Promise<number> {
-  const stepTimeoutMs = parseDuration(opts.stepTimeout, '--step-timeout');
-  const rollbackTimeoutMs = opts.rollbackTimeout ? parseDuration(opts.rollbackTimeout, '--rollback-timeout') : stepTimeoutMs;
-  const maxPlanAgeMs = opts.maxPlanAge ? parseDuration(opts.maxPlanAge, '--max-plan-age') : undefined;
+  const { stepTimeoutMs, rollbackTimeoutMs, maxPlanAgeMs } = parseLimits(opts);
 
   if (opts.dryRun) return dryRun(plan, opts);
 

@@ -89,6 +89,7 @@ export async function applyAll(kube: Kube, ctl: Controllers, objects: KObj[], or
   for (const { obj } of ordered) {
     if (obj.kind === 'Deployment') await ctl.reconcileDeployment(obj.metadata.name, obj.metadata.namespace ?? 'default');
     else if (obj.kind === 'DaemonSet') await ctl.reconcileDaemonSet(obj.metadata.name, obj.metadata.namespace ?? 'default');
+    else if (obj.kind === 'StatefulSet') await ctl.reconcileStatefulSet(obj.metadata.name, obj.metadata.namespace ?? 'default');
   }
 }
 

@@ -284,6 +284,63 @@ export class Controllers {
     });
   }
 
+  /**
+   * The StatefulSet controller with the RollingUpdate strategy (partition 0), done at once: pods `<name>-<ordinal>` of
+   * an older template (label `controller-revision-hash`) are replaced, highest ordinal first; status carries
+   * currentRevision = updateRevision once every pod runs the new template.
+   */
+  async reconcileStatefulSet(name: string, ns: string): Promise<void> {
+    const sts = await this.kube.get('StatefulSet', name, ns);
+    if (!sts) return;
+    const spec = (sts.spec ?? {}) as Obj;
+    const desired = typeof spec.replicas === 'number' ? spec.replicas : 1;
+    const tpl = template(sts);
+    const revision = `${name}-${templateHash(sortKeysDeep(tpl)).slice(0, 10)}`;
+    const sel = selectorOf(sts);
+    const pods = (await this.kube.list('Pod', { namespace: ns, labelSelector: sel })).filter((p) => ownedBy(p, sts.metadata.uid));
+    const ordinal = (p: KObj): number => {
+      const rest = p.metadata.name.startsWith(`${name}-`) ? p.metadata.name.slice(name.length + 1) : '';
+      return /^\d+$/.test(rest) ? Number(rest) : -1;
+    };
+    const keep = new Set<number>();
+    for (const p of [...pods].sort((a, b) => ordinal(b) - ordinal(a))) {
+      const i = ordinal(p);
+      if (i >= 0 && i < desired && p.metadata.labels?.['controller-revision-hash'] === revision && !keep.has(i)) keep.add(i);
+      else await this.kube.delete('Pod', p.metadata.name, ns);
+    }
+    const nodes = await this.nodeNames();
+    for (let i = desired - 1; i >= 0; i--) {
+      if (keep.has(i)) continue;
+      const podName = `${name}-${i}`;
+      await this.startPod({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: podName,
+          namespace: ns,
+          labels: { ...(tpl.metadata?.labels ?? {}), 'apps.kubernetes.io/pod-index': String(i), 'controller-revision-hash': revision, 'statefulset.kubernetes.io/pod-name': podName },
+          ...(tpl.metadata?.annotations ? { annotations: { ...tpl.metadata.annotations } } : {}),
+          ownerReferences: [ownerRefTo(sts)],
+        },
+        spec: { ...(structuredClone(tpl.spec ?? {}) as Obj), ...(nodes.length ? { nodeName: nodes[i % nodes.length] } : {}), hostname: podName, ...(spec.serviceName ? { subdomain: spec.serviceName } : {}) },
+      });
+    }
+    const live = (await this.kube.list('Pod', { namespace: ns, labelSelector: sel })).filter((p) => ownedBy(p, sts.metadata.uid));
+    const ready = live.filter((p) => ((p.status as Obj | undefined)?.conditions as { type: string; status: string }[] | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+    const updated = live.filter((p) => p.metadata.labels?.['controller-revision-hash'] === revision).length;
+    await this.kube.patchStatus('StatefulSet', name, ns, {
+      observedGeneration: sts.metadata.generation ?? 1,
+      replicas: live.length,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      currentReplicas: updated,
+      updatedReplicas: updated,
+      currentRevision: updated === live.length ? revision : (((sts.status as Obj | undefined)?.currentRevision as string | undefined) ?? revision),
+      updateRevision: revision,
+      collisionCount: 0,
+    });
+  }
+
   /** Deletes an object and, like the garbage collector, what it owns (ReplicaSets → Pods). */
   async deleteCascade(kind: string, name: string, ns?: string): Promise<boolean> {
     const obj = await this.kube.get(kind, name, ns);

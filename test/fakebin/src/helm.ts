@@ -366,7 +366,8 @@ async function cmdRollback(s: Session): Promise<void> {
   const history = await store.history(release, ns);
   if (!history.length) throw new CliError('release: not found');
   const lastRec = history[history.length - 1]!;
-  if (isPending(lastRec.info.status)) throw new CliError('another operation (install/upgrade/rollback) is in progress');
+  // Unlike install/upgrade, Helm's rollback does not refuse a pending latest revision: it is how an upgrade cut short
+  // (pending-upgrade for ever) is recovered. The pending record stays in the history as it is.
   const wanted = p.positionals[1] === undefined ? 0 : Number(p.positionals[1]);
   if (!Number.isInteger(wanted) || wanted < 0) throw new CliError(`invalid argument "${p.positionals[1]}" for revision`);
   const targetVersion = wanted === 0 ? lastRec.version - 1 : wanted;

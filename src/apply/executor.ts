@@ -9,6 +9,7 @@ import type { Progress } from './progress.js';
 import { commandLines, confirmationWord, describeVerify, shellLine } from './render.js';
 import { DONE_STEP, newRunId, newRunRecord, recordMatchesPlan, type RunRecord, type RunStatus, type StepRecord } from './run-record.js';
 import type { CheckpointStore } from './run-state.js';
+import type { RollbackDeps } from './rollback.js';
 import { checkIdentity, checkPlanAge, namespaceArg, staleError, staleFacts } from './stale.js';
 
 export interface ExecuteOptions {
@@ -29,17 +30,8 @@ export interface ExecuteOptions {
   runId?: string;
 }
 
-export interface ExecutorDeps {
-  cluster: Cluster;
-  runner: Runner;
-  store: CheckpointStore;
-  clock: Clock;
-  signals: SignalSource;
-  progress: Progress;
-  events: EventSink;
+export interface ExecutorDeps extends RollbackDeps {
   confirm: Confirmer;
-  /** Where subprocess output of a run goes (the run log); none in tests. */
-  logFor?: (runId: string) => LogSink;
 }
 
 export interface ApplyResult {

@@ -20,6 +20,7 @@ export interface RollbackOptions {
   hintFlags: string[];
 }
 
+/** What a run needs from the outside world; apply adds a confirmer for irreversible steps. */
 export interface RollbackDeps {
   cluster: Cluster;
   runner: Runner;
@@ -28,6 +29,7 @@ export interface RollbackDeps {
   signals: SignalSource;
   progress: Progress;
   events: EventSink;
+  /** Where subprocess output of a run goes (the run log); none in tests. */
   logFor?: (runId: string) => LogSink;
 }
 

@@ -5,6 +5,7 @@ import { ExecaRunner } from '../apply/subprocess.js';
 import { fileEventSink, noEvents, type EventSink } from '../apply/events.js';
 import { systemClock } from '../apply/ports.js';
 import { processSignals } from '../apply/terminal.js';
+import type { RollbackDeps } from '../apply/rollback.js';
 import { colorEnabled, makeChalk } from './color.js';
 import type { RunFlags } from './apply-options.js';
 
@@ -45,6 +46,20 @@ export function wireRun(flags: RunFlags, cluster: LiveCluster): RunWiring {
 }
 
 export const liveRuntime = { clock: systemClock, signals: processSignals() };
+
+/** The live dependencies of a run, shared by apply and rollback. */
+export function liveRunDeps(w: RunWiring, cluster: LiveCluster): RollbackDeps {
+  return {
+    cluster,
+    runner: w.runner,
+    store: w.store,
+    clock: liveRuntime.clock,
+    signals: liveRuntime.signals,
+    progress: w.progress,
+    events: w.events,
+    logFor: (runId) => w.store.local.logSink(runId),
+  };
+}
 
 /** The closing lines a person reads: what happened and, when it did not end well, what to run next. */
 export function summary(result: { runId: string; status: string; exitCode: number; error?: string; nextCommands: string[] }, logPath: string): string {

@@ -9,7 +9,7 @@ import { terminalConfirmer } from '../../apply/terminal.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { Plan } from '../../plans/plan-schema.js';
 import type { RunFlags } from '../apply-options.js';
-import { liveRuntime, summary, wireRun } from '../run-deps.js';
+import { liveRunDeps, summary, wireRun } from '../run-deps.js';
 import { toJson, writeStdout } from '../write-output.js';
 import { makePlan, renderPlan, type PlanOptions } from './plan.js';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -120,17 +120,7 @@ export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions
       holder: holderIdentity(),
       hintFlags: w.hintFlags,
     },
-    {
-      cluster,
-      runner: w.runner,
-      store: w.store,
-      clock: liveRuntime.clock,
-      signals: liveRuntime.signals,
-      progress: w.progress,
-      events: w.events,
-      confirm: terminalConfirmer(),
-      logFor: (runId) => w.store.local.logSink(runId),
-    },
+    { ...liveRunDeps(w, cluster), confirm: terminalConfirmer() },
   );
   if (opts.output === 'json') await writeStdout(toJson(result));
   process.stderr.write(summary(result, w.store.local.logPath(result.runId)));

@@ -4,7 +4,7 @@ import { readPlanFile } from '../../apply/plan-file.js';
 import { loadRun, rollbackRun } from '../../apply/rollback.js';
 import { validateNamespace } from '../options.js';
 import type { RunFlags } from '../apply-options.js';
-import { liveRuntime, summary, wireRun } from '../run-deps.js';
+import { liveRunDeps, summary, wireRun } from '../run-deps.js';
 import { toJson, writeStdout } from '../write-output.js';
 
 export interface RollbackCommandOptions extends RunFlags {
@@ -24,16 +24,7 @@ export async function rollbackCommand(opts: RollbackCommandOptions, runId?: stri
     record,
     plan,
     { ...(opts.toStep ? { toStep: opts.toStep } : {}), timeoutMs, holder: holderIdentity(), hintFlags: w.hintFlags },
-    {
-      cluster,
-      runner: w.runner,
-      store: w.store,
-      clock: liveRuntime.clock,
-      signals: liveRuntime.signals,
-      progress: w.progress,
-      events: w.events,
-      logFor: (id) => w.store.local.logSink(id),
-    },
+    liveRunDeps(w, cluster),
   );
   if (opts.output === 'json') await writeStdout(toJson(result));
   process.stderr.write(summary(result, w.store.local.logPath(result.runId)));

@@ -10,6 +10,7 @@ import { commandLines, confirmationWord, describeVerify, shellLine } from './ren
 import { DONE_STEP, newRunId, newRunRecord, recordMatchesPlan, type RunRecord, type RunStatus, type StepRecord } from './run-record.js';
 import type { CheckpointStore } from './run-state.js';
 import type { RollbackDeps } from './rollback.js';
+import { withRecordedRevisions } from './recorded-rollback.js';
 import { checkIdentity, checkPlanAge, namespaceArg, staleError, staleFacts } from './stale.js';
 
 export interface ExecuteOptions {
@@ -445,7 +446,8 @@ class Run {
   private async runRollback(step: PlanStep): Promise<{ ok: true } | { ok: false; message: string }> {
     const deadline = this.now() + this.opts.rollbackTimeoutMs;
     let previous: string | undefined;
-    for (const cmd of step.rollback?.commands ?? []) {
+    const rec = this.record.steps.find((s) => s.id === step.id);
+    for (const cmd of withRecordedRevisions(step.rollback?.commands ?? [], rec)) {
       const r = await runPlanCommand(cmd, previous, deadline, this.env());
       if (!r.ok) return { ok: false, message: r.message };
       previous = r.stdout;

@@ -1,6 +1,7 @@
 import { ExitCode, UserError } from '../errors.js';
 import type { Plan, PlanStep } from '../plans/plan-schema.js';
 import { runPlanCommand } from './command-exec.js';
+import { withRecordedRevisions } from './recorded-rollback.js';
 import type { EventSink } from './events.js';
 import { acquireLock } from './lock.js';
 import type { Clock, Cluster, LogSink, Runner, SignalSource } from './ports.js';
@@ -118,7 +119,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
       const deadline = started + opts.timeoutMs;
       let previous: string | undefined;
       let failure: string | undefined;
-      for (const cmd of step.rollback.commands) {
+      for (const cmd of withRecordedRevisions(step.rollback.commands, rec)) {
         progress.stepUpdate(step, cmd.description);
         const r = await runPlanCommand(cmd, previous, deadline, { cluster, runner: deps.runner, clock, signal: interrupt.signal, ...(log ? { log } : {}) });
         if (!r.ok) {

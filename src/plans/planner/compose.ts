@@ -181,22 +181,14 @@ export function composeHop(input: ComposeInput): PlanStep[] {
   } else if (cni && method === 'helm') {
     f.warning('cni-not-helm', `istio-cni ${cni.namespace}/${cni.name} is not managed by a Helm release; upgrade it by hand after istiod`);
   }
-  if (notes.restartBetweenCniAndZtunnel && ambient) {
+  // Ambient pods are restarted where a catalog note puts it; ambient meshes only, never sidecar pods.
+  const restartAmbient = (qualifier: string, reason: string, source: string) => {
     const targets = ambientWorkloads(inv);
-    if (targets.length) {
-      add(
-        workloadRestartStep({
-          qualifier: 'ambient-dns',
-          reason: 'in ambient namespaces between the istio-cni and ztunnel upgrades (DNS capture)',
-          source: notes.restartBetweenCniAndZtunnel.source,
-          workloads: targets,
-          batchSize: req.restartBatchSize,
-          expectRevision: null,
-          expectProxyVersion: null,
-          unrestartable: [],
-        }),
-      );
-    }
+    if (!targets.length) return;
+    add(workloadRestartStep({ qualifier, reason, source, workloads: targets, batchSize: req.restartBatchSize, expectRevision: null, expectProxyVersion: null, unrestartable: [] }));
+  };
+  if (notes.restartBetweenCniAndZtunnel && ambient) {
+    restartAmbient('ambient-dns', 'in ambient namespaces between the istio-cni and ztunnel upgrades (DNS capture)', notes.restartBetweenCniAndZtunnel.source);
   }
   const zt = inv.ambient.ztunnel;
   const ztRel = zt?.helmRelease ? inv.helmReleases.find((r) => r.name === zt.helmRelease!.release && r.namespace === zt.helmRelease!.namespace) : undefined;
@@ -213,21 +205,7 @@ export function composeHop(input: ComposeInput): PlanStep[] {
   const after = notes.restartAfterZtunnel;
   // A compatibility profile that reverts the change also removes the reason to restart.
   if (after && ambient && !(hop.compatibilityVersion && after.compatibilityRevertible)) {
-    const targets = ambientWorkloads(inv);
-    if (targets.length) {
-      add(
-        workloadRestartStep({
-          qualifier: 'ambient-after-ztunnel',
-          reason: 'in ambient namespaces after the ztunnel upgrade',
-          source: after.source,
-          workloads: targets,
-          batchSize: req.restartBatchSize,
-          expectRevision: null,
-          expectProxyVersion: null,
-          unrestartable: [],
-        }),
-      );
-    }
+    restartAmbient('ambient-after-ztunnel', 'in ambient namespaces after the ztunnel upgrade', after.source);
   }
 
   const helmGatewayDeployments = new Set(inv.gateways.filter((g) => g.type === 'helm').map((g) => `${g.namespace}/${g.name}`));

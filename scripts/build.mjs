@@ -1,5 +1,7 @@
-// Bundles the CLI into one ESM file so start-up does not walk node_modules.
-// client-node stays a separate chunk, loaded with import() only by commands that talk to a cluster.
+// Bundles the CLI and all its runtime libraries into dist/, so start-up does not walk node_modules and the
+// published package installs with no dependencies. client-node stays a separate chunk, loaded with import()
+// only by commands that talk to a cluster. Source maps are external files without sources, read only under
+// --debug (see src/cli/bin.ts).
 import { build } from 'esbuild';
 import { readFileSync, chmodSync, rmSync } from 'node:fs';
 
@@ -7,7 +9,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 await build({
-  entryPoints: { 'istio-upgrade': 'src/cli/main.ts' },
+  entryPoints: { 'istio-upgrade': 'src/cli/bin.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -16,6 +18,7 @@ await build({
   target: 'node20',
   minify: true,
   sourcemap: 'linked',
+  sourcesContent: false,
   chunkNames: 'chunks/[name]-[hash]',
   legalComments: 'none',
   logLevel: 'warning',

@@ -82,6 +82,23 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * An error nobody anticipated is a bug: say so, and say what a useful report contains. With --debug the stack
+ * comes first; its frames point into src/ because bin.ts enabled the source maps.
+ */
+function internalErrorReport(e: unknown, debug: boolean, args: string[]): string {
+  const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  const lines = [`istio-upgrade: internal error: ${message}`];
+  if (debug && e instanceof Error && e.stack) lines.push(e.stack);
+  lines.push(
+    'This is a bug in istio-upgrade, not a problem with your cluster or input. Please report it with:',
+    `  - the version: istio-upgrade ${TOOL_VERSION} (Node ${process.version}, ${process.platform}/${process.arch})`,
+    `  - the command: istio-upgrade ${args.join(' ')}`,
+    debug ? '  - the output above (the stack trace with source locations)' : '  - the output of the same command with --debug added (a stack trace with source locations)',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
 function reportError(e: unknown, debug: boolean): number {
   if (e instanceof CommanderError) {
     if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(e.code)) return ExitCode.ok;
@@ -93,9 +110,7 @@ function reportError(e: unknown, debug: boolean): number {
     if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
     return e.exitCode;
   }
-  const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
-  process.stderr.write(`istio-upgrade: internal error: ${message}${debug ? '' : ' (run with --debug for details)'}\n`);
-  if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  process.stderr.write(internalErrorReport(e, debug, process.argv.slice(2)));
   return ExitCode.error;
 }
 

@@ -1,4 +1,6 @@
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { dump } from 'js-yaml';
+import { UserError } from '../errors.js';
 
 export function toJson(doc: unknown): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
@@ -12,3 +14,22 @@ export function toYaml(doc: unknown): string {
 export async function writeStdout(text: string): Promise<void> {
   if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
 }
+
+/**
+ * Writes a document the user asked for (plan file, snapshot) through a temporary file and a rename, so a reader
+ * never sees half of it; a path that cannot be written is the user's to fix, reported in one line.
+ */
+export async function writeFileAtomic(path: string, text: string, mode: number, what: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    await writeFile(tmp, text, { mode });
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    const err = e as NodeJS.ErrnoException;
+    throw new UserError(`cannot write ${what} ${path}: ${err.code ?? ''}${err.code ? ' ' : ''}${reason(err)}`);
+  }
+}
+
+const reason = (e: NodeJS.ErrnoException) =>
+  e.code === 'ENOENT' ? '(its directory does not exist)' : e.code === 'EACCES' ? '(permission denied)' : e.code === 'EISDIR' ? '(it is a directory)' : e.message;

@@ -11,10 +11,18 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI as a user would: a separate process with an explicit environment. */
-export async function runCli(args: string[], env: Record<string, string> = {}, opts: { input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
-  const r = await execa('node', [cliPath, ...args], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? '/nonexistent-home', NO_COLOR: '1', ...env },
+/**
+ * Runs the built CLI as a user would: a separate process with an explicit environment (no colour, an 80-column
+ * terminal width). `nodeArgs` go to node before the script, e.g. `--import` of a test-side fault.
+ */
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  opts: { input?: string; timeoutMs?: number; nodeArgs?: string[]; cwd?: string } = {},
+): Promise<CliResult> {
+  const r = await execa('node', [...(opts.nodeArgs ?? []), cliPath, ...args], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: env.HOME ?? '/nonexistent-home', NO_COLOR: '1', COLUMNS: '80', ...env },
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
     extendEnv: false,
     reject: false,
     timeout: opts.timeoutMs ?? 60_000,

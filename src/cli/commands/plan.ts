@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile, rename } from 'node:fs/promises';
 import { discover } from '../../k8s/discover/index.js';
 import { planUpgrade, DEFAULT_REQUEST, type PlanRequest } from '../../plans/planner/index.js';
 import type { Plan } from '../../plans/plan-schema.js';
@@ -11,7 +10,7 @@ import { openSource } from '../source.js';
 import { validateNamespace, type ClusterOptions, type OutputOptions } from '../options.js';
 import { renderPlanText } from '../render/plan-text.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
-import { toJson, toYaml, writeStdout } from '../write-output.js';
+import { toJson, toYaml, writeFileAtomic, writeStdout } from '../write-output.js';
 
 export interface PlanOptions extends ClusterOptions, OutputOptions {
   to?: string;
@@ -95,9 +94,7 @@ export function planExitCode(plan: Plan, detailed: boolean): number {
 export async function planCommand(opts: PlanOptions): Promise<number> {
   const { plan, inventory } = await makePlan(opts);
   if (opts.out) {
-    const tmp = `${opts.out}.tmp-${process.pid}`;
-    await writeFile(tmp, toJson(plan), { mode: 0o644 });
-    await rename(tmp, opts.out);
+    await writeFileAtomic(opts.out, toJson(plan), 0o644, 'the plan file');
     process.stderr.write(`wrote ${opts.out} (plan ${plan.metadata.id}${plan.blockers.length ? `, BLOCKED by ${plan.blockers.length} blocker(s)` : ''}); run: istio-upgrade apply ${opts.out}\n`);
   }
   await writeStdout(renderPlan(plan, inventory, opts.output, opts.color));

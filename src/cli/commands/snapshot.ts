@@ -1,10 +1,9 @@
-import { writeFile, rename } from 'node:fs/promises';
 import { discover } from '../../k8s/discover/index.js';
 import { buildSnapshot, RecordingSource } from '../../k8s/snapshot-writer.js';
 import { UserError, ExitCode } from '../../errors.js';
 import { openSource } from '../source.js';
 import { validateNamespace, type ClusterOptions } from '../options.js';
-import { toJson, toYaml } from '../write-output.js';
+import { toJson, toYaml, writeFileAtomic } from '../write-output.js';
 
 export async function snapshotCommand(opts: ClusterOptions & { out?: string }): Promise<number> {
   if (!opts.out) throw new UserError('snapshot needs --out FILE', ExitCode.usage);
@@ -16,9 +15,7 @@ export async function snapshotCommand(opts: ClusterOptions & { out?: string }): 
     clusterId: inventory.cluster.clusterId,
   });
   const text = /\.json$/i.test(opts.out) ? toJson(snapshot) : toYaml(snapshot);
-  const tmp = `${opts.out}.tmp-${process.pid}`;
-  await writeFile(tmp, text, { mode: 0o600 });
-  await rename(tmp, opts.out);
+  await writeFileAtomic(opts.out, text, 0o600, 'the snapshot');
   process.stderr.write(`wrote ${opts.out}: ${snapshot.items.length} objects, Helm values redacted\n`);
   return 0;
 }

@@ -1,4 +1,6 @@
-import { ExitCode, UserError } from '../errors.js';
+import { ExitCode, UserError, type ExitCodeValue } from '../errors.js';
+import { exitCodeOf } from './signal-hub.js';
+import { PromptInterrupted } from './terminal.js';
 import { collectFacts } from '../plans/facts.js';
 import type { Plan, PlanCommand, PlanStep } from '../plans/plan-schema.js';
 import { helmReleasesTouched, runPlanCommand, type CommandEnv } from './command-exec.js';
@@ -155,7 +157,7 @@ class Run {
       await this.probeUnfinished();
     }
     await this.refuseStale();
-    if (this.signal.aborted) throw new UserError('interrupted before any change', ExitCode.interrupted);
+    if (this.signal.aborted) throw new UserError('interrupted before any change', this.interruptCode() as ExitCodeValue);
 
     this.record.status = 'running';
     if (isNew) await deps.store.savePlan(this.record.runId, plan);
@@ -168,7 +170,15 @@ class Run {
       if (this.signal.aborted) return this.interrupted(step);
       if (step.irreversible && !this.opts.yes) {
         const word = confirmationWord(step);
-        const ok = await deps.confirm.confirm(`Step ${step.id} cannot be undone: ${step.title}. Type "${word}" to run it`, word);
+        const ok = await deps.confirm.confirm(`Step ${step.id} cannot be undone: ${step.title}. Type "${word}" to run it`, word).catch((e: unknown) => {
+          if (e instanceof PromptInterrupted) return 'interrupted' as const;
+          throw e;
+        });
+        if (ok === 'interrupted') {
+          this.record.status = 'interrupted';
+          await this.save();
+          return this.result(ExitCode.interrupted, `interrupted at the confirmation of step ${step.id}; nothing of it ran`, [this.cli('apply', this.opts.planPath), this.cli('rollback', this.record.runId)]);
+        }
         if (!ok) {
           this.record.status = 'interrupted';
           await this.save();
@@ -379,10 +389,16 @@ class Run {
     return 'interrupted';
   }
 
+  /** 130 for Ctrl-C and SIGTERM, 129 for SIGHUP. */
+  private interruptCode(): number {
+    const reason: unknown = this.signal.reason;
+    return exitCodeOf(reason instanceof Error ? reason.message : String(reason));
+  }
+
   private async interrupted(step: PlanStep): Promise<ApplyResult> {
     this.record.status = 'interrupted';
     await this.save();
-    return this.result(ExitCode.interrupted, `interrupted during step ${step.id}; the step is recorded as running and is checked first on resume`, [
+    return this.result(this.interruptCode(), `interrupted during step ${step.id}; the step is recorded as running and is checked first on resume`, [
       this.cli('apply', this.opts.planPath),
       this.cli('rollback', this.record.runId),
     ]);
@@ -434,7 +450,7 @@ class Run {
     if (this.signal.aborted) {
       this.record.status = 'interrupted';
       await this.save();
-      return this.result(ExitCode.interrupted, `${error}; its rollback was interrupted`, [...manual, this.cli('rollback', this.record.runId)]);
+      return this.result(this.interruptCode(), `${error}; its rollback was interrupted`, [...manual, this.cli('rollback', this.record.runId)]);
     }
     rec.error = `${rec.error ?? 'failed'}; rollback failed: ${rb.message}`;
     this.record.status = 'rollback-failed';

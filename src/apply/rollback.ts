@@ -4,6 +4,7 @@ import { runPlanCommand } from './command-exec.js';
 import { withRecordedRevisions } from './recorded-rollback.js';
 import type { EventSink } from './events.js';
 import { acquireLock } from './lock.js';
+import { exitCodeOf } from './signal-hub.js';
 import type { Clock, Cluster, LogSink, Runner, SignalSource } from './ports.js';
 import type { Progress } from './progress.js';
 import { commandLines, shellLine } from './render.js';
@@ -88,6 +89,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
     throw e;
   });
   const log = deps.logFor?.(record.runId);
+  const interruptCode = () => exitCodeOf(interrupt.signal.reason instanceof Error ? interrupt.signal.reason.message : String(interrupt.signal.reason));
   const rolledBack: string[] = [];
   const cli = (...args: string[]) => shellLine(['istio-upgrade', ...args, ...opts.hintFlags]);
   const display = { context: cluster.context, display: deps.runner.display.bind(deps.runner) };
@@ -106,7 +108,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
     }
     for (let k = 0; k < order.length; k++) {
       const { step, rec, i } = order[k]!;
-      if (interrupt.signal.aborted) return done('interrupted', ExitCode.interrupted, `interrupted before rolling back step ${step.id}`, [cli('rollback', record.runId)]);
+      if (interrupt.signal.aborted) return done('interrupted', interruptCode(), `interrupted before rolling back step ${step.id}`, [cli('rollback', record.runId)]);
       if (step.irreversible || step.rollback === null) {
         return done(
           record.status,
@@ -132,7 +134,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
       if (failure !== undefined) {
         if (interrupt.signal.aborted) {
           progress.stepFinished(step, 'interrupted', ms);
-          return done('interrupted', ExitCode.interrupted, `interrupted while rolling back step ${step.id}`, [...manual([step]), cli('rollback', record.runId)]);
+          return done('interrupted', interruptCode(), `interrupted while rolling back step ${step.id}`, [...manual([step]), cli('rollback', record.runId)]);
         }
         rec.error = `rollback failed: ${failure}`;
         progress.stepFinished(step, 'failed', ms, rec.error);

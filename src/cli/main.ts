@@ -1,3 +1,4 @@
+import './first.js';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, UserError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
@@ -16,12 +17,28 @@ const lazy =
     process.exitCode = await (await load())(cmd.optsWithGlobals() as O, ...positional);
   };
 
+/** Shown under every command's --help; the README's table says the same. */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0    success; nothing to do; plan produced
+  1    error (cluster unreachable, permission denied, bad file); before any change for apply/rollback
+  2    plan --detailed-exitcode only: the plan has changes
+  3    blocked: a blocked plan, a precondition failed, stale plan, wrong cluster, lock held,
+       a confirmation refused
+  4    a step failed and was rolled back cleanly
+  5    a step failed and its rollback failed, or the state is unknown (the next commands are printed)
+  64   usage error (unknown flag, bad value, missing argument)
+  129  SIGHUP: stopped at a checkpoint, lock released (resume and rollback commands printed)
+  130  Ctrl-C / SIGTERM: stopped at a checkpoint (or at a prompt: nothing changed), lock released
+`;
+
 export function buildProgram(): Command {
   const program = new Command('istio-upgrade')
     .description('Plan and execute Istio service-mesh upgrades on Kubernetes.')
     .version(TOOL_VERSION, '-v, --version')
     .option('--debug', 'print stack traces for errors')
     .showSuggestionAfterError(true)
+    .addHelpText('afterAll', EXIT_CODES_HELP)
     .exitOverride()
     .configureOutput({
       writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `istio-upgrade: ${s}` : s),
@@ -35,7 +52,7 @@ export function buildProgram(): Command {
     addOutputOptions(addClusterOptions(program.command('plan').description('read the mesh and print the ordered, typed steps that upgrade it to --to')), ['text', 'json', 'yaml', 'markdown']),
   )
     .option('--out <file>', 'write the plan file that apply executes')
-    .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when the plan has changes, 3 when blocked')
+    .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when the plan has changes, 3 when blocked (errors 1, usage errors 64)')
     .action(lazy(async () => (await import('./commands/plan.js')).planCommand));
 
   addClusterOptions(program.command('snapshot').description('save what the inventory reads to a file, for offline planning and change tickets'))
@@ -71,9 +88,6 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   const debug = argv.includes('--debug');
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  });
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {

@@ -10,9 +10,20 @@ export function toYaml(doc: unknown): string {
   return dump(doc, { noRefs: true, lineWidth: 120, sortKeys: false });
 }
 
-/** Writes and waits for the pipe to drain, so large documents are not cut off by process.exit. */
+/**
+ * Writes and waits until the text is handed over, so large documents are not cut off by process.exit. A reader
+ * that went away (EPIPE) ends the wait too: the callback gets the error, and there is nobody left to tell.
+ */
 export async function writeStdout(text: string): Promise<void> {
-  if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
+  const out = process.stdout;
+  if (out.destroyed || out.write(text)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      out.off('drain', done).off('error', done).off('close', done);
+      resolve();
+    };
+    out.once('drain', done).once('error', done).once('close', done);
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { load as loadYaml } from 'js-yaml';
 import { z } from 'zod';
-import { UserError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import type { KubeObject } from './objects.js';
 import type { ClusterSource, ListOptions } from './source.js';
 import type { ResourceRef } from './resources.js';
@@ -68,10 +68,10 @@ export function parseSnapshot(text: string, origin: string, kubernetesVersion?: 
     const parsed = kubectlListSchema.safeParse(doc);
     if (!parsed.success) throw new UserError(`${origin}: ${formatZodIssue(parsed.error)}`);
     if (!kubernetesVersion) {
-      throw new UserError(`${origin} is a plain List with no server version: pass --kubernetes-version (e.g. 1.30.2)`, 2);
+      throw new UserError(`${origin} is a plain List with no server version: pass --kubernetes-version (e.g. 1.30.2)`, ExitCode.usage);
     }
     const version = k8sVersion.safeParse(kubernetesVersion);
-    if (!version.success) throw new UserError(`--kubernetes-version "${kubernetesVersion}": expected a version such as 1.30.2`, 2);
+    if (!version.success) throw new UserError(`--kubernetes-version "${kubernetesVersion}": expected a version such as 1.30.2`, ExitCode.usage);
     return {
       apiVersion: SNAPSHOT_API_VERSION,
       kind: 'ClusterSnapshot',

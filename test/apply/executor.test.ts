@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { executePlan } from '../../src/apply/executor.js';
 import { LOCK_ID_ANNOTATION, LOCK_NAME, microTime, RUN_ID_ANNOTATION } from '../../src/apply/lock.js';
 import type { RunOutcome } from '../../src/apply/ports.js';
+import { PromptInterrupted } from '../../src/apply/terminal.js';
 import { UserError } from '../../src/errors.js';
 import { CLUSTER_ID, CONTEXT, confirmer, FakeCluster, harness, inventory, NS, T0, testPlan } from './fakes.js';
 
@@ -410,7 +411,7 @@ describe('executePlan: irreversible steps', () => {
   it('without a terminal and without --yes, refuses before any change', async () => {
     const h = harness({ confirm: confirmer(false) });
     const e = await refusal(executePlan(testPlan(), { ...h.options, yes: false }, h.deps));
-    expect(e.exitCode).toBe(2);
+    expect(e.exitCode).toBe(64);
     expect(e.message).toContain('h1-old-revision-removal-1-23-6');
     expect(h.journal).toEqual([]);
   });
@@ -423,6 +424,23 @@ describe('executePlan: irreversible steps', () => {
     expect(result.exitCode).toBe(3);
     expect(h.journal.some((l) => l.startsWith('helm uninstall istiod-1-23-6'))).toBe(false);
     expect(result.steps.at(-1)!.status).toBe('pending');
+  });
+
+  it('Ctrl-C at the confirmation: exit 130, the step not run, the run recorded as interrupted, the lock released', async () => {
+    const h = harness({
+      confirm: {
+        interactive: true,
+        confirm: async () => {
+          throw new PromptInterrupted();
+        },
+      },
+    });
+    const result = await executePlan(testPlan(), { ...h.options, yes: false }, h.deps);
+    expect(result).toMatchObject({ exitCode: 130, status: 'interrupted' });
+    expect(result.error).toContain('nothing of it ran');
+    expect(h.journal.some((l) => l.startsWith('helm uninstall istiod-1-23-6'))).toBe(false);
+    expect(result.steps.at(-1)!.status).toBe('pending');
+    expect(h.cluster.leases.items.size).toBe(0);
   });
 
   it('runs the step once the revision name is typed', async () => {

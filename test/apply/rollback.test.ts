@@ -94,7 +94,7 @@ describe('rollback of a run', () => {
     h.cluster.context = CONTEXT;
     const e = await unwind(h, { toStep: 'h9-nope' }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(UserError);
-    expect((e as UserError).exitCode).toBe(2);
+    expect((e as UserError).exitCode).toBe(64);
     expect(h.cluster.leases.items.size).toBe(0);
   });
 

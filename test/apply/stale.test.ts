@@ -49,7 +49,7 @@ describe('durations', () => {
         }
       })();
       expect(e, bad).toBeInstanceOf(UserError);
-      expect((e as UserError).exitCode).toBe(2);
+      expect((e as UserError).exitCode).toBe(64);
     }
     expect(formatDuration(12_345)).toBe('12.3s');
     expect(formatDuration(95_000)).toBe('1m35s');

@@ -11,14 +11,14 @@ const fault = (name: string) => ['--import', join(repoRoot, 'test', 'cli', 'faul
 describe('--debug and internal errors', () => {
   it('--debug stacks point into src/ through the external source maps; without --debug they are never enabled', async () => {
     const debug = await runCli(['plan', '--snapshot', ambient, '--debug'], {}, { nodeArgs: fault('report-source-maps.mjs') });
-    expect(debug.exitCode).toBe(2);
+    expect(debug.exitCode).toBe(64);
     expect(debug.stderr).toMatch(/^istio-upgrade: error: plan needs --to <version>/);
     expect(debug.stderr).toMatch(/\n {4}at planRequestFrom \(\S*src\/cli\/commands\/plan\.ts:\d+:\d+\)/);
     expect(debug.stderr).not.toMatch(/chunk-[A-Z0-9]+\.js/);
     expect(debug.stderr).toContain('source-maps-enabled=true');
 
     const plain = await runCli(['plan', '--snapshot', ambient], {}, { nodeArgs: fault('report-source-maps.mjs') });
-    expect(plain.exitCode).toBe(2);
+    expect(plain.exitCode).toBe(64);
     expect(plain.stderr).toContain('source-maps-enabled=false');
     expect(plain.stderr).not.toMatch(/\n\s+at /);
   });

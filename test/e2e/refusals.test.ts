@@ -1,6 +1,6 @@
 /**
  * End to end: what apply refuses before the first change — another run holding the lock, a stale plan, the wrong
- * cluster (exit 3) — and the usage (exit 2) and plain (exit 1) errors.
+ * cluster (exit 3) — and the usage (exit 64) and plain (exit 1) errors.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -124,25 +124,25 @@ describe.concurrent('e2e: refusals', () => {
     }, 60_000);
   });
 
-  describe('usage errors (exit 2) and errors before any change (exit 1)', () => {
+  describe('usage errors (exit 64) and errors before any change (exit 1)', () => {
     test('usage: no plan and no --to; apply --to without --yes under CI; a bad flag value', async (ctx) => {
       const c = await startCluster(ctx, { fixture: FIXTURE });
       const none = await c.cli(['apply']);
-      expect(none.exitCode).toBe(2);
+      expect(none.exitCode).toBe(64);
       expect(none.stderr).toContain('apply needs a plan file');
 
       const unattended = await c.cli(['apply', '--to', '1.24']);
-      expect(unattended.exitCode, unattended.stderr).toBe(2);
+      expect(unattended.exitCode, unattended.stderr).toBe(64);
       expect(unattended.stderr).toContain('apply --to needs --yes when it cannot ask');
       expect(unattended.stdout).toContain('h1-ztunnel-upgrade'); // the plan was shown first
 
       const badFlag = await c.cli(['apply', 'plan.json', '--on-failure', 'ignore']);
-      expect(badFlag.exitCode).toBe(2);
+      expect(badFlag.exitCode).toBe(64);
       expect(badFlag.stderr).toContain("option '--on-failure <action>' argument 'ignore' is invalid");
 
       // a bad flag value is a usage error even before the plan file is read (which does not exist here)
       const badDuration = await c.cli(['apply', 'plan.json', '--step-timeout', 'soon']);
-      expect(badDuration.exitCode, badDuration.stderr).toBe(2);
+      expect(badDuration.exitCode, badDuration.stderr).toBe(64);
       expect(badDuration.stderr).toContain('--step-timeout must be a duration such as 90s');
 
       expect(c.callLog()).toEqual([]);

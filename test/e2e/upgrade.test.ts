@@ -108,7 +108,7 @@ describe.concurrent('e2e: plan and apply', () => {
 
       // No terminal to type the revision: refused before any change.
       const refused = await c.cli(['apply', c.planPath]);
-      expect(refused.exitCode, refused.stderr).toBe(2);
+      expect(refused.exitCode, refused.stderr).toBe(64);
       expect(refused.stderr).toContain('--yes');
       expect(c.callLog()).toEqual([]);
       // Only the lock was taken and given back; no run was recorded.

@@ -39,6 +39,23 @@ describe('plan on the command line', () => {
     expect(plan.steps.length).toBeGreaterThan(0);
   });
 
+  it('a blocked plan written with --out keeps its blockers and is not offered for apply', async () => {
+    const out = join(tmp, 'blocked.json');
+    const r = await runCli(['plan', '--snapshot', fixturePath('helm-pending-upgrade'), '--to', '1.24', '--out', out, '--detailed-exitcode']);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/BLOCKED by \d+ blocker\(s\): apply refuses it/);
+    expect(r.stderr).not.toContain('run: istio-upgrade apply');
+    expect(JSON.parse(readFileSync(out, 'utf8')).blockers.map((b: { id: string }) => b.id)).toContain('helm-release-pending');
+  });
+
+  it('--help of every command lists every exit code', async () => {
+    for (const cmd of [[], ['plan'], ['apply'], ['rollback'], ['status']]) {
+      const r = await runCli([...cmd, '--help']);
+      expect(r.exitCode).toBe(0);
+      for (const code of ['0', '1', '2', '3', '4', '5', '64', '129', '130']) expect(r.stdout, `${cmd.join(' ')} --help: ${code}`).toMatch(new RegExp(`^  ${code} +\\S`, 'm'));
+    }
+  });
+
   it('--detailed-exitcode: 2 when there are changes, 0 when there is nothing to do', async () => {
     expect((await runCli(['plan', '--snapshot', ambient, '--to', '1.24', '--detailed-exitcode'])).exitCode).toBe(2);
     const same = await runCli(['plan', '--snapshot', ambient, '--to', '1.23.6', '--detailed-exitcode']);
@@ -63,9 +80,10 @@ describe('plan on the command line', () => {
     [['plan', '--snapshot', ambient, '--to', '1.24', '--max-minor-jump', '3'], /--max-minor-jump must be a whole number from 1 to 2/],
     [['plan', '--snapshot', ambient, '--to', '1.24', '--compatibility-version', 'old'], /--compatibility-version must be auto, none or a minor/],
     [['plan', '--snapshot', ambient, '--to', '1.24', '--strategy', 'yolo'], /argument 'yolo' is invalid/],
-  ])('%j is a usage error (exit 2)', async (args, message) => {
+  ])('%j is a usage error (exit 64, never the 2 of --detailed-exitcode)', async (args, message) => {
     const r = await runCli(args as string[]);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode).toBe(64);
+    expect((await runCli([...(args as string[]), '--detailed-exitcode'])).exitCode).toBe(64);
     expect(isOneLineError(r.stderr)).toBe(true);
     expect(r.stderr).toMatch(message);
   });

@@ -209,7 +209,7 @@ describe('requests', () => {
     try {
       run();
     } catch (e) {
-      expect((e as UserError).exitCode).toBe(2);
+      expect((e as UserError).exitCode).toBe(64);
     }
   });
 

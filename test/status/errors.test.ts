@@ -137,9 +137,9 @@ describe('bad input', () => {
 
   it.each([
     ['missing file', ['status', '--snapshot', '/nonexistent/snap.yaml'], 1, 'istio-upgrade: error: snapshot file not found: /nonexistent/snap.yaml'],
-    ['unknown flag', ['status', '--bogus'], 2, "istio-upgrade: error: unknown option '--bogus'"],
-    ['unknown command', ['stauts'], 2, "istio-upgrade: error: unknown command 'stauts'"],
-    ['bad output format', ['status', '-o', 'xml', '--snapshot', 'x'], 2, "istio-upgrade: error: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are text, json, yaml."],
+    ['unknown flag', ['status', '--bogus'], 64, "istio-upgrade: error: unknown option '--bogus'"],
+    ['unknown command', ['stauts'], 64, "istio-upgrade: error: unknown command 'stauts'"],
+    ['bad output format', ['status', '-o', 'xml', '--snapshot', 'x'], 64, "istio-upgrade: error: option '-o, --output <format>' argument 'xml' is invalid. Allowed choices are text, json, yaml."],
   ])('%s', async (_name, args, code, first) => {
     const r = await runCli(args as string[]);
     expect(r.exitCode).toBe(code);
@@ -165,7 +165,7 @@ describe('bad input', () => {
   it('accepts a kubectl List only with --kubernetes-version', async () => {
     const list = write('list.yaml', `apiVersion: v1\nkind: List\nitems:\n${JSON.stringify(fixture.items).replace(/^\[|\]$/g, '').length ? fixture.items.map((i) => `  - ${JSON.stringify(i)}`).join('\n') : ''}\n`);
     const without = await runCli(['status', '--snapshot', list]);
-    expect(without.exitCode).toBe(2);
+    expect(without.exitCode).toBe(64);
     expect(without.stderr).toContain('pass --kubernetes-version');
     const withVersion = await runCli(['status', '--snapshot', list, '--kubernetes-version', 'v1.29.4', '-o', 'json']);
     expect(withVersion.exitCode).toBe(0);
@@ -176,7 +176,7 @@ describe('bad input', () => {
 
   it('refuses --snapshot combined with --context', async () => {
     const r = await runCli(['status', '--snapshot', 'x.yaml', '--context', 'c']);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode).toBe(64);
     expect(isOneLineError(r.stderr)).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import { readPlanFile } from '../../apply/plan-file.js';
 import { commandLines, describeVerify, renderDryRun } from '../../apply/render.js';
 import { defaultStateDir, LocalRunStore } from '../../apply/run-state.js';
 import { ExecaRunner } from '../../apply/subprocess.js';
-import { terminalConfirmer } from '../../apply/terminal.js';
+import { askOrInterrupted, terminalConfirmer } from '../../apply/terminal.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { Plan } from '../../plans/plan-schema.js';
 import type { RunFlags } from '../apply-options.js';
@@ -86,9 +86,9 @@ async function planThenApply(opts: ApplyOptions, planArg: string | undefined): P
     if (!confirmer.interactive || process.env.CI) {
       throw new UserError('apply --to needs --yes when it cannot ask (no terminal, or CI is set); or review it first: istio-upgrade plan --to ' + opts.to + ' --out plan.json && istio-upgrade apply plan.json', ExitCode.usage);
     }
-    if (!(await confirmer.confirm(`Apply these ${plan.steps.length} steps to context ${plan.metadata.context}? Type yes`, 'yes'))) {
-      process.stderr.write('not applied\n');
-      return ExitCode.error;
+    if (!(await askOrInterrupted(confirmer, `Apply these ${plan.steps.length} steps to context ${plan.metadata.context}? Type yes`, 'yes'))) {
+      process.stderr.write('not applied: the confirmation was not "yes"; nothing was changed\n');
+      return ExitCode.blocked;
     }
   }
   const stateDir = opts.stateDir ?? defaultStateDir();

@@ -88,14 +88,19 @@ export function renderPlan(plan: Plan, inventory: Inventory, format: string, col
 export function planExitCode(plan: Plan, detailed: boolean): number {
   if (plan.blockers.length) return ExitCode.blocked;
   if (plan.upToDate) return ExitCode.ok;
-  return detailed ? 2 : ExitCode.ok;
+  return detailed ? ExitCode.changes : ExitCode.ok;
 }
 
 export async function planCommand(opts: PlanOptions): Promise<number> {
   const { plan, inventory } = await makePlan(opts);
   if (opts.out) {
     await writeFileAtomic(opts.out, toJson(plan), 0o644, 'the plan file');
-    process.stderr.write(`wrote ${opts.out} (plan ${plan.metadata.id}${plan.blockers.length ? `, BLOCKED by ${plan.blockers.length} blocker(s)` : ''}); run: istio-upgrade apply ${opts.out}\n`);
+    // A blocked plan is kept for the ticket, with its blockers in the file; apply refuses it, so it is not offered.
+    process.stderr.write(
+      plan.blockers.length
+        ? `wrote ${opts.out} (plan ${plan.metadata.id}, BLOCKED by ${plan.blockers.length} blocker(s): apply refuses it; fix the blockers and plan again)\n`
+        : `wrote ${opts.out} (plan ${plan.metadata.id}); run: istio-upgrade apply ${opts.out}\n`,
+    );
   }
   await writeStdout(renderPlan(plan, inventory, opts.output, opts.color));
   return planExitCode(plan, opts.detailedExitcode ?? false);

@@ -1,0 +1,40 @@
+/**
+ * One owner of SIGINT, SIGTERM and SIGHUP for the whole process, installed before anything else loads.
+ * While a run listens (it has a lock or a record to leave tidy) the first signal asks it to stop at a
+ * checkpoint; with no listener nothing has been changed, so the process exits at once with the signal's code.
+ * A second signal means the person will not wait.
+ */
+
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+/** SIGHUP is 128+1 (the terminal went away); Ctrl-C and SIGTERM keep the documented 130. */
+export function exitCodeOf(signal: string): number {
+  return signal === 'SIGHUP' ? 129 : 130;
+}
+
+type Handler = (signal: StopSignal) => void;
+
+const handlers = new Set<Handler>();
+let installed = false;
+let seen = 0;
+
+export function installSignalHub(exit: (code: number) => void = (c) => process.exit(c)): void {
+  if (installed) return;
+  installed = true;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => {
+      seen++;
+      if (seen > 1 || handlers.size === 0) return exit(exitCodeOf(sig));
+      for (const h of [...handlers]) h(sig);
+    });
+  }
+}
+
+/** Subscribes to stop signals; returns the unsubscribe function. */
+export function onStopSignal(handler: Handler): () => void {
+  installSignalHub();
+  handlers.add(handler);
+  return () => {
+    handlers.delete(handler);
+  };
+}

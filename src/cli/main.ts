@@ -1,8 +1,10 @@
-import { Command, CommanderError } from 'commander';
+import { Argument, Command, CommanderError } from 'commander';
 import { ExitCode, UserError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
-import { addClusterOptions, addOutputOptions, addPlanningOptions } from './options.js';
-import { addApplyOptions, addConnectionOptions, addNamespaceOption, addRunOptions } from './apply-options.js';
+import { addClusterOptions, addConnectionOptions, addNamespaceOption, addOutputOptions, addPlanningOptions, DOCUMENT_FORMATS, HELP_GROUPS } from './options.js';
+import { addApplyOptions, addRunOptions } from './apply-options.js';
+import { examplesHelp, exitCodesHelp } from './help.js';
+import { terminalWidth } from './render/width.js';
 
 // Command modules are imported only when their command runs, so `--help` and `--version`
 // never load client-node or the planner.
@@ -16,64 +18,65 @@ const lazy =
     process.exitCode = await (await load())(cmd.optsWithGlobals() as O, ...positional);
   };
 
-/** Shown under every command's --help; the README's table says the same. */
-export const EXIT_CODES_HELP = `
-Exit codes:
-  0    success; nothing to do; plan produced
-  1    error (cluster unreachable, permission denied, bad file); before any change for apply/rollback
-  2    plan --detailed-exitcode only: the plan has changes
-  3    blocked: a blocked plan, a precondition failed, stale plan, wrong cluster, lock held,
-       a confirmation refused
-  4    a step failed and was rolled back cleanly
-  5    a step failed and its rollback failed, or the state is unknown (the next commands are printed)
-  64   usage error (unknown flag, bad value, missing argument)
-  129  SIGHUP: stopped at a checkpoint, lock released (resume and rollback commands printed)
-  130  Ctrl-C / SIGTERM: stopped at a checkpoint (or at a prompt: nothing changed), lock released
-`;
+// Like kubectl and helm, -v is left for log verbosity; someone typing it for the version is told where it is.
+const VERSION_HINT = (s: string) => (/unknown option '-v'/.test(s) ? '  the version is -V, --version or `istio-upgrade version`\n' : '');
 
 export function buildProgram(): Command {
+  const width = () => terminalWidth();
+  const output = {
+    writeErr: (s: string) => process.stderr.write(s.startsWith('error:') ? `istio-upgrade: ${s}${VERSION_HINT(s)}` : s),
+    getOutHelpWidth: width,
+    getErrHelpWidth: width,
+  };
   const program = new Command('istio-upgrade')
     .description('Plan and execute Istio service-mesh upgrades on Kubernetes.')
-    .version(TOOL_VERSION, '-v, --version')
+    .version(TOOL_VERSION, '-V, --version', 'print the version and exit (`version` prints more)')
     .option('--debug', 'print stack traces for errors')
     .showSuggestionAfterError(true)
-    .addHelpText('afterAll', EXIT_CODES_HELP)
+    // Wrap descriptions even on narrow terminals (commander stops wrapping below 40 columns of description).
+    .configureHelp({ minWidthToWrap: 20 })
     .exitOverride()
-    .configureOutput({
-      writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `istio-upgrade: ${s}` : s),
-    });
+    .configureOutput(output);
 
-  addOutputOptions(addClusterOptions(program.command('status').description('summarise the mesh: revisions, tags, components, proxies, Helm releases, findings')), ['text', 'json', 'yaml']).action(
+  addOutputOptions(addClusterOptions(program.command('status').description('summarise the mesh: revisions, tags, components, proxies, Helm releases, findings'))).action(
     lazy(async () => (await import('./commands/status.js')).statusCommand),
   );
 
-  addPlanningOptions(
-    addOutputOptions(addClusterOptions(program.command('plan').description('read the mesh and print the ordered, typed steps that upgrade it to --to')), ['text', 'json', 'yaml', 'markdown']),
-  )
+  addOutputOptions(addPlanningOptions(addClusterOptions(program.command('plan').description('read the mesh and print the ordered, typed steps that upgrade it to --to'))), [...DOCUMENT_FORMATS, 'markdown'])
     .option('--out <file>', 'write the plan file that apply executes')
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when the plan has changes, 3 when blocked (errors 1, usage errors 64)')
     .action(lazy(async () => (await import('./commands/plan.js')).planCommand));
 
-  addClusterOptions(program.command('snapshot').description('save what the inventory reads to a file, for offline planning and change tickets'))
-    .option('--out <file>', 'file to write (.yaml or .json)')
+  addOutputOptions(addNamespaceOption(addConnectionOptions(program.command('snapshot').description('save what the inventory reads, for offline planning and change tickets (stdout unless --out)'))), ['yaml', 'json'])
+    .option('--out <file>', 'file to write (JSON for a .json name, else the -o format); - or no --out is stdout')
     .action(lazy(async () => (await import('./commands/snapshot.js')).snapshotCommand));
 
-  addPlanningOptions(
-    addNamespaceOption(
-      addApplyOptions(
-        program
-          .command('apply')
-          .argument('[plan]', 'plan file written by plan --out')
-          .description('execute a reviewed plan: step by step, verified, checkpointed, rolled back on failure; or plan and apply with --to'),
+  const runNamespace = 'namespace of the Istio control plane (holds the lock and the run records)';
+  addApplyOptions(
+    addPlanningOptions(
+      addNamespaceOption(
+        addConnectionOptions(
+          program
+            .command('apply')
+            .argument('[plan]', 'plan file written by plan --out')
+            .description('execute a reviewed plan: step by step, verified, checkpointed, rolled back on failure; or plan and apply with --to'),
+        ),
+        runNamespace,
       ),
     ),
   ).action(lazy(async () => (await import('./commands/apply.js')).applyCommand));
 
-  addNamespaceOption(addRunOptions(program.command('rollback').argument('[run-id]', 'run to unwind (default: the newest run)').description('undo the completed reversible steps of a run, newest first')))
+  addRunOptions(
+    addNamespaceOption(
+      addConnectionOptions(program.command('rollback').argument('[run-id]', 'run to unwind (default: the newest run)').description('undo the completed reversible steps of a run, newest first')),
+      runNamespace,
+    ),
+  )
+    .optionsGroup(HELP_GROUPS.execution)
     .option('--to-step <id>', 'unwind down to and including this step')
     .action(lazy(async () => (await import('./commands/rollback.js')).rollbackCommand));
 
-  addOutputOptions(addNamespaceOption(addConnectionOptions(program.command('history').description('list past apply runs recorded in the cluster, newest first'))), ['text', 'json']).action(
+  addOutputOptions(addNamespaceOption(addConnectionOptions(program.command('history').description('list past apply runs recorded in the cluster, newest first')))).action(
     lazy(async () => (await import('./commands/history.js')).historyCommand),
   );
 
@@ -81,14 +84,41 @@ export function buildProgram(): Command {
     lazy(async () => (await import('./commands/force-unlock.js')).forceUnlockCommand),
   );
 
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
+  program
+    .command('completion')
+    .description('print a shell completion script (commands, flags, choices, kubeconfig contexts, run ids)')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      process.exitCode = await (await import('./commands/completion.js')).completionCommand(program, shell);
+    });
+
+  addOutputOptions(program.command('version').description('print the version of the tool, of its release catalog and of Node')).action(
+    lazy(async () => (await import('./commands/version.js')).versionCommand),
+  );
+
+  // Called by the completion scripts on Tab; not for people.
+  program
+    .command('__complete', { hidden: true })
+    .addArgument(new Argument('<source>').choices(['contexts', 'runs']))
+    .option('--kubeconfig <file>')
+    .option('--state-dir <dir>')
+    .action(lazy(async () => (await import('./commands/complete-values.js')).completeValuesCommand));
+
+  for (const cmd of program.commands) {
+    cmd.exitOverride().configureOutput(output);
+    cmd.addHelpText('after', () => examplesHelp(cmd.name(), width()));
+  }
+  program.addHelpText('after', () => examplesHelp(program.name(), width())).addHelpText('afterAll', () => exitCodesHelp(width()));
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
   const debug = argv.includes('--debug');
   try {
-    await buildProgram().parseAsync(argv);
+    const program = buildProgram();
+    // As kubectl does: no arguments at all is a request for help, printed to stdout, exit 0.
+    if (argv.length <= 2) program.outputHelp();
+    else await program.parseAsync(argv);
   } catch (e) {
     // Exit now: requests still retrying in the background must not hold the process open.
     process.exit(reportError(e, debug));

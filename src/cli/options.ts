@@ -1,9 +1,39 @@
 import { Option, type Command } from 'commander';
 import { UserError, ExitCode } from '../errors.js';
 
-export interface ClusterOptions {
+/**
+ * Every flag shared by two or more commands is declared here, once, with its default; commands combine these
+ * groups. The help output shows each group under its own heading, the order kubectl and helm users scan.
+ */
+export const HELP_GROUPS = {
+  cluster: 'Cluster access:',
+  planning: 'Planning:',
+  execution: 'Execution:',
+  output: 'Output:',
+} as const;
+
+/** Defaults of the shared flags; `apply --to` plans with the same ones as `plan`. */
+export const DEFAULTS = {
+  istioNamespace: 'istio-system',
+  output: 'text',
+  color: 'auto',
+  strategy: 'canary',
+  maxMinorJump: '2',
+  compatibilityVersion: 'auto',
+  chartRepo: 'istio',
+  restartBatchSize: '10',
+  stepTimeout: '15m',
+  onFailure: 'rollback',
+} as const;
+
+export const DOCUMENT_FORMATS = ['text', 'json', 'yaml'] as const;
+
+export interface ConnectionFlags {
   kubeconfig?: string;
   context?: string;
+}
+
+export interface ClusterOptions extends ConnectionFlags {
   istioNamespace: string;
   snapshot?: string;
   kubernetesVersion?: string;
@@ -14,19 +44,29 @@ export interface OutputOptions {
   color?: string;
 }
 
-export function addClusterOptions(cmd: Command): Command {
+export function addConnectionOptions(cmd: Command): Command {
   return cmd
+    .optionsGroup(HELP_GROUPS.cluster)
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
-    .option('--context <name>', 'kubeconfig context to use')
-    .option('--istio-namespace <ns>', 'namespace of the Istio control plane', 'istio-system')
+    .option('--context <name>', 'kubeconfig context to use');
+}
+
+export function addNamespaceOption(cmd: Command, description = 'namespace of the Istio control plane'): Command {
+  return cmd.optionsGroup(HELP_GROUPS.cluster).option('--istio-namespace <ns>', description, DEFAULTS.istioNamespace);
+}
+
+/** A live cluster, or a snapshot file read instead of it. */
+export function addClusterOptions(cmd: Command): Command {
+  return addNamespaceOption(addConnectionOptions(cmd))
     .option('--snapshot <file>', 'read a ClusterSnapshot or `kubectl get -o yaml` List instead of a live cluster')
     .option('--kubernetes-version <version>', 'server version for a --snapshot that is a plain List');
 }
 
-export function addOutputOptions(cmd: Command, formats: string[]): Command {
+export function addOutputOptions(cmd: Command, formats: readonly string[] = DOCUMENT_FORMATS): Command {
   return cmd
+    .optionsGroup(HELP_GROUPS.output)
     .addOption(new Option('-o, --output <format>', 'output format').choices(formats).default(formats[0]))
-    .addOption(new Option('--color <when>', 'colour output').choices(['auto', 'always', 'never']).default('auto'));
+    .addOption(new Option('--color <when>', 'colour output').choices(['auto', 'always', 'never']).default(DEFAULTS.color));
 }
 
 export function validateNamespace(ns: string): string {
@@ -39,16 +79,17 @@ export function validateNamespace(ns: string): string {
 /** What `plan` and `apply --to` need to build a plan. */
 export function addPlanningOptions(cmd: Command): Command {
   return cmd
+    .optionsGroup(HELP_GROUPS.planning)
     .option('--to <version>', 'target Istio version: 1.24 (newest known patch), 1.24.2, or latest')
-    .addOption(new Option('--strategy <strategy>', 'canary (new revision beside the old) or in-place').choices(['canary', 'in-place']).default('canary'))
-    .option('--max-minor-jump <n>', 'minors per canary hop (Istio supports 2; ambient and in-place always use 1)', '2')
-    .option('--compatibility-version <v>', 'auto, none, or a minor such as 1.23, applied per hop', 'auto')
+    .addOption(new Option('--strategy <strategy>', 'canary (new revision beside the old) or in-place').choices(['canary', 'in-place']).default(DEFAULTS.strategy))
+    .option('--max-minor-jump <n>', 'minors per canary hop (Istio supports 2; ambient and in-place always use 1)', DEFAULTS.maxMinorJump)
+    .option('--compatibility-version <v>', 'auto, none, or a minor such as 1.23, applied per hop', DEFAULTS.compatibilityVersion)
     .option('--revision <name>', 'name of the new revision (default: derived from the version, e.g. 1-24-2)')
     .option('--tag-order <tags>', 'comma-separated order for moving revision tags (default: fewest namespaces first, default last)')
     .option('--include-cleanup', 'also remove the old revision when nothing uses it (irreversible)')
     .option('--allow-downgrade', 'allow a target older than the installed version')
     .option('--allow-unknown-version', 'allow a target newer than the release catalog (no upgrade notes known)')
-    .option('--chart-repo <repo>', 'Helm chart repository alias or OCI prefix', 'istio')
+    .option('--chart-repo <repo>', 'Helm chart repository alias or OCI prefix', DEFAULTS.chartRepo)
     .option('--backup-dir <dir>', 'where the backup step writes (default: ./istio-upgrade-backup-<plan id>)')
-    .option('--restart-batch-size <n>', 'workloads restarted per batch', '10');
+    .option('--restart-batch-size <n>', 'workloads restarted per batch', DEFAULTS.restartBatchSize);
 }

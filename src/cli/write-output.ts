@@ -10,6 +10,11 @@ export function toYaml(doc: unknown): string {
   return dump(doc, { noRefs: true, lineWidth: 120, sortKeys: false });
 }
 
+/** A machine-readable document in the format -o asked for (json or yaml). */
+export function renderDocument(doc: unknown, format: string): string {
+  return format === 'yaml' ? toYaml(doc) : toJson(doc);
+}
+
 /**
  * Writes and waits until the text is handed over, so large documents are not cut off by process.exit. A reader
  * that went away (EPIPE) ends the wait too: the callback gets the error, and there is nobody left to tell.

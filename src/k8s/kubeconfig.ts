@@ -19,6 +19,14 @@ export interface ResolvedKubeConfig {
   files: string[];
 }
 
+/** The kubeconfig files kubectl would read: --kubeconfig, else every file in KUBECONFIG, else ~/.kube/config if it exists. */
+export function kubeconfigFiles(opts: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): string[] {
+  if (opts.kubeconfig) return [opts.kubeconfig];
+  if (env.KUBECONFIG) return env.KUBECONFIG.split(delimiter).filter(Boolean);
+  const def = join(env.HOME ?? homedir(), '.kube', 'config');
+  return existsSync(def) ? [def] : [];
+}
+
 /**
  * Loads credentials the way kubectl does: --kubeconfig, else every file in KUBECONFIG merged
  * (first file wins for duplicate names and for current-context), else ~/.kube/config, else the
@@ -27,14 +35,7 @@ export interface ResolvedKubeConfig {
 export async function loadKubeConfig(opts: ConnectionOptions, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedKubeConfig> {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
-  let files: string[] = [];
-  if (opts.kubeconfig) files = [opts.kubeconfig];
-  else if (env.KUBECONFIG) files = env.KUBECONFIG.split(delimiter).filter(Boolean);
-  else {
-    const home = env.HOME ?? homedir();
-    const def = join(home, '.kube', 'config');
-    if (existsSync(def)) files = [def];
-  }
+  const files = kubeconfigFiles(opts, env);
 
   if (files.length === 0) {
     if (existsSync(SERVICE_ACCOUNT_TOKEN) && env.KUBERNETES_SERVICE_HOST) {

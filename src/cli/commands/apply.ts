@@ -9,8 +9,9 @@ import { askOrInterrupted, terminalConfirmer } from '../../apply/terminal.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { Plan } from '../../plans/plan-schema.js';
 import type { RunFlags } from '../apply-options.js';
+import { DEFAULTS } from '../options.js';
 import { liveRunDeps, summary, wireRun } from '../run-deps.js';
-import { toJson, writeStdout } from '../write-output.js';
+import { renderDocument, toJson, writeStdout } from '../write-output.js';
 import { makePlan, renderPlan, type PlanOptions } from './plan.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -65,19 +66,9 @@ export async function applyCommand(opts: ApplyOptions, planArg?: string): Promis
 async function planThenApply(opts: ApplyOptions, planArg: string | undefined): Promise<number> {
   if (planArg) throw new UserError('apply takes either a plan file or --to, not both', ExitCode.usage);
   if (opts.resume) throw new UserError('--resume continues a run of a plan file; it cannot be combined with --to', ExitCode.usage);
-  const planOpts: PlanOptions = {
-    strategy: 'canary',
-    maxMinorJump: '2',
-    compatibilityVersion: 'auto',
-    chartRepo: 'istio',
-    restartBatchSize: '10',
-    istioNamespace: 'istio-system',
-    ...opts,
-    output: opts.output,
-  };
-  const { plan, inventory } = await makePlan(planOpts);
-  const shown = renderPlan(plan, inventory, opts.output === 'json' ? 'json' : 'text', opts.color);
-  if (opts.output === 'json') process.stderr.write(shown);
+  const { plan, inventory } = await makePlan({ ...DEFAULTS, ...opts });
+  const shown = renderPlan(plan, inventory, opts.output, opts.color);
+  if (opts.output !== 'text') process.stderr.write(shown);
   else await writeStdout(shown);
   if (plan.blockers.length) return ExitCode.blocked;
   if (plan.upToDate) return ExitCode.ok;
@@ -122,7 +113,7 @@ export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions
     },
     { ...liveRunDeps(w, cluster), confirm: terminalConfirmer() },
   );
-  if (opts.output === 'json') await writeStdout(toJson(result));
+  if (opts.output !== 'text') await writeStdout(renderDocument(result, opts.output));
   process.stderr.write(summary(result, w.store.local.logPath(result.runId)));
   return result.exitCode;
 }
@@ -137,12 +128,12 @@ async function dryRun(plan: Plan, opts: ApplyOptions): Promise<number> {
     callerEnv: {},
   });
   const ctx = { context, display: runner.display.bind(runner) };
-  if (opts.output !== 'json') {
+  if (opts.output === 'text') {
     await writeStdout(renderDryRun(plan, ctx));
     return ExitCode.ok;
   }
   await writeStdout(
-    toJson({
+    renderDocument({
       apiVersion: 'istio-upgrade/v1',
       kind: 'ApplyDryRun',
       planId: plan.metadata.id,
@@ -155,7 +146,7 @@ async function dryRun(plan: Plan, opts: ApplyOptions): Promise<number> {
         verify: s.verify.map(describeVerify),
         rollback: s.rollback === null ? null : s.rollback.commands.flatMap((c) => commandLines(c, ctx)),
       })),
-    }),
+    }, opts.output),
   );
   return ExitCode.ok;
 }

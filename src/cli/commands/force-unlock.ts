@@ -1,7 +1,7 @@
 import { forceUnlock, RUN_ID_ANNOTATION } from '../../apply/lock.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { validateNamespace } from '../options.js';
-import type { ConnectionFlags } from '../apply-options.js';
+import type { ConnectionFlags } from '../options.js';
 
 export interface ForceUnlockOptions extends ConnectionFlags {
   istioNamespace: string;

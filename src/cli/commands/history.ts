@@ -1,9 +1,9 @@
 import { listRunHistory } from '../../apply/history.js';
 import { colorEnabled, makeChalk } from '../color.js';
 import { validateNamespace } from '../options.js';
-import type { ConnectionFlags } from '../apply-options.js';
+import type { ConnectionFlags } from '../options.js';
 import { table } from '../render/table.js';
-import { toJson, writeStdout } from '../write-output.js';
+import { renderDocument, writeStdout } from '../write-output.js';
 
 export interface HistoryOptions extends ConnectionFlags {
   istioNamespace: string;
@@ -16,8 +16,8 @@ export async function historyCommand(opts: HistoryOptions): Promise<number> {
   const ns = validateNamespace(opts.istioNamespace);
   const cluster = await LiveCluster.connect({ kubeconfig: opts.kubeconfig, context: opts.context }, ns);
   const runs = await listRunHistory(cluster.configMaps, ns);
-  if (opts.output === 'json') {
-    await writeStdout(toJson({ apiVersion: 'istio-upgrade/v1', kind: 'RunHistory', context: cluster.context, istioNamespace: ns, runs }));
+  if (opts.output !== 'text') {
+    await writeStdout(renderDocument({ apiVersion: 'istio-upgrade/v1', kind: 'RunHistory', context: cluster.context, istioNamespace: ns, runs }, opts.output));
     return 0;
   }
   if (!runs.length) {

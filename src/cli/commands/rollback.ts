@@ -5,7 +5,7 @@ import { loadRun, rollbackRun } from '../../apply/rollback.js';
 import { validateNamespace } from '../options.js';
 import type { RunFlags } from '../apply-options.js';
 import { liveRunDeps, summary, wireRun } from '../run-deps.js';
-import { toJson, writeStdout } from '../write-output.js';
+import { renderDocument, writeStdout } from '../write-output.js';
 
 export interface RollbackCommandOptions extends RunFlags {
   istioNamespace: string;
@@ -26,7 +26,7 @@ export async function rollbackCommand(opts: RollbackCommandOptions, runId?: stri
     { ...(opts.toStep ? { toStep: opts.toStep } : {}), timeoutMs, holder: holderIdentity(), hintFlags: w.hintFlags },
     liveRunDeps(w, cluster),
   );
-  if (opts.output === 'json') await writeStdout(toJson(result));
+  if (opts.output !== 'text') await writeStdout(renderDocument(result, opts.output));
   process.stderr.write(summary(result, w.store.local.logPath(result.runId)));
   return result.exitCode;
 }

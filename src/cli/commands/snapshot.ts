@@ -1,21 +1,28 @@
 import { discover } from '../../k8s/discover/index.js';
 import { buildSnapshot, RecordingSource } from '../../k8s/snapshot-writer.js';
-import { UserError, ExitCode } from '../../errors.js';
 import { openSource } from '../source.js';
-import { validateNamespace, type ClusterOptions } from '../options.js';
-import { toJson, toYaml, writeFileAtomic } from '../write-output.js';
+import { validateNamespace, type ConnectionFlags, type OutputOptions } from '../options.js';
+import { renderDocument, writeFileAtomic, writeStdout } from '../write-output.js';
 
-export async function snapshotCommand(opts: ClusterOptions & { out?: string }): Promise<number> {
-  if (!opts.out) throw new UserError('snapshot needs --out FILE', ExitCode.usage);
-  const recording = new RecordingSource(await openSource(opts));
+export interface SnapshotOptions extends ConnectionFlags, OutputOptions {
+  istioNamespace: string;
+  out?: string;
+}
+
+/** Reads the live cluster (never a snapshot: that would copy a file) and writes the ClusterSnapshot. */
+export async function snapshotCommand(opts: SnapshotOptions): Promise<number> {
+  const recording = new RecordingSource(await openSource({ ...opts, snapshot: undefined }));
   const inventory = await discover(recording, { istioNamespace: validateNamespace(opts.istioNamespace) });
   const snapshot = buildSnapshot(recording.recorded(), {
     kubernetesVersion: inventory.cluster.kubernetesVersion,
     context: recording.context,
     clusterId: inventory.cluster.clusterId,
   });
-  const text = /\.json$/i.test(opts.out) ? toJson(snapshot) : toYaml(snapshot);
-  await writeFileAtomic(opts.out, text, 0o600, 'the snapshot');
+  const toFile = opts.out !== undefined && opts.out !== '-';
+  const format = toFile && /\.json$/i.test(opts.out!) ? 'json' : opts.output;
+  const text = renderDocument(snapshot, format);
+  if (!toFile) return writeStdout(text).then(() => 0);
+  await writeFileAtomic(opts.out!, text, 0o600, 'the snapshot');
   process.stderr.write(`wrote ${opts.out}: ${snapshot.items.length} objects, Helm values redacted\n`);
   return 0;
 }

@@ -3,13 +3,12 @@ import { colorEnabled, makeChalk } from '../color.js';
 import { openSource } from '../source.js';
 import { validateNamespace, type ClusterOptions, type OutputOptions } from '../options.js';
 import { renderStatus } from '../render/status-text.js';
-import { toJson, toYaml, writeStdout } from '../write-output.js';
+import { renderDocument, writeStdout } from '../write-output.js';
 
 export async function statusCommand(opts: ClusterOptions & OutputOptions): Promise<number> {
   const source = await openSource(opts);
   const inventory = await discover(source, { istioNamespace: validateNamespace(opts.istioNamespace) });
-  if (opts.output === 'json') await writeStdout(toJson(inventory));
-  else if (opts.output === 'yaml') await writeStdout(toYaml(inventory));
+  if (opts.output !== 'text') await writeStdout(renderDocument(inventory, opts.output));
   else await writeStdout(renderStatus(inventory, makeChalk(colorEnabled(opts.color))));
   return 0;
 }

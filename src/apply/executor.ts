@@ -5,7 +5,7 @@ import { collectFacts } from '../plans/facts.js';
 import type { Plan, PlanCommand, PlanStep } from '../plans/plan-schema.js';
 import { helmReleasesTouched, runPlanCommand, type CommandEnv } from './command-exec.js';
 import type { EventSink, StepEvent } from './events.js';
-import { acquireLock, type HeldLock } from './lock.js';
+import { acquireLock, observingMessage, type HeldLock } from './lock.js';
 import type { Clock, Cluster, Confirmer, LogSink, Runner, SignalSource } from './ports.js';
 import type { Progress } from './progress.js';
 import { commandLines, confirmationWord, describeVerify, shellLine } from './render.js';
@@ -86,6 +86,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions, deps: Execut
     const lock = await acquireLock(cluster.leases, clock, {
       namespace: plan.source.istioNamespace,
       holder: opts.holder,
+      onObserve: (l) => deps.progress.info(observingMessage(l)),
       onTakeover: (prev) => deps.progress.warn(`took over the expired upgrade lock of ${prev.holderIdentity} (last renewed ${prev.renewTime})`),
     });
     try {

@@ -37,10 +37,53 @@ export function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-export function leaseExpired(lease: LeaseState, nowMs: number): boolean {
+/**
+ * Whether another machine's lease looks current by our clock. Only ever used to refuse at once: a lease that does
+ * not look current is not taken over on this basis (clocks differ between machines), but watched, see observeLease.
+ */
+export function leaseLooksCurrent(lease: LeaseState, nowMs: number): boolean {
   const renewed = Date.parse(lease.renewTime || lease.acquireTime);
-  if (Number.isNaN(renewed)) return true;
-  return renewed + lease.leaseDurationSeconds * 1000 < nowMs;
+  if (Number.isNaN(renewed)) return false;
+  const window = observeSeconds(lease) * 1000;
+  return renewed + window >= nowMs && renewed - window <= nowMs;
+}
+
+/** What changes on every renewal, whatever the renewing machine's clock says. */
+function leaseVersion(lease: LeaseState): string {
+  return `${lease.resourceVersion ?? ''}|${lease.holderIdentity}|${lease.renewTime}|${lease.annotations[LOCK_ID_ANNOTATION] ?? ''}`;
+}
+
+/** How often a suspect lease is re-read while it is watched. */
+export const OBSERVE_EVERY_MS = 2_000;
+const MAX_OBSERVE_SECONDS = 5 * LEASE_SECONDS;
+
+/** A lease may claim any duration; watching is bounded so a forged one cannot make apply wait for ever. */
+function observeSeconds(lease: LeaseState): number {
+  return Math.min(MAX_OBSERVE_SECONDS, Math.max(1, lease.leaseDurationSeconds || LEASE_SECONDS));
+}
+
+/**
+ * Judges expiry as client-go's leader election does: the lease is expired only when we, on our own clock, saw it
+ * unchanged (same resourceVersion, renewTime and holder) for its whole duration. The renewTime it carries is never
+ * compared with our clock for a takeover, so a machine whose clock runs ahead or behind cannot take a live lock.
+ * Returns the lease as last seen when it expired, undefined when it disappeared meanwhile, or throws when it was renewed.
+ */
+export async function observeLease(port: LeasePort, clock: Clock, namespace: string, first: LeaseState): Promise<LeaseState | undefined> {
+  const durationMs = observeSeconds(first) * 1000;
+  const since = clock.now();
+  let seen = first;
+  while (clock.now() - since < durationMs) {
+    await clock.sleep(Math.min(OBSERVE_EVERY_MS, durationMs - (clock.now() - since)));
+    const now = await port.get(namespace, LOCK_NAME);
+    if (!now) return undefined;
+    if (leaseVersion(now) !== leaseVersion(seen)) throw heldError(now);
+    seen = now;
+  }
+  return seen;
+}
+
+export function observingMessage(lease: LeaseState): string {
+  return `the upgrade lock of ${lease.holderIdentity} says it was last renewed at ${lease.renewTime}, which this machine's clock cannot judge; watching it for ${observeSeconds(lease)} s to see whether its holder still renews it`;
 }
 
 function heldError(lease: LeaseState): UserError {
@@ -69,6 +112,8 @@ export interface AcquireOptions {
   lockId?: string;
   /** Told when an expired lease of someone else is taken over. */
   onTakeover?: (previous: LeaseState) => void;
+  /** Told when a lease that does not look current is watched for its duration before a takeover. */
+  onObserve?: (lease: LeaseState) => void;
 }
 
 export async function acquireLock(port: LeasePort, clock: Clock, opts: AcquireOptions): Promise<HeldLock> {
@@ -96,17 +141,19 @@ export async function acquireLock(port: LeasePort, clock: Clock, opts: AcquireOp
       if (current) throw heldError(current);
       throw new UserError('the upgrade lock changed while taking it; try again', ExitCode.blocked);
     }
-  } else if (leaseExpired(current, clock.now())) {
+  } else if (leaseLooksCurrent(current, clock.now())) {
+    throw heldError(current);
+  } else {
+    opts.onObserve?.(current);
+    const expired = await observeLease(port, clock, opts.namespace, current);
     try {
-      mine = await port.replace(opts.namespace, LOCK_NAME, { ...fresh(), resourceVersion: current.resourceVersion });
-      opts.onTakeover?.(current);
+      mine = expired ? await port.replace(opts.namespace, LOCK_NAME, { ...fresh(), resourceVersion: expired.resourceVersion }) : await port.create(opts.namespace, LOCK_NAME, fresh());
+      if (expired) opts.onTakeover?.(expired);
     } catch (e) {
       if (!(e instanceof ConflictError)) throw e;
       const now = await port.get(opts.namespace, LOCK_NAME);
       throw now ? heldError(now) : new UserError('the upgrade lock changed while taking it; try again', ExitCode.blocked);
     }
-  } else {
-    throw heldError(current);
   }
 
   let state: LeaseState = mine;

@@ -3,7 +3,7 @@ import type { Plan, PlanStep } from '../plans/plan-schema.js';
 import { runPlanCommand } from './command-exec.js';
 import { withRecordedRevisions } from './recorded-rollback.js';
 import type { EventSink } from './events.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, observingMessage } from './lock.js';
 import { exitCodeOf } from './signal-hub.js';
 import type { Clock, Cluster, LogSink, Runner, SignalSource } from './ports.js';
 import type { Progress } from './progress.js';
@@ -84,7 +84,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
   const off = deps.signals.onInterrupt((sig) => {
     if (!interrupt.signal.aborted) interrupt.abort(new Error(sig));
   });
-  const lock = await acquireLock(cluster.leases, clock, { namespace: record.istioNamespace, holder: opts.holder, runId: record.runId }).catch((e) => {
+  const lock = await acquireLock(cluster.leases, clock, { namespace: record.istioNamespace, holder: opts.holder, runId: record.runId, onObserve: (l) => progress.info(observingMessage(l)) }).catch((e) => {
     off();
     throw e;
   });

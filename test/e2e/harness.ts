@@ -199,12 +199,15 @@ export class E2eCluster {
     return this.server.get('coordination.k8s.io/v1', 'Lease', 'istio-upgrade-lock', 'istio-system');
   }
 
-  /** Makes the upgrade lock look as if its holder stopped renewing it ten minutes ago (the lease lasts 60 s). */
+  /**
+   * Makes the upgrade lock look as if its holder stopped renewing it ten minutes ago. The next apply watches it for
+   * its duration before taking it over, so the lease is given a 2 s duration to keep tests short.
+   */
   expireLease(): void {
     const lease = this.lease() as (KubeObject & { spec: Record<string, unknown> }) | undefined;
     if (!lease) throw new Error('no upgrade lock to expire');
     const old = new Date(Date.now() - 600_000).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-    this.server.load([{ ...lease, spec: { ...lease.spec, acquireTime: old, renewTime: old } }]);
+    this.server.load([{ ...lease, spec: { ...lease.spec, acquireTime: old, renewTime: old, leaseDurationSeconds: 2 } }]);
   }
 
   /**

@@ -22,6 +22,7 @@ import {
 } from './ports.js';
 import type { ObjectWatcher, WatchEnd } from './rollout-waiter.js';
 import { latestHelmSecret, verifySpec, type VerifyDeps } from './verify.js';
+import { idempotentWrite, timedApiClient, timedOut } from './kube-api.js';
 
 /**
  * The Cluster port over a real API server: reads go through the lean raw reader the inventory
@@ -40,6 +41,7 @@ function statusOf(e: unknown): { code: number | undefined; message: string } {
     }
     return { code: e.code, message };
   }
+  if (timedOut(e)) return { code: undefined, message: 'no answer within --request-timeout' };
   const err = e as NodeJS.ErrnoException;
   return { code: undefined, message: err?.code ? `${err.code} ${err.message ?? ''}`.trim() : String(err?.message ?? e) };
 }
@@ -50,9 +52,10 @@ function failure(e: unknown, what: string): Error {
   return new Error(`${what} failed${code ? ` (${code})` : ''}: ${message}`.split('\n')[0]!);
 }
 
+/** An idempotent write (retried on transient failures); false when its object does not exist. */
 async function orAbsent(call: () => Promise<unknown>, what: string): Promise<boolean> {
   try {
-    await call();
+    await idempotentWrite(call);
     return true;
   } catch (e) {
     if (statusOf(e).code === 404) return false;
@@ -77,11 +80,11 @@ class LiveWriter implements KubeWriter {
   private readonly ext: k8s.ApiextensionsV1Api;
   private readonly objects: NamespacedObjectApi;
 
-  constructor(kc: k8s.KubeConfig, istioNamespace: string) {
-    this.core = kc.makeApiClient(k8s.CoreV1Api);
-    this.apps = kc.makeApiClient(k8s.AppsV1Api);
-    this.ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
-    this.objects = kc.makeApiClient(NamespacedObjectApi).useNamespace(istioNamespace);
+  constructor(kc: k8s.KubeConfig, istioNamespace: string, timeoutMs: number) {
+    this.core = timedApiClient(kc, k8s.CoreV1Api, timeoutMs);
+    this.apps = timedApiClient(kc, k8s.AppsV1Api, timeoutMs);
+    this.ext = timedApiClient(kc, k8s.ApiextensionsV1Api, timeoutMs);
+    this.objects = timedApiClient(kc, NamespacedObjectApi, timeoutMs).useNamespace(istioNamespace);
   }
 
   mergePatch(resource: ResourceRef, name: string, namespace: string | undefined, body: object): Promise<boolean> {
@@ -102,7 +105,7 @@ class LiveWriter implements KubeWriter {
 
   async serverSideApply(obj: KubeObject, fieldManager: string): Promise<void> {
     try {
-      await this.objects.patch(obj as k8s.KubernetesObject, undefined, undefined, fieldManager, true, k8s.PatchStrategy.ServerSideApply);
+      await idempotentWrite(() => this.objects.patch(obj as k8s.KubernetesObject, undefined, undefined, fieldManager, true, k8s.PatchStrategy.ServerSideApply));
     } catch (e) {
       throw failure(e, `server-side apply of ${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name}`);
     }
@@ -110,11 +113,21 @@ class LiveWriter implements KubeWriter {
 }
 
 class LiveWatcher implements ObjectWatcher {
-  constructor(private readonly kc: k8s.KubeConfig) {}
+  constructor(
+    private readonly kc: k8s.KubeConfig,
+    /** Limit for the watch to be established (its response headers); the stream itself may then run long. */
+    private readonly connectTimeoutMs: number,
+  ) {}
 
   watch(resource: ResourceRef, namespace: string, name: string, resourceVersion: string | undefined, timeoutSeconds: number, onEvent: (obj: KubeObject) => void, signal: AbortSignal): Promise<WatchEnd> {
     return new Promise<WatchEnd>((resolve, reject) => {
       let expired = false;
+      let connected = false;
+      let gaveUp = false;
+      const connectTimer = setTimeout(() => {
+        gaveUp = !connected;
+        if (gaveUp) reject(Object.assign(new Error(`watch of ${resource.plural} ${namespace}/${name} not established within ${this.connectTimeoutMs / 1000}s (--request-timeout)`), { code: 'ETIMEDOUT' }));
+      }, this.connectTimeoutMs);
       const query: Record<string, string | number | boolean> = { fieldSelector: `metadata.name=${name}`, timeoutSeconds, allowWatchBookmarks: true };
       if (resourceVersion) query.resourceVersion = resourceVersion;
       new k8s.Watch(this.kc)
@@ -129,15 +142,21 @@ class LiveWatcher implements ObjectWatcher {
             if (type !== 'BOOKMARK') onEvent(obj);
           },
           (err: (Error & { statusCode?: number }) | null) => {
+            clearTimeout(connectTimer);
             if (err?.statusCode === 410 || expired) resolve('expired');
             else if (err && !signal.aborted) reject(err);
             else resolve('ended');
           },
         )
         .then((controller) => {
-          if (signal.aborted) controller.abort();
+          connected = true;
+          clearTimeout(connectTimer);
+          if (signal.aborted || gaveUp) controller.abort();
           else signal.addEventListener('abort', () => controller.abort(), { once: true });
-        }, reject);
+        }, (e: unknown) => {
+          clearTimeout(connectTimer);
+          reject(e);
+        });
     });
   }
 }
@@ -161,7 +180,7 @@ class LiveLeases implements LeasePort {
     kc: k8s.KubeConfig,
     private readonly source: LiveSource,
   ) {
-    this.api = kc.makeApiClient(k8s.CoordinationV1Api);
+    this.api = timedApiClient(kc, k8s.CoordinationV1Api, source.http.requestTimeoutMs);
   }
 
   private body(name: string, namespace: string, l: LeaseState): k8s.V1Lease {
@@ -194,7 +213,7 @@ class LiveLeases implements LeasePort {
 
   async replace(namespace: string, name: string, lease: LeaseState): Promise<LeaseState> {
     try {
-      return toLease((await this.api.replaceNamespacedLease({ name, namespace, body: this.body(name, namespace, lease) })) as unknown as KubeObject);
+      return toLease((await idempotentWrite(() => this.api.replaceNamespacedLease({ name, namespace, body: this.body(name, namespace, lease) }))) as unknown as KubeObject);
     } catch (e) {
       throw failure(e, `update Lease ${namespace}/${name}`);
     }
@@ -212,7 +231,7 @@ class LiveConfigMaps implements ConfigMapPort {
     kc: k8s.KubeConfig,
     private readonly source: LiveSource,
   ) {
-    this.api = kc.makeApiClient(k8s.CoreV1Api);
+    this.api = timedApiClient(kc, k8s.CoreV1Api, source.http.requestTimeoutMs);
   }
 
   private static from(o: KubeObject | k8s.V1ConfigMap): StoredConfigMap {
@@ -239,7 +258,7 @@ class LiveConfigMaps implements ConfigMapPort {
 
   async replace(namespace: string, cm: StoredConfigMap): Promise<StoredConfigMap> {
     try {
-      return LiveConfigMaps.from(await this.api.replaceNamespacedConfigMap({ name: cm.name, namespace, body: this.body(namespace, cm) }));
+      return LiveConfigMaps.from(await idempotentWrite(() => this.api.replaceNamespacedConfigMap({ name: cm.name, namespace, body: this.body(namespace, cm) })));
     } catch (e) {
       throw failure(e, `update ConfigMap ${namespace}/${cm.name}`);
     }
@@ -264,8 +283,8 @@ export class LiveCluster implements Cluster {
     const kc = source.resolved.kc;
     this.leases = new LiveLeases(kc, source);
     this.configMaps = new LiveConfigMaps(kc, source);
-    this.writer = new LiveWriter(kc, istioNamespace);
-    this.verifyDeps = { reader: source, watcher: new LiveWatcher(kc), clock, istioNamespace, inventory: () => this.inventory() };
+    this.writer = new LiveWriter(kc, istioNamespace, source.http.requestTimeoutMs);
+    this.verifyDeps = { reader: source, watcher: new LiveWatcher(kc, source.http.requestTimeoutMs), clock, istioNamespace, inventory: () => this.inventory() };
   }
 
   static async connect(opts: ConnectionOptions, istioNamespace: string): Promise<LiveCluster> {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../util/regular-file.js';
 import { load } from 'js-yaml';
 import { ExitCode, UserError } from '../errors.js';
 import { planSchema, type Plan } from '../plans/plan-schema.js';
@@ -6,13 +6,8 @@ import { formatZodIssue } from '../util/zod-errors.js';
 
 /** Reads a plan written by `plan --out` (JSON; YAML is accepted too) and validates every field. */
 export async function readPlanFile(path: string): Promise<Plan> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `plan file not found: ${path}` : `cannot read plan file ${path}: ${code ?? (e as Error).message}`);
-  }
+  const text = await readRegularFile(path, { what: 'plan', maxBytes: 64 * 1024 * 1024, fix: 'pass a file written by istio-upgrade plan --out' });
+  if (!text.trim()) throw new UserError(`plan file ${path} is empty: write one with istio-upgrade plan --out ${path}`);
   return parsePlanText(text, path);
 }
 

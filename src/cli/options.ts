@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { UserError, ExitCode } from '../errors.js';
+import { REQUEST_TIMEOUT_FLAG } from './connection.js';
 
 /**
  * Every flag shared by two or more commands is declared here, once, with its default; commands combine these
@@ -31,6 +32,7 @@ export const DOCUMENT_FORMATS = ['text', 'json', 'yaml'] as const;
 export interface ConnectionFlags {
   kubeconfig?: string;
   context?: string;
+  requestTimeout?: string;
 }
 
 export interface ClusterOptions extends ConnectionFlags {
@@ -48,7 +50,8 @@ export function addConnectionOptions(cmd: Command): Command {
   return cmd
     .optionsGroup(HELP_GROUPS.cluster)
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
-    .option('--context <name>', 'kubeconfig context to use');
+    .option('--context <name>', 'kubeconfig context to use')
+    .option(...REQUEST_TIMEOUT_FLAG);
 }
 
 export function addNamespaceOption(cmd: Command, description = 'namespace of the Istio control plane'): Command {

@@ -3,18 +3,7 @@ import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors.js';
 import { ApiRequestError, parseStatus, toUserError } from './api-errors.js';
-
-export interface RetryPolicy {
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 };
-
-const REFUSED_ATTEMPTS = 3;
-const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
-const RETRYABLE_NET = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY, formatSeconds, networkCode, realSleep, withRetries, type RetryPolicy, type Transient } from './retry.js';
 
 export interface JsonResponse<T> {
   status: number;
@@ -35,7 +24,9 @@ export class KubeHttpClient {
     readonly contextName: string,
     server: string,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    private readonly sleep: (ms: number) => Promise<void> = realSleep,
+    /** Whole-request limit (connect, headers and body), per attempt: --request-timeout. */
+    readonly requestTimeoutMs: number = DEFAULT_REQUEST_TIMEOUT_MS,
   ) {
     this.base = new URL(server.endsWith('/') ? server : `${server}/`);
   }
@@ -63,38 +54,22 @@ export class KubeHttpClient {
     return e;
   }
 
-  private async withRetry(method: string, url: URL, accept: string): Promise<JsonResponse<unknown>> {
-    let lastErr: unknown;
-    let attempts = 0;
-    for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
-      attempts = attempt;
-      try {
-        return await this.once(method, url, accept);
-      } catch (e) {
-        lastErr = e;
-        const delay = this.retryDelay(e, attempt);
-        // Nothing listening rarely fixes itself within seconds: give up sooner than on resets and 5xx.
-        const refused = (e as NodeJS.ErrnoException)?.code === 'ECONNREFUSED' && attempt >= REFUSED_ATTEMPTS;
-        if (delay === undefined || attempt === this.retry.attempts || refused) break;
-        await this.sleep(delay);
-      }
-    }
-    if (lastErr instanceof ApiRequestError) throw lastErr;
-    const code = (lastErr as NodeJS.ErrnoException)?.code;
-    throw new UserError(
-      `cannot reach the API server ${this.base.origin} (context "${this.contextName}"): ${code ?? (lastErr as Error)?.message ?? 'unknown error'} after ${attempts} attempts`,
-    );
-  }
-
-  private retryDelay(e: unknown, attempt: number): number | undefined {
-    const backoff = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-    if (e instanceof ApiRequestError) {
-      if (!RETRYABLE_STATUS.has(e.status)) return undefined;
-      const after = (e as ApiRequestError & { retryAfter?: number }).retryAfter;
-      return after !== undefined ? Math.min(this.retry.maxDelayMs * 2, after * 1000) : backoff;
-    }
-    const code = (e as NodeJS.ErrnoException)?.code;
-    return code && RETRYABLE_NET.has(code) ? backoff : undefined;
+  private withRetry(method: string, url: URL, accept: string): Promise<JsonResponse<unknown>> {
+    return withRetries(() => this.once(method, url, accept), transientOf, {
+      policy: this.retry,
+      sleep: this.sleep,
+      onGiveUp: (e, { attempts, elapsedMs }) => {
+        if (e instanceof ApiRequestError || e instanceof UserError) return e;
+        const code = networkCode(e);
+        const budget = `${attempts} attempt${attempts === 1 ? '' : 's'} in ${formatSeconds(elapsedMs)}`;
+        if (code === 'ETIMEDOUT') {
+          return new UserError(
+            `the API server ${this.base.origin} (context "${this.contextName}") did not answer ${method} ${url.pathname} within ${formatSeconds(this.requestTimeoutMs)} (--request-timeout) — ${budget}`,
+          );
+        }
+        return new UserError(`cannot reach the API server ${this.base.origin} (context "${this.contextName}"): ${code ?? (e as Error)?.message ?? 'unknown error'} after ${budget}`);
+      },
+    });
   }
 
   private async once(method: string, url: URL, accept: string): Promise<JsonResponse<unknown>> {
@@ -112,6 +87,7 @@ export class KubeHttpClient {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
+        res.on('aborted', () => reject(Object.assign(new Error('response cut short'), { code: 'ECONNRESET' })));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
@@ -129,9 +105,20 @@ export class KubeHttpClient {
           reject(err);
         });
       });
-      req.setTimeout(60_000, () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
+      // A whole-request deadline, not an idle timer: a server that trickles bytes must not hold a command either.
+      const timer = setTimeout(() => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })), this.requestTimeoutMs);
+      req.on('close', () => clearTimeout(timer));
       req.on('error', reject);
       req.end();
     });
   }
+}
+
+function transientOf(e: unknown): Transient {
+  if (e instanceof ApiRequestError) {
+    const after = (e as ApiRequestError & { retryAfter?: number }).retryAfter;
+    return { status: e.status, ...(after !== undefined ? { retryAfterSeconds: after } : {}) };
+  }
+  const code = networkCode(e);
+  return code ? { code } : {};
 }

@@ -1,12 +1,17 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors.js';
+import { takeExecSpecs, TimedExecAuth } from './exec-credential.js';
+import { parseKubeconfig, readKubeconfigText } from './kubeconfig-file.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './retry.js';
 
 export interface ConnectionOptions {
   kubeconfig?: string;
   context?: string;
+  /** Per-request limit (--request-timeout); also bounds exec credential plugins. */
+  requestTimeoutMs?: number;
 }
 
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -44,7 +49,7 @@ export async function loadKubeConfig(opts: ConnectionOptions, env: NodeJS.Proces
       throw new UserError('no kubeconfig found: pass --kubeconfig, set KUBECONFIG, create ~/.kube/config, or use --snapshot FILE');
     }
   } else {
-    mergeFiles(kc, files, KubeConfig);
+    await mergeFiles(kc, files, KubeConfig, opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
   }
 
   if (opts.context) {
@@ -60,10 +65,14 @@ export async function loadKubeConfig(opts: ConnectionOptions, env: NodeJS.Proces
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new UserError(`context "${contextName}" names a cluster that is not in the kubeconfig`);
+  const userName = kc.getContextObject(contextName)?.user;
+  if (userName && !kc.getUser(userName)) {
+    throw new UserError(`context "${contextName}" names user "${userName}", which is not in the kubeconfig: add it to users or fix the context`);
+  }
   return { kc, contextName, server: cluster.server, files: files.length ? files : [] };
 }
 
-function mergeFiles(target: KubeConfig, files: string[], Ctor: new () => KubeConfig): void {
+async function mergeFiles(target: KubeConfig, files: string[], Ctor: new () => KubeConfig, execTimeoutMs: number): Promise<void> {
   const clusters = new Map<string, KubeConfig['clusters'][number]>();
   const users = new Map<string, KubeConfig['users'][number]>();
   const contexts = new Map<string, KubeConfig['contexts'][number]>();
@@ -76,8 +85,10 @@ function mergeFiles(target: KubeConfig, files: string[], Ctor: new () => KubeCon
       continue;
     }
     const one = new Ctor();
+    const doc = parseKubeconfig(await readKubeconfigText(file), file);
     try {
-      one.loadFromFile(file);
+      one.loadFromString(JSON.stringify(doc));
+      one.makePathsAbsolute(dirname(file));
     } catch (e) {
       throw new UserError(`cannot load kubeconfig ${file}: ${(e as Error).message.split('\n')[0]}`);
     }
@@ -88,9 +99,11 @@ function mergeFiles(target: KubeConfig, files: string[], Ctor: new () => KubeCon
     if (!currentContext && one.currentContext) currentContext = one.currentContext;
   }
   if (loaded === 0) throw new UserError(`none of the KUBECONFIG files exist: ${files.join(delimiter)}`);
+  const { users: plainUsers, specs } = takeExecSpecs([...users.values()]);
+  if (specs.size) target.addAuthenticator(new TimedExecAuth(specs, execTimeoutMs));
   target.loadFromOptions({
     clusters: [...clusters.values()],
-    users: [...users.values()],
+    users: plainUsers,
     contexts: [...contexts.values()],
     currentContext,
   });

@@ -3,6 +3,7 @@ import type { ClusterSource, ListOptions } from './source.js';
 import { apiVersionOf, collectionPath, type ResourceRef } from './resources.js';
 import { ApiRequestError } from './api-errors.js';
 import { KubeHttpClient } from './http-client.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY, realSleep } from './retry.js';
 import { loadKubeConfig, type ConnectionOptions, type ResolvedKubeConfig } from './kubeconfig.js';
 import { UserError } from '../errors.js';
 import { Semaphore } from '../util/semaphore.js';
@@ -27,7 +28,7 @@ export class LiveSource implements ClusterSource {
 
   static async connect(opts: ConnectionOptions): Promise<LiveSource> {
     const resolved = await loadKubeConfig(opts);
-    return new LiveSource(new KubeHttpClient(resolved.kc, resolved.contextName, resolved.server), resolved);
+    return new LiveSource(new KubeHttpClient(resolved.kc, resolved.contextName, resolved.server, DEFAULT_RETRY, realSleep, opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS), resolved);
   }
 
   get context(): string {

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { load as loadYaml } from 'js-yaml';
 import { z } from 'zod';
 import { ExitCode, UserError } from '../errors.js';
@@ -7,6 +6,7 @@ import type { ClusterSource, ListOptions } from './source.js';
 import type { ResourceRef } from './resources.js';
 import { matchesFields, matchesLabels, parseLabelSelector } from './selectors.js';
 import { formatZodIssue } from '../util/zod-errors.js';
+import { readRegularFile } from '../util/regular-file.js';
 
 export const SNAPSHOT_API_VERSION = 'istio-upgrade/v1';
 
@@ -88,13 +88,9 @@ export function parseSnapshot(text: string, origin: string, kubernetesVersion?: 
 }
 
 export async function readSnapshotFile(path: string, kubernetesVersion?: string): Promise<ClusterSnapshot> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `snapshot file not found: ${path}` : `cannot read snapshot ${path}: ${(e as Error).message}`);
-  }
+  // Node cannot hold a string much over 512 MiB; a snapshot of a 50k-pod cluster is a few tens of MiB.
+  const text = await readRegularFile(path, { what: 'snapshot', maxBytes: 256 * 1024 * 1024, fix: 'pass a file written by istio-upgrade snapshot --out' });
+  if (!text.trim()) throw new UserError(`snapshot ${path} is empty: write one with istio-upgrade snapshot --out ${path}`);
   return parseSnapshot(text, path, kubernetesVersion);
 }
 

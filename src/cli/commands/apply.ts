@@ -1,4 +1,5 @@
 import { parseDuration } from '../../apply/duration.js';
+import { connectionFrom } from '../connection.js';
 import { executePlan } from '../../apply/executor.js';
 import { holderIdentity } from '../../apply/lock.js';
 import { readPlanFile } from '../../apply/plan-file.js';
@@ -96,7 +97,7 @@ export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions
   if (opts.dryRun) return dryRun(plan, opts);
 
   const { LiveCluster } = await import('../../apply/live-cluster.js');
-  const cluster = await LiveCluster.connect({ kubeconfig: opts.kubeconfig, context: opts.context }, plan.source.istioNamespace);
+  const cluster = await LiveCluster.connect(connectionFrom(opts), plan.source.istioNamespace);
   const w = wireRun(opts, cluster);
   const result = await executePlan(
     plan,

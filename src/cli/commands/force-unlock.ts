@@ -1,4 +1,5 @@
 import { forceUnlock, RUN_ID_ANNOTATION } from '../../apply/lock.js';
+import { connectionFrom } from '../connection.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { validateNamespace } from '../options.js';
 import type { ConnectionFlags } from '../options.js';
@@ -11,7 +12,7 @@ export async function forceUnlockCommand(opts: ForceUnlockOptions, lockId?: stri
   if (!lockId) throw new UserError('force-unlock needs the lock id printed by the apply that was refused', ExitCode.usage);
   const { LiveCluster } = await import('../../apply/live-cluster.js');
   const ns = validateNamespace(opts.istioNamespace);
-  const cluster = await LiveCluster.connect({ kubeconfig: opts.kubeconfig, context: opts.context }, ns);
+  const cluster = await LiveCluster.connect(connectionFrom(opts), ns);
   const lease = await forceUnlock(cluster.leases, ns, lockId);
   const run = lease.annotations[RUN_ID_ANNOTATION];
   process.stderr.write(

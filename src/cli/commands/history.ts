@@ -1,4 +1,5 @@
 import { listRunHistory } from '../../apply/history.js';
+import { connectionFrom } from '../connection.js';
 import { colorEnabled, makeChalk } from '../color.js';
 import { validateNamespace } from '../options.js';
 import type { ConnectionFlags } from '../options.js';
@@ -14,7 +15,7 @@ export interface HistoryOptions extends ConnectionFlags {
 export async function historyCommand(opts: HistoryOptions): Promise<number> {
   const { LiveCluster } = await import('../../apply/live-cluster.js');
   const ns = validateNamespace(opts.istioNamespace);
-  const cluster = await LiveCluster.connect({ kubeconfig: opts.kubeconfig, context: opts.context }, ns);
+  const cluster = await LiveCluster.connect(connectionFrom(opts), ns);
   const runs = await listRunHistory(cluster.configMaps, ns);
   if (opts.output !== 'text') {
     await writeStdout(renderDocument({ apiVersion: 'istio-upgrade/v1', kind: 'RunHistory', context: cluster.context, istioNamespace: ns, runs }, opts.output));

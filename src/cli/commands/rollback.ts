@@ -1,4 +1,5 @@
 import { parseDuration } from '../../apply/duration.js';
+import { connectionFrom } from '../connection.js';
 import { holderIdentity } from '../../apply/lock.js';
 import { readPlanFile } from '../../apply/plan-file.js';
 import { loadRun, rollbackRun } from '../../apply/rollback.js';
@@ -15,7 +16,7 @@ export interface RollbackCommandOptions extends RunFlags {
 export async function rollbackCommand(opts: RollbackCommandOptions, runId?: string): Promise<number> {
   const timeoutMs = parseDuration(opts.stepTimeout, '--step-timeout');
   const { LiveCluster } = await import('../../apply/live-cluster.js');
-  let cluster = await LiveCluster.connect({ kubeconfig: opts.kubeconfig, context: opts.context }, validateNamespace(opts.istioNamespace));
+  let cluster = await LiveCluster.connect(connectionFrom(opts), validateNamespace(opts.istioNamespace));
   const { record, plan } = await loadRun(wireRun(opts, cluster).store, runId, readPlanFile);
   // The run knows its Istio namespace; the lock and its ConfigMap live there, whatever the flag said.
   if (record.istioNamespace !== cluster.istioNamespace) cluster = new LiveCluster(cluster.source, record.istioNamespace);

@@ -1,3 +1,4 @@
+import { checkOutputPath } from '../../util/regular-file.js';
 import { discover } from '../../k8s/discover/index.js';
 import { buildSnapshot, RecordingSource } from '../../k8s/snapshot-writer.js';
 import { openSource } from '../source.js';
@@ -11,6 +12,8 @@ export interface SnapshotOptions extends ConnectionFlags, OutputOptions {
 
 /** Reads the live cluster (never a snapshot: that would copy a file) and writes the ClusterSnapshot. */
 export async function snapshotCommand(opts: SnapshotOptions): Promise<number> {
+  // Checked before the cluster is read, not after minutes of listing.
+  if (opts.out !== undefined && opts.out !== '-') await checkOutputPath(opts.out, '--out');
   const recording = new RecordingSource(await openSource({ ...opts, snapshot: undefined }));
   const inventory = await discover(recording, { istioNamespace: validateNamespace(opts.istioNamespace) });
   const snapshot = buildSnapshot(recording.recorded(), {

@@ -201,13 +201,13 @@ export class E2eCluster {
 
   /**
    * Makes the upgrade lock look as if its holder stopped renewing it ten minutes ago. The next apply watches it for
-   * its duration before taking it over, so the lease is given a 2 s duration to keep tests short.
+   * its duration before taking it over, so the lease is given a 1 s duration to keep tests short.
    */
   expireLease(): void {
     const lease = this.lease() as (KubeObject & { spec: Record<string, unknown> }) | undefined;
     if (!lease) throw new Error('no upgrade lock to expire');
     const old = new Date(Date.now() - 600_000).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-    this.server.load([{ ...lease, spec: { ...lease.spec, acquireTime: old, renewTime: old, leaseDurationSeconds: 2 } }]);
+    this.server.load([{ ...lease, spec: { ...lease.spec, acquireTime: old, renewTime: old, leaseDurationSeconds: 1 } }]);
   }
 
   /**

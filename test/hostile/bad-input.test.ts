@@ -64,8 +64,8 @@ const cases: Case[] = [
   { name: 'an empty --snapshot', args: () => ['status', '--snapshot', file('empty.yaml', '')], code: 1, says: /snapshot .*empty\.yaml is empty: write one with istio-upgrade snapshot --out/ },
   { name: 'an empty plan file', args: () => ['apply', file('empty-plan.json', '\n'), '--dry-run'], code: 1, says: /plan file .*empty-plan\.json is empty/ },
   { name: 'a directory as the plan file', args: () => ['apply', tmp, '--dry-run'], code: 1, says: /plan .* is a directory/ },
-  { name: 'snapshot --out into a directory', args: () => ['snapshot', '--kubeconfig', kubeconfig('kc-out1', { token: 'test-token' }), '--out', tmp], code: 2, says: /--out .* is a directory: give a file name/ },
-  { name: 'snapshot --out in a missing directory', args: () => ['snapshot', '--kubeconfig', kubeconfig('kc-out2', { token: 'test-token' }), '--out', join(tmp, 'nope', 'x.yaml')], code: 2, says: /directory .*nope does not exist: create it first/ },
+  { name: 'snapshot --out into a directory', args: () => ['snapshot', '--kubeconfig', kubeconfig('kc-out1', { token: 'test-token' }), '--out', tmp], code: 64, says: /--out .* is a directory: give a file name/ },
+  { name: 'snapshot --out in a missing directory', args: () => ['snapshot', '--kubeconfig', kubeconfig('kc-out2', { token: 'test-token' }), '--out', join(tmp, 'nope', 'x.yaml')], code: 64, says: /directory .*nope does not exist: create it first/ },
   // kubeconfigs
   { name: 'an empty kubeconfig', args: () => ['status', '--kubeconfig', file('kc-empty', '')], code: 1, says: /kubeconfig .*kc-empty is empty/ },
   { name: 'a kubeconfig that is a list', args: () => ['status', '--kubeconfig', file('kc-list', '- a\n- b\n')], code: 1, says: /is not a kubeconfig/ },
@@ -78,7 +78,7 @@ const cases: Case[] = [
   { name: 'an exec plugin that prints garbage', args: () => ['status', '--kubeconfig', kubeconfig('kc-garbage', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin('garbage.sh', 'echo hello') } })], code: 1, says: /printed no usable ExecCredential/ },
   { name: 'an exec plugin that never returns', args: () => ['status', '--request-timeout', '1s', '--kubeconfig', kubeconfig('kc-hang', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin('hang.sh', 'exec sleep 60') } })], code: 1, says: /did not answer within 1s \(--request-timeout\)/ },
   { name: 'a FIFO as --kubeconfig', args: () => ['status', '--kubeconfig', fifo()], code: 1, says: /kubeconfig .*fifo is not a regular file/ },
-  { name: 'a bad --request-timeout', args: () => ['status', '--request-timeout', 'soon', '--kubeconfig', kubeconfig('kc-rt', { token: 'test-token' })], code: 2, says: /--request-timeout must be a duration/ },
+  { name: 'a bad --request-timeout', args: () => ['status', '--request-timeout', 'soon', '--kubeconfig', kubeconfig('kc-rt', { token: 'test-token' })], code: 64, says: /--request-timeout must be a duration/ },
 ];
 
 let fifoPath: string | undefined;

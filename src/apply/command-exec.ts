@@ -12,7 +12,7 @@ export interface CommandEnv {
   log?: LogSink;
 }
 
-export type CommandResult = { ok: true; stdout?: string; skipped?: string } | { ok: false; message: string };
+export type CommandResult = { ok: true; stdout?: string; skipped?: string } | { ok: false; message: string; output?: string };
 
 export async function runPlanCommand(cmd: PlanCommand, previousOutput: string | undefined, deadline: number, env: CommandEnv): Promise<CommandResult> {
   const left = deadline - env.clock.now();
@@ -31,9 +31,10 @@ export async function runPlanCommand(cmd: PlanCommand, previousOutput: string | 
   }
   const tool = cmd.via;
   const args = cmd.argv[0] === tool ? cmd.argv.slice(1) : cmd.argv;
-  if (cmd.optional && !(await env.runner.available(tool))) return { ok: true, skipped: `${tool} not found: skipped optional command (${cmd.description})` };
+  if (cmd.optional && !(await env.runner.available(tool))) return { ok: true, skipped: `skipped: ${tool} not found (${cmd.argv.slice(0, 3).join(' ')})` };
   const r = await env.runner.run({ tool, args, ...(cmd.valuesFrom ? { valuesFrom: cmd.valuesFrom } : {}), timeoutMs: left, signal: env.signal, ...(env.log ? { log: env.log } : {}) });
-  return r.ok ? { ok: true, stdout: r.stdout } : { ok: false, message: r.message };
+  if (r.ok) return { ok: true, stdout: r.stdout };
+  return { ok: false, message: r.message, ...(r.output ? { output: r.output } : {}) };
 }
 
 /** Releases whose Helm revision a step changes, as `namespace/release`, for the run record. */

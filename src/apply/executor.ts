@@ -104,6 +104,8 @@ type StepEnd = 'succeeded' | 'skipped' | 'failed' | 'interrupted' | 'lock-lost';
 class Run {
   private record!: RunRecord;
   private log: LogSink | undefined;
+  /** Output of the command that failed the current step, when it printed findings (a precheck). */
+  private failureOutput: string | undefined;
 
   constructor(
     private readonly plan: Plan,
@@ -235,7 +237,8 @@ class Run {
       const step = this.plan.steps[i]!;
       const rec = this.record.steps[i]!;
       if (rec.status !== 'running' && rec.status !== 'failed') continue;
-      if (!step.verify.length) continue;
+      // A check is never "already applied": it runs again.
+      if (!step.verify.length || step.kind === 'preflight') continue;
       const since = rec.startedAt ? Date.parse(rec.startedAt) : undefined;
       let applied = true;
       for (const spec of step.verify) {
@@ -293,6 +296,7 @@ class Run {
     if (from > 0 && from < step.commands.length && step.commands[from]!.api?.type === 'apply-rendered') from -= 1;
     let previous: string | undefined;
     let ranSomething = step.commands.length === 0;
+    const skipped: string[] = [];
     for (let c = from; c < step.commands.length; c++) {
       if (this.signal.aborted) return this.stepInterrupted(step, started);
       if (this.lock.lost) return 'lock-lost';
@@ -319,10 +323,13 @@ class Run {
       if (!r.ok) {
         if (this.signal.aborted) return this.stepInterrupted(step, started);
         rec.error = r.message;
+        this.failureOutput = r.output;
         return 'failed';
       }
-      if (r.skipped) deps.progress.info(`step ${step.id}: ${r.skipped}`);
-      else ranSomething = true;
+      if (r.skipped) {
+        deps.progress.info(`step ${step.id}: ${r.skipped}`);
+        skipped.push(r.skipped);
+      } else ranSomething = true;
       previous = r.stdout;
       rec.commandsDone = Math.max(rec.commandsDone, c + 1);
       await this.save();
@@ -343,6 +350,8 @@ class Run {
     }
     for (const r of helmReleasesTouched(step)) rec.helmRevisions[r.key]!.after = await deps.cluster.helmRevision(r.release, r.namespace);
     rec.status = ranSomething ? 'succeeded' : 'skipped';
+    // What did not run stays visible in the record and the report, not only in the scrollback.
+    if (skipped.length) rec.note = skipped.join('; ');
     rec.finishedAt = this.iso();
     await this.save();
     const ms = this.now() - started;
@@ -424,6 +433,7 @@ class Run {
     this.event(step, 'failed', { durationMs: ms, error: rec.error ?? 'failed' });
     deps.progress.stepFinished(step, 'failed', ms, rec.error);
     const error = `step ${step.id} failed: ${rec.error ?? 'unknown error'}`;
+    if (step.kind === 'preflight') return this.preconditionFailed(step);
     const manual = this.manualRollback(step);
 
     if (opts.onFailure === 'stop' || step.rollback === null) {
@@ -457,6 +467,19 @@ class Run {
     this.record.status = 'rollback-failed';
     await this.save();
     return this.result(ExitCode.failedUnknown, `${error}; its rollback failed: ${rb.message}`, [...manual, this.cli('rollback', this.record.runId)]);
+  }
+
+  /**
+   * The preflight step only reads (Istio's `istioctl x precheck`, pending Helm releases, istiod health): its failure
+   * is a precondition of the upgrade, found before any change, not a failed change to roll back.
+   */
+  private async preconditionFailed(step: PlanStep): Promise<ApplyResult> {
+    this.record.status = 'failed';
+    await this.save();
+    const output = this.failureOutput ? `\n${this.failureOutput.replace(/^/gm, '    ')}` : '';
+    return this.result(ExitCode.blocked, `precondition failed before any change: step ${step.id}: ${this.record.steps.find((s) => s.id === step.id)?.error ?? 'failed'}${output}`, [
+      `fix what the check reports, then: ${this.cli('apply', this.opts.planPath)}`,
+    ]);
   }
 
   /** The failed step's own rollback, with a time budget of its own. */

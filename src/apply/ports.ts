@@ -23,7 +23,7 @@ export interface RunRequest {
 
 export type RunOutcome =
   | { ok: true; stdout: string }
-  | { ok: false; reason: 'failed' | 'timeout' | 'cancelled' | 'not-found'; message: string };
+  | { ok: false; reason: 'failed' | 'timeout' | 'cancelled' | 'not-found'; message: string; /** What the command printed (its end), for checks whose findings are the point. */ output?: string };
 
 export interface Runner {
   /** Whether the binary can be run (found on PATH, or the explicit --helm/--istioctl path exists). */

@@ -21,6 +21,8 @@ export interface ExecaRunnerOptions {
 const VALUES_TIMEOUT_MS = 120_000;
 const ABANDONED = Symbol('abandoned');
 const OUTPUT_WAIT_MS = 1_000;
+/** The end of a failed command's output kept for the person (a precheck's findings); the whole of it is in run.log. */
+const OUTPUT_KEPT = 4_000;
 
 /**
  * execa resolves only when the child's output pipes close. A descendant that outlives a killed
@@ -152,6 +154,7 @@ export class ExecaRunner implements Runner {
     if (r.isCanceled) return { ok: false, reason: 'cancelled', message: `${tool} ${rawArgs[0] ?? ''} was cancelled` };
     if (r.timedOut) return { ok: false, reason: 'timeout', message: `${tool} ${rawArgs[0] ?? ''} timed out after ${Math.round(timeoutMs / 1000)}s` };
     const last = String(r.stderr ?? '').trim().split('\n').filter(Boolean).pop() ?? r.shortMessage ?? 'failed';
-    return { ok: false, reason: 'failed', message: `${tool} ${rawArgs[0] ?? ''} exited with ${r.exitCode ?? r.signal}: ${last}` };
+    const output = [String(r.stdout ?? '').trim(), String(r.stderr ?? '').trim()].filter(Boolean).join('\n').slice(-OUTPUT_KEPT);
+    return { ok: false, reason: 'failed', message: `${tool} ${rawArgs[0] ?? ''} exited with ${r.exitCode ?? r.signal}: ${last}`, ...(output ? { output } : {}) };
   }
 }

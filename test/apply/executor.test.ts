@@ -84,7 +84,29 @@ describe('executePlan: the step loop', () => {
     const result = await executePlan(testPlan(), h.options, h.deps);
     expect(result.exitCode).toBe(0);
     expect(h.journal.some((l) => l.startsWith('istioctl'))).toBe(false);
-    expect(h.progress.lines).toContain("info step h1-preflight: istioctl not found: skipped optional command (Istio's own pre-upgrade checks (skipped when istioctl is not installed))");
+    expect(h.progress.lines).toContain('info step h1-preflight: skipped: istioctl not found (istioctl x precheck)');
+    expect(result.steps[0]).toMatchObject({ id: 'h1-preflight', status: 'succeeded', note: 'skipped: istioctl not found (istioctl x precheck)' });
+  });
+
+  it('a failed istioctl x precheck is a precondition: exit 3 before any change, with its findings, nothing rolled back', async () => {
+    const h = harness();
+    const normal = h.runner.outcome;
+    h.runner.outcome = (req) =>
+      req.args[0] === 'x' ? { ok: false, reason: 'failed', message: 'istioctl x exited with 1: Error: Issues found', output: 'Error [IST0156] (Gateway api) v1beta1 not served' } : normal(req);
+    const result = await executePlan(testPlan(), h.options, h.deps);
+    expect(result.exitCode).toBe(3);
+    expect(result.status).toBe('failed');
+    expect(result.error).toContain('precondition failed before any change: step h1-preflight');
+    expect(result.error).toContain('Error [IST0156] (Gateway api) v1beta1 not served');
+    expect(h.journal).toEqual(['api preflight-checks', expect.stringMatching(/^istioctl x precheck /)]);
+    expect(result.steps.slice(1).every((s) => s.status === 'pending')).toBe(true);
+    expect(h.cluster.leases.items.size).toBe(0);
+
+    // Fixed and applied again: the check runs again (a check is never "already applied"), then the plan.
+    h.runner.outcome = normal;
+    const again = await executePlan(testPlan(), h.options, h.deps);
+    expect(again.exitCode).toBe(0);
+    expect(h.journal.filter((l) => l.startsWith('istioctl x precheck'))).toHaveLength(2);
   });
 });
 

@@ -135,7 +135,12 @@ describe('failures', () => {
 
   it('a non-zero exit reports the last line of stderr', async () => {
     const r = await runner().run({ tool: 'helm', args: ['fail'], timeoutMs: 10_000, signal: never });
-    expect(r).toEqual({ ok: false, reason: 'failed', message: 'helm fail exited with 1: Error: UPGRADE FAILED: another operation is in progress' });
+    expect(r).toEqual({
+      ok: false,
+      reason: 'failed',
+      message: 'helm fail exited with 1: Error: UPGRADE FAILED: another operation is in progress',
+      output: 'Error: UPGRADE FAILED: another operation is in progress',
+    });
   });
 
   it('a hung command is killed at its timeout', async () => {

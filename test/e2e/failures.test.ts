@@ -110,7 +110,7 @@ const CASES: FailureCase[] = [
 
 // Independent tests, each on its own fake cluster: run them side by side (vitest runs one file at a time on a 2-core machine).
 describe.concurrent('e2e: failures', () => {
-  describe('a failure at each step of the ambient plan is rolled back (exit 4)', () => {
+  describe('a failure at each step of the ambient plan is rolled back (exit 4), or refused before any change when the step only checks (exit 3)', () => {
     test('the cases cover every step of the plan', () => {
       expect(CASES.map((x) => x.step)).toEqual(plan.steps.map((s) => s.id));
     });
@@ -122,6 +122,19 @@ describe.concurrent('e2e: failures', () => {
         const failed = plan.steps[index]!;
         inject(c);
         const r = await c.cli(['apply', c.planPath]);
+        if (failed.kind === 'preflight') {
+          // Checks that only read are preconditions: exit 3, nothing to roll back, nothing changed.
+          expect(r.exitCode, r.stderr).toBe(3);
+          expect(r.stderr).toContain(`precondition failed before any change: step ${step}`);
+          expect(r.stderr).toMatch(error);
+          const [run] = c.localRuns();
+          expect(run!.status).toBe('failed');
+          expect(run!.steps.map((x) => x.status)).toEqual(plan.steps.map((_, i) => (i === 0 ? 'failed' : 'pending')));
+          expect(c.callLog().filter(isMutating)).toEqual([]);
+          plan.steps.forEach((x) => expectStepEffect(c.server, x.id, false));
+          expect(c.lease()).toBeUndefined();
+          return;
+        }
         expect(r.exitCode, r.stderr).toBe(4);
         expect(r.stderr).toContain(`step ${step} failed`);
         expect(r.stderr).toMatch(error);

@@ -51,7 +51,8 @@ class LineProgress implements Progress {
   stepFinished(step: PlanStep, outcome: StepOutcome, durationMs: number, detail?: string): void {
     const c = this.o.chalk;
     const word = outcome === 'succeeded' || outcome === 'skipped' ? c.green(outcome) : outcome === 'rolled-back' ? c.yellow(outcome) : c.red(outcome);
-    this.line(`step ${step.id}: ${word} (${formatDuration(durationMs)})${detail ? `: ${detail}` : ''}`);
+    const more = beyondOutcome(outcome, detail);
+    this.line(`step ${step.id}: ${word} (${formatDuration(durationMs)})${more ? `: ${more}` : ''}`);
   }
 
   info(text: string): void {
@@ -81,12 +82,13 @@ class SpinnerProgress implements Progress {
 
   stepFinished(_step: PlanStep, outcome: StepOutcome, durationMs: number, detail?: string): void {
     const c = this.o.chalk;
-    const text = `${this.label} ${c.dim(`(${formatDuration(durationMs)})`)}${detail ? `\n    ${detail}` : ''}`;
+    const more = beyondOutcome(outcome, detail);
+    const text = (word: string) => `${this.label} ${word}${c.dim(`(${formatDuration(durationMs)})`)}${more ? `\n    ${more}` : ''}`;
     const s = this.spinner ?? ora({ stream: this.o.stream, discardStdin: false });
-    if (outcome === 'succeeded') s.succeed(text);
-    else if (outcome === 'skipped') s.info(`${text} ${c.dim('skipped')}`);
-    else if (outcome === 'rolled-back') s.warn(`${text} ${c.yellow('rolled back')}`);
-    else s.fail(`${text} ${c.red(outcome)}`);
+    if (outcome === 'succeeded') s.succeed(text(''));
+    else if (outcome === 'skipped') s.info(text(`${c.dim('skipped')} `));
+    else if (outcome === 'rolled-back') s.warn(text(`${c.yellow('rolled back')} `));
+    else s.fail(text(`${c.red(outcome)} `));
     this.spinner = undefined;
   }
 
@@ -116,3 +118,8 @@ export const silentProgress: Progress = {
   info: () => undefined,
   warn: () => undefined,
 };
+
+/** The detail of a finished step, unless it only repeats the outcome ("rolled back" after rolled-back). */
+export function beyondOutcome(outcome: StepOutcome, detail: string | undefined): string | undefined {
+  return detail && detail !== outcome.replace(/-/g, ' ') ? detail : undefined;
+}

@@ -4,6 +4,7 @@ import { colorEnabled, makeChalk } from '../color.js';
 import { validateNamespace } from '../options.js';
 import type { ConnectionFlags } from '../options.js';
 import { table } from '../render/table.js';
+import { terminalWidth } from '../render/width.js';
 import { renderDocument, writeStdout } from '../write-output.js';
 
 export interface HistoryOptions extends ConnectionFlags {
@@ -28,6 +29,6 @@ export async function historyCommand(opts: HistoryOptions): Promise<number> {
   const c = makeChalk(colorEnabled(opts.color));
   const paint = (s: string) => (s === 'succeeded' ? c.green(s) : s === 'running' || s === 'interrupted' || s === 'rolled-back' ? c.yellow(s) : c.red(s));
   const rows = runs.map((r) => [r.runId, r.planId, r.startedAt.replace(/\.\d{3}Z$/, 'Z'), paint(r.status), `${r.stepsDone}/${r.stepsTotal}`]);
-  await writeStdout(`${table(['RUN', 'PLAN', 'STARTED', 'STATUS', 'STEPS'], rows, '')}\n`);
+  await writeStdout(`${table(['RUN', 'PLAN', 'STARTED', 'STATUS', 'STEPS'], rows, '', terminalWidth())}\n`);
   return 0;
 }

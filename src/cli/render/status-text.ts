@@ -1,18 +1,22 @@
 import type { ChalkInstance } from 'chalk';
 import type { Inventory } from '../../k8s/inventory.js';
-import { table } from './table.js';
+import { table as layoutTable } from './table.js';
+import { wrapText } from './width.js';
 
 const dash = '–';
 
-export function renderStatus(inv: Inventory, c: ChalkInstance): string {
+export function renderStatus(inv: Inventory, c: ChalkInstance, width = 80): string {
   const out: string[] = [];
+  const table = (headers: string[], rows: string[][]) => layoutTable(headers, rows, '  ', width);
+  /** A line of prose under a section, wrapped with a hanging indent. */
+  const prose = (text: string) => out.push(...wrapText(text.trim(), width, '  ', '    '));
   const health = (h: string) => (h === 'healthy' ? c.green(h) : h === 'unknown' ? c.dim(h) : h === 'progressing' ? c.yellow(h) : c.red(h));
   const section = (title: string) => out.push('', c.bold(title));
 
   const src = inv.source.type === 'snapshot' ? `snapshot${inv.source.capturedAt ? ` of ${inv.source.capturedAt}` : ''}` : 'live';
   out.push(
-    `${c.bold('Cluster')}  ${inv.source.context ?? dash} · Kubernetes ${inv.cluster.kubernetesVersion} · ${inv.cluster.nodes.length} node(s) · ${src}`,
-    `${c.bold('Mesh')}     ${inv.mode} · installed with ${inv.installMethod} · control plane in ${inv.istioNamespace}`,
+    ...wrapText(`${c.bold('Cluster')}  ${inv.source.context ?? dash} · Kubernetes ${inv.cluster.kubernetesVersion} · ${inv.cluster.nodes.length} node(s) · ${src}`, width, '', ' '.repeat(9)),
+    ...wrapText(`${c.bold('Mesh')}     ${inv.mode} · installed with ${inv.installMethod} · control plane in ${inv.istioNamespace}`, width, '', ' '.repeat(9)),
   );
 
   section('Control plane revisions');
@@ -44,8 +48,8 @@ export function renderStatus(inv: Inventory, c: ChalkInstance): string {
       ),
     );
   const d = inv.defaults;
-  out.push(
-    `  defaults: tag default → ${d.tagRevision ?? dash} · istiod-default-validator → ${d.validatorRevision ?? dash} · base defaultRevision → ${d.baseDefaultRevision ?? dash}  ${d.consistent ? c.green('consistent') : c.red('DISAGREE')}`,
+  prose(
+    `defaults: tag default → ${d.tagRevision ?? dash} · istiod-default-validator → ${d.validatorRevision ?? dash} · base defaultRevision → ${d.baseDefaultRevision ?? dash} · ${d.consistent ? c.green('consistent') : c.red('DISAGREE')}`,
   );
 
   section('Components');
@@ -55,8 +59,8 @@ export function renderStatus(inv: Inventory, c: ChalkInstance): string {
       inv.components.map((x) => [x.component, x.name, x.namespace || dash, x.version ?? dash, x.revision ?? dash, x.installMethod, health(x.health)]),
     ),
   );
-  if (inv.ambient.cni) out.push(`  istio-cni: ambient ${inv.ambient.cni.ambientEnabled ? 'on' : 'off'}, DNS capture ${inv.ambient.cni.dnsCapture === null ? 'not set' : inv.ambient.cni.dnsCapture ? 'on' : 'off'}`);
-  if (inv.waypoints.length) out.push(`  waypoints: ${inv.waypoints.map((w) => `${w.namespace}/${w.name}`).join(', ')}`);
+  if (inv.ambient.cni) prose(`  istio-cni: ambient ${inv.ambient.cni.ambientEnabled ? 'on' : 'off'}, DNS capture ${inv.ambient.cni.dnsCapture === null ? 'not set' : inv.ambient.cni.dnsCapture ? 'on' : 'off'}`);
+  if (inv.waypoints.length) prose(`  waypoints: ${inv.waypoints.map((w) => `${w.namespace}/${w.name}`).join(', ')}`);
 
   section('Data plane');
   const ns = inv.dataPlane.namespaces;
@@ -70,7 +74,7 @@ export function renderStatus(inv: Inventory, c: ChalkInstance): string {
         .join(', ');
     out.push(
       table(
-        ['NAMESPACE', 'LABEL', 'REVISION', 'PODS', 'PROXIES (version@revision×count)'],
+        ['NAMESPACE', 'LABEL', 'REVISION', 'PODS', 'PROXIES'],
         ns.map((n) => [
           n.name,
           n.dataplaneMode === 'ambient' ? 'ambient' : n.injection ? `istio-injection=${n.injection}` : `istio.io/rev=${n.revisionLabel}`,
@@ -83,9 +87,9 @@ export function renderStatus(inv: Inventory, c: ChalkInstance): string {
   }
   const byVersion = new Map<string, number>();
   for (const p of inv.dataPlane.proxies) byVersion.set(p.version ?? 'unknown', (byVersion.get(p.version ?? 'unknown') ?? 0) + p.count);
-  if (byVersion.size) out.push(`  sidecar proxies by version: ${[...byVersion].map(([v, n]) => `${v} ×${n}`).join(', ')}`);
+  if (byVersion.size) prose(`  PROXIES: version@revision×count; sidecar proxies by version: ${[...byVersion].map(([v, n]) => `${v}×${n}`).join(', ')}`);
   const ambientPods = inv.dataPlane.workloads.filter((w) => w.mode === 'ambient').reduce((s, w) => s + w.pods, 0);
-  if (ambientPods) out.push(`  ambient pods: ${ambientPods}`);
+  if (ambientPods) prose(`  ambient pods: ${ambientPods}`);
 
   if (inv.gateways.length) {
     section('Gateways');
@@ -113,16 +117,16 @@ export function renderStatus(inv: Inventory, c: ChalkInstance): string {
   const crds = inv.crds.istio;
   const owned = crds.filter((x) => x.helmOwned).length;
   const owners = [...new Set(crds.filter((x) => x.helmRelease).map((x) => `${x.helmRelease!.namespace}/${x.helmRelease!.release}`))];
-  out.push(`  Istio: ${crds.length} CRD(s), ${owned} Helm-owned${owners.length ? ` by ${owners.join(', ')}` : ''}${crds.some((x) => x.legacyChartLabel && !x.helmOwned) ? ', legacy chart=istio labels' : ''}`);
+  prose(`  Istio: ${crds.length} CRD(s), ${owned} Helm-owned${owners.length ? ` by ${owners.join(', ')}` : ''}${crds.some((x) => x.legacyChartLabel && !x.helmOwned) ? ', legacy chart=istio labels' : ''}`);
   const gw = inv.crds.gatewayApi;
-  out.push(`  Gateway API: ${gw.present ? `${gw.bundleVersion ?? 'unknown bundle'}${gw.channel ? ` (${gw.channel})` : ''}, ${gw.crds.length} CRD(s)` : 'not installed'}`);
-  if (inv.istioCsr.present) out.push(`  istio-csr: ${inv.istioCsr.version ?? 'unknown version'} (${inv.istioCsr.namespace}/${inv.istioCsr.name})`);
+  prose(`  Gateway API: ${gw.present ? `${gw.bundleVersion ?? 'unknown bundle'}${gw.channel ? ` (${gw.channel})` : ''}, ${gw.crds.length} CRD(s)` : 'not installed'}`);
+  if (inv.istioCsr.present) prose(`  istio-csr: ${inv.istioCsr.version ?? 'unknown version'} (${inv.istioCsr.namespace}/${inv.istioCsr.name})`);
 
   section('Findings');
-  if (inv.findings.length === 0) out.push(`  ${c.green('✓')} nothing to report`);
+  if (inv.findings.length === 0) prose(`  ${c.green('✓')} nothing to report`);
   for (const f of inv.findings) {
     const mark = f.severity === 'error' ? c.red('✗') : f.severity === 'warning' ? c.yellow('!') : c.dim('i');
-    out.push(`  ${mark} ${f.message} ${c.dim(`[${f.id}]`)}`);
+    prose(`  ${mark} ${f.message} ${c.dim(`[${f.id}]`)}`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -28,7 +28,7 @@ function pack(units: string[], width: number, first: string, rest: string, mark 
   let empty = true;
   for (const [i, unit] of units.entries()) {
     const room = width - (i === units.length - 1 ? 0 : mark.length);
-    if (!empty && visibleLength(line) + 1 + visibleLength(unit) > room) {
+    if (!empty && unit !== '' && visibleLength(line) + 1 + visibleLength(unit) > room) {
       lines.push(line + mark);
       line = rest;
       empty = true;
@@ -42,7 +42,9 @@ function pack(units: string[], width: number, first: string, rest: string, mark 
 
 /** Word-wraps prose to `width`, with a hanging indent `rest`; lines break at spaces only. */
 export function wrapText(text: string, width: number, first = '', rest = first): string[] {
-  return pack(text.split(/ +/).filter(Boolean), width, first, rest);
+  // Single spaces separate words; a run of spaces (a column gap) stays inside the line it is on.
+  const words = text.trim().split(' ');
+  return pack(words, width, first, rest);
 }
 
 /**

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'vitest';
 import { startFakeApiServer, type FakeApiServer, type KubeObject } from '../fake-apiserver/index.js';
-import { ensureFakeBinBuilt, fakeBinDir, readCallLog, reconcile, writeFakeBinConfig, writeFaults, type CallRecord, type FaultRule } from '../fakebin/index.js';
+import { CURRENT_HTTP_REPO, ensureFakeBinBuilt, fakeBinDir, readCallLog, reconcile, writeFakeBinConfig, writeFaults, writeHelmRepositories, type CallRecord, type FaultRule } from '../fakebin/index.js';
 import { cliPath } from '../support/cli.js';
 import { readFixture } from '../support/fixtures.js';
 import type { Plan } from '../../src/plans/plan-schema.js';
@@ -104,6 +104,8 @@ export class E2eCluster {
     mkdirSync(this.work, { recursive: true });
     server.writeKubeconfig(this.kubeconfig, { context });
     writeFakeBinConfig(this.home, { log: this.calls, faults: this.faultsFile });
+    // A machine that ran `helm repo add istio https://blob.istio.io/istio-release/charts`.
+    writeHelmRepositories(this.home, [{ name: 'istio', url: CURRENT_HTTP_REPO }]);
   }
 
   static async start(o: ClusterOptions): Promise<E2eCluster> {

@@ -63,7 +63,7 @@ describe.concurrent('e2e: refusals', () => {
       await c.plan();
       // Someone upgrades the gateway by hand (its fake helm writes to no call log) …
       const other = fakeBinEnv({ home: join(c.dir, 'someone-else'), kubeconfig: c.kubeconfig });
-      const up = await execa('helm', ['upgrade', 'istio-ingress', 'istio/gateway', '-n', 'istio-ingress', '--version', '1.23.6', '--reuse-values'], { env: other, extendEnv: false, reject: false });
+      const up = await execa('helm', ['upgrade', 'istio-ingress', 'oci://ghcr.io/istio/release/charts/gateway', '-n', 'istio-ingress', '--version', '1.23.6', '--reuse-values'], { env: other, extendEnv: false, reject: false });
       expect(up.exitCode, up.stderr).toBe(0);
       // … and points the prod-stable tag somewhere else through the API.
       const mwc = c.server.get('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', 'istio-revision-tag-prod-stable')!;

@@ -21,7 +21,7 @@ import {
   withRenderContext,
   ztunnelDaemonSet,
 } from '../support/istio-render/index.js';
-import { fakeBinEnv } from '../fakebin/index.js';
+import { CURRENT_HTTP_REPO, fakeBinEnv, writeHelmRepositories } from '../fakebin/index.js';
 
 export const V = '1.23.6';
 export const REV = '1-23-6';
@@ -97,6 +97,8 @@ export async function harness(mode: 'ambient' | 'sidecar' | 'empty', opts: { kub
   const log = join(dir, 'calls.jsonl');
   const faults = join(dir, 'faults.json');
   const env = fakeBinEnv({ home: dir, kubeconfig, log, faults });
+  // A machine that ran `helm repo add istio https://blob.istio.io/istio-release/charts`.
+  writeHelmRepositories(dir, [{ name: 'istio', url: CURRENT_HTTP_REPO }]);
   const run = async (tool: string, args: string[], o: { env?: Record<string, string> } = {}): Promise<Run> => {
     const r = await execa(tool, args, { env: { ...env, ...(o.env ?? {}) }, extendEnv: false, reject: false, stdin: 'ignore', cwd: dir, timeout: 20_000 });
     return { exitCode: r.exitCode, signal: r.signal, stdout: String(r.stdout), stderr: String(r.stderr) };

@@ -15,8 +15,13 @@ import { ensureBuilt } from './build.mjs';
 import { Controllers } from './src/controllers.js';
 import type { FaultRule } from './src/faults.js';
 import { Kube } from './src/kube.js';
+import { helmConfigHome, writeRepositories, type RepoEntry } from './src/repos.js';
+import { writeTgz } from './src/tar.js';
+import { istioChart } from '../support/istio-render/index.js';
+import yaml from 'js-yaml';
 
 export type { FaultRule } from './src/faults.js';
+export { CURRENT_HTTP_REPO, CURRENT_OCI_REPO, RETIRED_HTTP_REPO } from './src/repos.js';
 
 /** Absolute path of the directory holding `helm` and `istioctl`; put it first on PATH. */
 export const fakeBinDir: string = dirname(fileURLToPath(import.meta.url));
@@ -74,6 +79,28 @@ export function readFaults(file: string): FaultRule[] {
   }
 }
 
+/** What `helm repo add` leaves behind: the repositories file under HOME's helm config home (`~/.config/helm`). */
+export function writeHelmRepositories(home: string, repos: RepoEntry[]): void {
+  writeRepositories(join(helmConfigHome({ HOME: home }), 'repositories.yaml'), repos);
+}
+
+/**
+ * An Istio chart on disk as an air-gapped site keeps it: `helm pull … --version V` output (`<dir>/<chart>-<V>.tgz`)
+ * or an unpacked chart directory (`<dir>/<chart>/Chart.yaml`). Returns the path written.
+ */
+export function writeLocalChart(dir: string, chart: 'base' | 'istiod' | 'cni' | 'ztunnel' | 'gateway', version: string, form: 'packaged' | 'unpacked' = 'packaged'): string {
+  mkdirSync(dir, { recursive: true });
+  const chartYaml = yaml.dump(istioChart(chart, version));
+  if (form === 'unpacked') {
+    mkdirSync(join(dir, chart), { recursive: true });
+    writeFileSync(join(dir, chart, 'Chart.yaml'), chartYaml);
+    return join(dir, chart);
+  }
+  const file = join(dir, `${chart}-${version}.tgz`);
+  writeFileSync(file, writeTgz({ [`${chart}/Chart.yaml`]: chartYaml, [`${chart}/values.yaml`]: '{}\n' }));
+  return file;
+}
+
 export interface FakeBinConfig {
   log?: string;
   faults?: string;
@@ -119,6 +146,8 @@ export interface StoredRelease {
   secretName: string;
   /** Labels of the Secret (name, owner, status, version, createdAt|modifiedAt). */
   labels: Record<string, string>;
+  /** Helm 4's `apply_method` (`ssa` | `csa`); absent in records written by Helm 3. */
+  applyMethod?: string;
 }
 
 /** Decoded `sh.helm.release.v1.*` Secrets of a FakeApiServer, sorted by namespace, name, revision. */
@@ -135,6 +164,7 @@ export function helmReleases(server: FakeApiServer, namespace?: string): StoredR
         chart: { metadata: { name: string; version: string; appVersion?: string } };
         config?: Record<string, unknown>;
         manifest?: string;
+        apply_method?: string;
       };
       const md = rel.chart.metadata;
       return {
@@ -150,6 +180,7 @@ export function helmReleases(server: FakeApiServer, namespace?: string): StoredR
         lastDeployed: rel.info.last_deployed,
         secretName: s.metadata.name,
         labels: s.metadata.labels ?? {},
+        ...(rel.apply_method !== undefined ? { applyMethod: rel.apply_method } : {}),
       };
     })
     .sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : a.revision - b.revision));

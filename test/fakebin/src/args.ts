@@ -11,6 +11,11 @@ export interface FlagSpec {
   bools: string[];
   /** short/alias → canonical long name. */
   aliases?: Record<string, string>;
+  /**
+   * Flags whose value is optional (pflag's NoOptDefVal): `--wait` alone takes the default given here, a value needs
+   * `--wait=value` (`--wait value` is the flag alone followed by a positional, as in cobra).
+   */
+  optional?: Record<string, string>;
 }
 
 export interface Parsed {
@@ -26,6 +31,7 @@ export function parseArgs(args: string[], spec: FlagSpec, tool: string): Parsed 
   const values = new Set(spec.values);
   const bools = new Set(spec.bools);
   const alias = spec.aliases ?? {};
+  const optional = spec.optional ?? {};
   const canon = (n: string): string => alias[n] ?? n;
   const out: Parsed = { positionals: [], values: new Map(), bools: new Map(), order: [] };
   const addValue = (name: string, v: string): void => {
@@ -44,7 +50,9 @@ export function parseArgs(args: string[], spec: FlagSpec, tool: string): Parsed 
       const eq = a.indexOf('=');
       const raw = eq >= 0 ? a.slice(2, eq) : a.slice(2);
       const name = canon(raw);
-      if (values.has(name)) {
+      if (optional[name] !== undefined) {
+        addValue(name, eq >= 0 ? a.slice(eq + 1) : optional[name]);
+      } else if (values.has(name)) {
         if (eq >= 0) addValue(name, a.slice(eq + 1));
         else {
           if (i + 1 >= args.length) throw new CliError(`flag needs an argument: --${raw}`);

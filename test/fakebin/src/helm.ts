@@ -1,52 +1,25 @@
 /**
- * The fake `helm` (Helm 3 semantics, Secrets storage driver) against the API server named by the kubeconfig.
- * Supported: version, list/ls, status, history, get values|manifest, install, upgrade [--install], rollback,
- * uninstall/delete, template, repo add|update|list|remove.
+ * The fake `helm` (Helm 3 or Helm 4 semantics by the major of FAKE_HELM_VERSION, Secrets storage driver) against the
+ * API server named by the kubeconfig. Supported: version, list/ls, status, history, get values|manifest, install,
+ * upgrade [--install], rollback, uninstall/delete, template, show chart|values, repo add|update|list|remove.
+ * Charts are located as Helm does (repos.ts): local paths, `--repo URL`, `oci://`, `alias/chart`.
  */
-import { all, flag, last, parseArgs, type FlagSpec, type Parsed } from './args.js';
+import { all, flag, last, parseArgs, type Parsed } from './args.js';
 import { applyAll, buildManifest, clientSide, deleteAll, dumpDoc, parseManifest, withHelmMarks } from './apply.js';
-import { chartName, chartVersionKnown, isIstioChart, renderChart, sortByInstallOrder, type ChartName, type RenderedObject } from './charts.js';
+import { chartName, renderChart, sortByInstallOrder, type ChartName, type RenderedObject } from './charts.js';
 import { Controllers } from './controllers.js';
+import { istioChart } from '../../support/istio-render/index.js';
 import { ApiError, CliError, UnreachableError } from './errors.js';
 import { key, type KObj, Kube } from './kube.js';
 import { kubeconfigFiles, loadKubeconfig, resolveTarget } from './kubeconfig.js';
+import { applyMethod, applyOptions, GLOBAL_VALUES, helmFlavor, specsFor, type HelmFlavor } from './helm-flavor.js';
 import { goNow, newRecord, ReleaseStore, type ReleaseRecord } from './releases.js';
+import { checkRepoReachable, locateChart, readRepositories, repositoryConfigPath, writeRepositories } from './repos.js';
 import type { Runtime } from './runtime.js';
 import { effectiveValues, mergeMaps, mergeUserValues, toYaml, type Values } from './values.js';
 
-const GLOBAL_VALUES = [
-  'kube-context', 'kubeconfig', 'namespace', 'burst-limit', 'kube-apiserver', 'kube-as-group', 'kube-as-user', 'kube-ca-file',
-  'kube-tls-server-name', 'kube-token', 'qps', 'registry-config', 'repository-cache', 'repository-config',
-];
-const GLOBAL_BOOLS = ['debug', 'kube-insecure-skip-tls-verify', 'help'];
-const GLOBAL_ALIASES: Record<string, string> = { n: 'namespace', h: 'help' };
-
-const VALUE_FLAGS = ['values', 'set', 'set-json', 'set-string', 'set-file', 'set-literal'];
-const CHART_FLAGS = ['version', 'repo', 'username', 'password', 'ca-file', 'cert-file', 'key-file', 'keyring', 'post-renderer', 'post-renderer-args'];
-const CHART_BOOLS = ['devel', 'verify', 'insecure-skip-tls-verify', 'plain-http', 'pass-credentials', 'dependency-update', 'skip-schema-validation', 'enable-dns', 'render-subchart-notes', 'disable-openapi-validation', 'skip-crds', 'no-hooks'];
-
-function spec(values: string[], bools: string[], aliases: Record<string, string> = {}): FlagSpec {
-  return { values: [...GLOBAL_VALUES, ...values], bools: [...GLOBAL_BOOLS, ...bools], aliases: { ...GLOBAL_ALIASES, ...aliases } };
-}
-
-const SPECS: Record<string, FlagSpec> = {
-  version: spec(['template'], ['short', 'client'], { c: 'client' }),
-  list: spec(['output', 'filter', 'max', 'offset', 'selector', 'time-format'], ['all-namespaces', 'all', 'deployed', 'failed', 'pending', 'superseded', 'uninstalled', 'uninstalling', 'short', 'date', 'reverse', 'no-headers'], { A: 'all-namespaces', a: 'all', o: 'output', f: 'filter', m: 'max', l: 'selector', q: 'short', d: 'date', r: 'reverse' }),
-  status: spec(['output', 'revision'], ['show-desc', 'show-resources'], { o: 'output' }),
-  history: spec(['output', 'max'], [], { o: 'output' }),
-  get: spec(['output', 'revision', 'template'], ['all'], { o: 'output', a: 'all' }),
-  install: spec([...VALUE_FLAGS, ...CHART_FLAGS, 'timeout', 'description', 'output', 'labels', 'name-template'], [...CHART_BOOLS, 'wait', 'wait-for-jobs', 'atomic', 'create-namespace', 'dry-run', 'generate-name', 'replace', 'force', 'take-ownership', 'hide-notes', 'hide-secret'], { f: 'values', o: 'output', g: 'generate-name', l: 'labels' }),
-  upgrade: spec([...VALUE_FLAGS, ...CHART_FLAGS, 'timeout', 'description', 'output', 'labels', 'history-max'], [...CHART_BOOLS, 'wait', 'wait-for-jobs', 'atomic', 'create-namespace', 'dry-run', 'install', 'reuse-values', 'reset-values', 'reset-then-reuse-values', 'cleanup-on-fail', 'force', 'take-ownership', 'hide-notes', 'hide-secret'], { f: 'values', o: 'output', i: 'install', l: 'labels' }),
-  template: spec([...VALUE_FLAGS, ...CHART_FLAGS, 'show-only', 'api-versions', 'kube-version', 'output-dir', 'name-template', 'description', 'timeout', 'labels'], [...CHART_BOOLS, 'include-crds', 'skip-tests', 'validate', 'is-upgrade', 'release-name', 'generate-name', 'create-namespace', 'wait', 'atomic', 'replace', 'dry-run'], { f: 'values', s: 'show-only', a: 'api-versions', g: 'generate-name' }),
-  rollback: spec(['timeout', 'history-max'], ['wait', 'wait-for-jobs', 'force', 'recreate-pods', 'cleanup-on-fail', 'no-hooks', 'dry-run']),
-  uninstall: spec(['timeout', 'description', 'cascade'], ['wait', 'keep-history', 'dry-run', 'no-hooks', 'ignore-not-found']),
-  repo: spec(['username', 'password', 'ca-file', 'cert-file', 'key-file', 'output'], ['force-update', 'insecure-skip-tls-verify', 'pass-credentials', 'fail-on-repo-update-fail', 'no-update', 'allow-deprecated-repos'], { o: 'output' }),
-};
-
 const ALIASES: Record<string, string> = { ls: 'list', hist: 'history', delete: 'uninstall', del: 'uninstall', un: 'uninstall', uninstal: 'uninstall' };
 
-const HELM_VERSION = 'v3.17.3';
-const HELM_COMMIT = 'e4da49785aa6e6ee2b86efd5dd9e43400318262b';
 
 class Session {
   private kubeClient?: Kube;
@@ -54,6 +27,7 @@ class Session {
   constructor(
     readonly rt: Runtime,
     readonly p: Parsed,
+    readonly flavor: HelmFlavor,
   ) {
     this.files = kubeconfigFiles(rt.env, last(p, 'kubeconfig'));
   }
@@ -137,17 +111,15 @@ function statusBlock(rec: ReleaseRecord): string {
   ].join('\n');
 }
 
-function resolveChart(ref: string, version: string | undefined, op: string): { chart: ChartName; version: string } {
-  const name = chartName(ref);
-  const repo = ref.includes('/') && !ref.startsWith('oci://') && !ref.startsWith('.') && !ref.startsWith('/') ? ref.split('/')[0] : undefined;
-  const v = (version ?? '1.28.1').replace(/^v/, '');
-  if (!isIstioChart(name)) {
-    throw new CliError(`${op}${repo ? `chart "${name}" not found in ${repo} index. (try 'helm repo update')` : `repo ${ref} not found`}`);
+/** Locates the chart as Helm does; `op` prefixes errors the way each command words them. */
+function resolveChart(s: Session, ref: string, op: string): { chart: ChartName; version: string } {
+  try {
+    const c = locateChart(ref, { repo: last(s.p, 'repo'), version: last(s.p, 'version'), env: s.rt.env, repositoryConfig: last(s.p, 'repository-config') });
+    return { chart: c.chart, version: c.version };
+  } catch (e) {
+    if (e instanceof CliError && op) throw new CliError(`${op}${e.message}`, e.exitCode);
+    throw e;
   }
-  if (!chartVersionKnown(v)) {
-    throw new CliError(`${op}chart "${name}" matching ${version} not found in ${repo ?? 'istio'} index. (try 'helm repo update'): no chart version found for ${name}-${version}`);
-  }
-  return { chart: name, version: v };
 }
 
 function userValues(p: Parsed): Values {
@@ -220,7 +192,8 @@ async function cmdInstall(s: Session): Promise<void> {
   }
   if (!release || !chartRef) throw new CliError(`INSTALLATION FAILED: must either provide a name or specify --generate-name`);
   const ns = s.namespace;
-  const { chart, version } = resolveChart(chartRef, last(p, 'version'), prefix);
+  const ao = applyOptions(s.flavor, p, 'install', (t) => rt.err(t));
+  const { chart, version } = resolveChart(s, chartRef, prefix);
   const config = userValues(p);
   const rendered = render(chart, version, release, ns, config, 'helm', prefix);
   const kube = s.kube();
@@ -241,7 +214,18 @@ async function cmdInstall(s: Session): Promise<void> {
   const objects = rendered.filter((r) => !r.crdsDir).map((r) => r.obj as KObj);
   if (!flag(p, 'take-ownership')) await ownershipConflict(kube, objects, release, ns, 'install');
   const manifest = buildManifest(chart, rendered);
-  const rec = newRecord({ name: release, namespace: ns, revision: history.length ? history[history.length - 1]!.version + 1 : 1, status: 'pending-install', chart, version, config, description: 'Initial install underway', manifest });
+  const rec = newRecord({
+    name: release,
+    namespace: ns,
+    revision: history.length ? history[history.length - 1]!.version + 1 : 1,
+    status: 'pending-install',
+    chart,
+    version,
+    config,
+    description: 'Initial install underway',
+    manifest,
+    applyMethod: applyMethod(s.flavor, ao.serverSide, undefined),
+  });
   if (flag(p, 'dry-run')) {
     rt.out(`${statusBlock(rec)}HOOKS:\nMANIFEST:\n${manifest}`);
     return;
@@ -251,12 +235,15 @@ async function cmdInstall(s: Session): Promise<void> {
     rec.info.description = `Release "${release}" failed: ${msg}`;
     await store.update(rec);
   };
-  await store.create(rec);
+  // Registered before the record is written: a SIGTERM right after the write must still find the handler.
+  let created = false;
   rt.onCancel(async () => {
     rt.out(`Release ${release} has been cancelled.\n`);
-    await fail('context canceled');
+    if (created) await fail('context canceled');
     rt.err('Error: INSTALLATION FAILED: context canceled\n');
   });
+  await store.create(rec);
+  created = true;
   await applyAll(kube, ctl, objects);
   await rt.afterApply({ onFail: fail });
   rec.info.status = 'deployed';
@@ -299,7 +286,8 @@ async function cmdUpgrade(s: Session): Promise<void> {
       if (lastRec.info.status === 'failed' || lastRec.info.status === 'superseded') current = lastRec;
       else throw new CliError(`"${release}" has no deployed releases`);
     }
-    const { chart, version } = resolveChart(chartRef, last(p, 'version'), '');
+    const ao = applyOptions(s.flavor, p, 'upgrade', (t) => rt.err(t));
+    const { chart, version } = resolveChart(s, chartRef, '');
     const given = userValues(p);
     let config: Values;
     if (flag(p, 'reset-values')) config = given;
@@ -324,6 +312,7 @@ async function cmdUpgrade(s: Session): Promise<void> {
       description: 'Preparing upgrade',
       manifest: buildManifest(chart, rendered),
       firstDeployed: current.info.first_deployed,
+      applyMethod: applyMethod(s.flavor, ao.serverSide, current.apply_method as string | undefined),
     });
     if (flag(p, 'dry-run')) {
       rt.out(`Release "${release}" has been upgraded. Happy Helming!\n${statusBlock(rec)}HOOKS:\nMANIFEST:\n${rec.manifest ?? ''}`);
@@ -334,12 +323,15 @@ async function cmdUpgrade(s: Session): Promise<void> {
       rec.info.description = `Upgrade "${release}" failed: ${msg}`;
       await store.update(rec);
     };
-    await store.create(rec);
+    // Registered before the record is written: a SIGTERM right after the write must still find the handler.
+    let created = false;
     rt.onCancel(async () => {
       rt.out(`Release ${release} has been cancelled.\n`);
-      await fail('context canceled');
+      if (created) await fail('context canceled');
       rt.err('Error: UPGRADE FAILED: context canceled\n');
     });
+    await store.create(rec);
+    created = true;
     const ctl = new Controllers(kube);
     await applyAll(kube, ctl, objects, previous);
     const targetKeys = new Set(objects.map(key));
@@ -361,6 +353,7 @@ async function cmdRollback(s: Session): Promise<void> {
   requireArgs(p, 1, 'rollback <RELEASE> [REVISION]');
   const release = p.positionals[0]!;
   const ns = s.namespace;
+  const ao = applyOptions(s.flavor, p, 'rollback', (t) => rt.err(t));
   const kube = s.kube();
   const store = new ReleaseStore(kube);
   const history = await store.history(release, ns);
@@ -383,6 +376,8 @@ async function cmdRollback(s: Session): Promise<void> {
     version: lastRec.version + 1,
     info: { ...target.info, first_deployed: lastRec.info.first_deployed, last_deployed: goNow(), deleted: '0001-01-01T00:00:00Z', description: `Rollback to ${targetVersion}`, status: 'pending-rollback' },
   };
+  const method = applyMethod(s.flavor, ao.serverSide, target.apply_method as string | undefined);
+  if (method) rec.apply_method = method;
   await store.create(rec);
   const ctl = new Controllers(kube);
   const currentObjs = parseManifest(lastRec.manifest);
@@ -564,7 +559,7 @@ async function cmdTemplate(s: Session): Promise<void> {
     release = 'release-name';
   }
   if (!release || !chartRef) throw new CliError(`"helm template" requires at least 1 argument\n\nUsage:  helm template [NAME] [CHART] [flags]`);
-  const { chart, version } = resolveChart(chartRef, last(p, 'version'), '');
+  const { chart, version } = resolveChart(s, chartRef, '');
   const ns = s.namespace;
   const config = userValues(p);
   let rendered = render(chart, version, release, ns, config, 'template', '');
@@ -585,22 +580,73 @@ async function cmdTemplate(s: Session): Promise<void> {
 }
 
 function cmdVersion(s: Session): void {
-  const { p, rt } = s;
-  const v = rt.env.FAKE_HELM_VERSION ?? HELM_VERSION;
+  const { p, rt, flavor: f } = s;
   const tpl = last(p, 'template');
-  if (tpl) rt.out(`${tpl.replace(/\{\{\s*\.Version\s*\}\}/g, v).replace(/\{\{\s*\.GitCommit\s*\}\}/g, HELM_COMMIT).replace(/\{\{\s*\.GoVersion\s*\}\}/g, 'go1.23.7')}\n`);
-  else if (flag(p, 'short')) rt.out(`${v}+g${HELM_COMMIT.slice(0, 7)}\n`);
-  else rt.out(`version.BuildInfo{Version:"${v}", GitCommit:"${HELM_COMMIT}", GitTreeState:"clean", GoVersion:"go1.23.7"}\n`);
+  if (tpl) {
+    const fields: Record<string, string> = { Version: f.version, GitCommit: f.commit, GitTreeState: 'clean', GoVersion: f.goVersion, KubeClientVersion: f.kubeClientVersion };
+    // text/template's Execute writes no newline of its own
+    rt.out(tpl.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (_, k: string) => fields[k] ?? '<no value>'));
+  } else if (flag(p, 'short')) rt.out(`${f.version}+g${f.commit.slice(0, 7)}\n`);
+  else if (f.major === 4) rt.out(`version.BuildInfo{Version:"${f.version}", GitCommit:"${f.commit}", GitTreeState:"clean", GoVersion:"${f.goVersion}", KubeClientVersion:"${f.kubeClientVersion}"}\n`);
+  else rt.out(`version.BuildInfo{Version:"${f.version}", GitCommit:"${f.commit}", GitTreeState:"clean", GoVersion:"${f.goVersion}"}\n`);
 }
 
+/** `helm repo add|list|remove|update` on the repositories file (`--repository-config`, HELM_REPOSITORY_CONFIG, config home). */
 function cmdRepo(s: Session): void {
   const { p, rt } = s;
   const sub = p.positionals[0];
-  if (sub === 'add') rt.out(`"${p.positionals[1] ?? ''}" has been added to your repositories\n`);
-  else if (sub === 'update' || sub === 'up') rt.out('Hang tight while we grab the latest from your chart repositories...\n...Successfully got an update from the "istio" chart repository\nUpdate Complete. ⎈Happy Helming!⎈\n');
-  else if (sub === 'list' || sub === 'ls') rt.out(last(p, 'output') === 'json' ? '[{"name":"istio","url":"https://istio-release.storage.googleapis.com/charts"}]\n' : 'NAME \tURL\nistio\thttps://istio-release.storage.googleapis.com/charts\n');
-  else if (sub === 'remove' || sub === 'rm') rt.out(`"${p.positionals[1] ?? ''}" has been removed from your repositories\n`);
-  else throw new CliError(`unknown command "${sub ?? ''}" for "helm repo"`);
+  const file = repositoryConfigPath(rt.env, last(p, 'repository-config'));
+  const repos = readRepositories(file);
+  if (sub === 'add') {
+    const [, name, url] = p.positionals;
+    if (!name || !url) throw new CliError(`"helm repo add" requires 2 arguments\n\nUsage:  helm repo add [NAME] [URL] [flags]`);
+    const same = repos.find((r) => r.name === name);
+    if (same && same.url === url) {
+      rt.out(`"${name}" already exists with the same configuration, skipping\n`);
+      return;
+    }
+    if (same && !flag(p, 'force-update')) throw new CliError(`repository name (${name}) already exists, please specify a different name`);
+    checkRepoReachable(url, rt.env);
+    writeRepositories(file, [...repos.filter((r) => r.name !== name), { name, url }]);
+    rt.out(`"${name}" has been added to your repositories\n`);
+  } else if (sub === 'update' || sub === 'up') {
+    if (!repos.length) throw new CliError('no repositories found. You must add one before updating');
+    rt.out('Hang tight while we grab the latest from your chart repositories...\n');
+    for (const r of repos) {
+      try {
+        checkRepoReachable(r.url, rt.env);
+        rt.out(`...Successfully got an update from the "${r.name}" chart repository\n`);
+      } catch (e) {
+        rt.out(`...Unable to get an update from the "${r.name}" chart repository (${r.url}):\n\t${(e as Error).message}\n`);
+      }
+    }
+    rt.out('Update Complete. ⎈Happy Helming!⎈\n');
+  } else if (sub === 'list' || sub === 'ls') {
+    if (!repos.length && last(p, 'output') !== 'json') throw new CliError('no repositories to show');
+    if (last(p, 'output') === 'json') rt.out(`${JSON.stringify(repos)}\n`);
+    else rt.out(table([['NAME', 'URL'], ...repos.map((r) => [r.name, r.url])]));
+  } else if (sub === 'remove' || sub === 'rm') {
+    const names = p.positionals.slice(1);
+    for (const n of names) {
+      if (!repos.some((r) => r.name === n)) throw new CliError(`no repo named "${n}" found`);
+    }
+    writeRepositories(file, repos.filter((r) => !names.includes(r.name)));
+    for (const n of names) rt.out(`"${n}" has been removed from your repositories\n`);
+  } else throw new CliError(`unknown command "${sub ?? ''}" for "helm repo"`);
+}
+
+/** `helm show chart|values|all CHART`: locates the chart as install does (so a missing version fails the same way). */
+function cmdShow(s: Session): void {
+  const { p, rt } = s;
+  const what = p.positionals[0];
+  const ref = p.positionals[1];
+  if (!what || !['chart', 'values', 'all', 'readme', 'crds'].includes(what)) throw new CliError(`unknown command "${what ?? ''}" for "helm show"`);
+  if (!ref) throw new CliError(`"helm show ${what}" requires 1 argument\n\nUsage:  helm show ${what} [CHART] [flags]`);
+  const { chart, version } = resolveChart(s, ref, '');
+  const md = istioChart(chart, version);
+  if (what === 'chart' || what === 'all') rt.out(dumpDoc(md));
+  if (what === 'values' || what === 'all') rt.out(what === 'all' ? '---\n{}\n' : '{}\n');
+  if (what === 'readme') rt.out(`# Istio ${chart} chart\n`);
 }
 
 /** Finds the subcommand (first non-flag word, skipping global flag values). */
@@ -620,21 +666,25 @@ export function subcommand(args: string[]): { name: string | undefined; rest: st
 export async function helm(rt: Runtime, args: string[]): Promise<void> {
   const { name, rest } = subcommand(args);
   const cmd = name ? (ALIASES[name] ?? name) : undefined;
-  if (!cmd || !SPECS[cmd]) {
+  const flavor = helmFlavor(rt.env);
+  const specs = specsFor(flavor.major);
+  if (!cmd || !specs[cmd]) {
     if (!cmd) {
       rt.out('The Kubernetes package manager\n\nUsage:\n  helm [command]\n');
       return;
     }
     throw new CliError(`unknown command "${name}" for "helm"\nRun 'helm --help' for usage.`);
   }
-  const p = parseArgs(rest, SPECS[cmd]!, 'helm');
-  const s = new Session(rt, p);
+  const p = parseArgs(rest, specs[cmd]!, 'helm');
+  const s = new Session(rt, p, flavor);
   try {
     switch (cmd) {
       case 'version':
         return cmdVersion(s);
       case 'repo':
         return cmdRepo(s);
+      case 'show':
+        return cmdShow(s);
       case 'template':
         return await cmdTemplate(s);
       case 'install':

@@ -2,6 +2,7 @@
  * Kubeconfig loading as kubectl/client-go do it: KUBECONFIG is a list of files (first occurrence of a name wins,
  * first file setting current-context wins), `--kubeconfig` replaces the list, `$HOME/.kube/config` is the default.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import yaml from 'js-yaml';
@@ -93,6 +94,7 @@ export function resolveTarget(files: string[], flagContext: string | undefined, 
       /* unreadable token file: requests go unauthenticated */
     }
   }
+  if (!token && user.exec && typeof user.exec === 'object') token = execCredential(user.exec as Obj, unreachable);
   return {
     context: ctxName,
     server: cluster.server.replace(/\/+$/, ''),
@@ -100,4 +102,25 @@ export function resolveTarget(files: string[], flagContext: string | undefined, 
     insecure: cluster['insecure-skip-tls-verify'] === true,
     namespace: typeof ctx.namespace === 'string' && ctx.namespace ? ctx.namespace : 'default',
   };
+}
+
+/**
+ * A `users[].user.exec` credential plugin, run as client-go runs it: the command with its args, our environment plus
+ * the entry's `env`, and the token read from the ExecCredential it prints. A plugin that fails makes the cluster
+ * unreachable with client-go's wording.
+ */
+function execCredential(exec: Obj, unreachable: (msg: string) => CliError): string | undefined {
+  const command = String(exec.command ?? '');
+  const args = Array.isArray(exec.args) ? exec.args.map(String) : [];
+  const extra: Record<string, string> = {};
+  if (Array.isArray(exec.env)) for (const e of exec.env as Obj[]) if (typeof e.name === 'string') extra[e.name] = String(e.value ?? '');
+  let out: string;
+  try {
+    out = execFileSync(command, args, { env: { ...process.env, ...extra }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+  } catch (e) {
+    const stderr = String((e as { stderr?: unknown }).stderr ?? '').trim();
+    throw unreachable(`Get "…": getting credentials: exec: executable ${command} failed with exit code ${(e as { status?: number }).status ?? 1}${stderr ? ` (${stderr})` : ''}`);
+  }
+  const cred = JSON.parse(out) as { status?: { token?: string } };
+  return cred.status?.token;
 }

@@ -41,6 +41,8 @@ export function newRecord(o: {
   description: string;
   manifest: string;
   firstDeployed?: string;
+  /** Helm 4 only: `ssa` | `csa` (Helm 3 writes no apply_method). */
+  applyMethod?: 'ssa' | 'csa';
 }): ReleaseRecord {
   const now = goNow();
   const chart = isIstioChart(o.chart) ? istioChart(o.chart, o.version) : { name: o.chart, version: o.version, appVersion: o.version, apiVersion: 'v2' };
@@ -55,6 +57,7 @@ export function newRecord(o: {
     lastDeployed: now,
     description: o.description,
     manifest: o.manifest,
+    ...(o.applyMethod ? { applyMethod: o.applyMethod } : {}),
   }) as unknown as ReleaseRecord;
 }
 

@@ -56,6 +56,8 @@ export interface HelmReleaseSpec {
   notes?: string;
   /** Rendered manifest (YAML documents). */
   manifest?: string;
+  /** Helm 4 records how it applied (`ssa` | `csa`, `pkg/release/v1/release.go` ApplyMethod); Helm 3 writes nothing. */
+  applyMethod?: 'ssa' | 'csa';
   /** When the record was last written (label createdAt/modifiedAt); default lastDeployed. */
   recordedAt?: string;
 }
@@ -165,6 +167,7 @@ export function helmReleaseRecord(s: HelmReleaseSpec): Record<string, unknown> {
   if (s.manifest) rel.manifest = s.manifest;
   rel.version = s.revision;
   rel.namespace = s.namespace;
+  if (s.applyMethod) rel.apply_method = s.applyMethod;
   return rel;
 }
 

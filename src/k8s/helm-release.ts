@@ -15,6 +15,8 @@ export interface DecodedHelmRelease {
   /** User-supplied values (Helm's `config`); never printed unredacted. */
   values: Record<string, unknown>;
   secretName: string;
+  /** Helm 4 only: `ssa` | `csa`, how the revision was applied (its next `upgrade`/`rollback` keeps that method by default). */
+  applyMethod: string | undefined;
 }
 
 export const HELM_SECRET_TYPE = 'helm.sh/release.v1';
@@ -58,6 +60,7 @@ export function decodeHelmReleaseSecret(secret: KubeObject): DecodedHelmRelease 
     lastDeployed: info.last_deployed === undefined ? undefined : String(info.last_deployed),
     values: (rel.config && typeof rel.config === 'object' ? rel.config : {}) as Record<string, unknown>,
     secretName: secret.metadata.name,
+    applyMethod: typeof rel.apply_method === 'string' && rel.apply_method ? rel.apply_method : undefined,
   };
 }
 

@@ -116,6 +116,7 @@ function redactedRelease(payload: string): string {
     info: rel.info,
     chart: { metadata: chart.metadata },
     config: redactValues((rel.config ?? {}) as Record<string, unknown>),
+    ...(rel.apply_method !== undefined ? { apply_method: rel.apply_method } : {}),
   };
   const helmText = gzipSync(Buffer.from(JSON.stringify(slim)), { level: 9 }).toString('base64');
   return Buffer.from(helmText).toString('base64');

@@ -58,6 +58,20 @@ const CALLER_ENV = {
   GITHUB_TOKEN: 'ghp_secret',
   KUBERNETES_SERVICE_HOST: '10.0.0.1',
   EDITOR: 'vim',
+  XDG_CONFIG_HOME: '/home/alice/.xdg/config',
+  XDG_CACHE_HOME: '/home/alice/.xdg/cache',
+  XDG_DATA_HOME: '/home/alice/.xdg/data',
+  XDG_SESSION_ID: '7',
+  SSL_CERT_FILE: '/etc/corp/ca.pem',
+  SSL_CERT_DIR: '/etc/corp/certs',
+  KUBECACHEDIR: '/home/alice/.kube/cache',
+  DOCKER_CONFIG: '/home/alice/.docker',
+  USE_GKE_GCLOUD_AUTH_PLUGIN: 'True',
+  AZURE_TENANT_ID: 't',
+  ARM_CLIENT_ID: 'c',
+  AAD_LOGIN_METHOD: 'spn',
+  OIDC_ISSUER_URL: 'https://issuer.example',
+  SSH_AUTH_SOCK: '/tmp/agent',
 };
 
 beforeAll(() => {
@@ -83,6 +97,18 @@ describe('child environment', () => {
       HELM_REGISTRY_CONFIG: '/home/alice/.config/helm/registry.json',
       AWS_PROFILE: 'prod',
       https_proxy: 'http://proxy:3128',
+      XDG_CONFIG_HOME: '/home/alice/.xdg/config',
+      XDG_CACHE_HOME: '/home/alice/.xdg/cache',
+      XDG_DATA_HOME: '/home/alice/.xdg/data',
+      SSL_CERT_FILE: '/etc/corp/ca.pem',
+      SSL_CERT_DIR: '/etc/corp/certs',
+      KUBECACHEDIR: '/home/alice/.kube/cache',
+      DOCKER_CONFIG: '/home/alice/.docker',
+      USE_GKE_GCLOUD_AUTH_PLUGIN: 'True',
+      AZURE_TENANT_ID: 't',
+      ARM_CLIENT_ID: 'c',
+      AAD_LOGIN_METHOD: 'spn',
+      OIDC_ISSUER_URL: 'https://issuer.example',
     });
   });
 

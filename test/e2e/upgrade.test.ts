@@ -73,7 +73,9 @@ describe.concurrent('e2e: plan and apply', () => {
       expect(mirrored.steps.find((s) => s.id === 'h1-cni-upgrade')!.helmRevisions).toEqual({ 'istio-system/istio-cni': { before: 2, after: 3 } });
       expect(run!.status).toBe('succeeded');
       expect(c.lease()).toBeUndefined();
-      expect(existsSync(`${c.work}/istio-upgrade-backup-${plan.metadata.id}/index.json`)).toBe(true);
+      const backupDir = readdirSync(c.work).filter((d) => d.startsWith('istio-upgrade-backup-'));
+      expect(backupDir).toEqual([expect.stringMatching(/^istio-upgrade-backup-1\.23\.\d+-to-1\.24\.\d+$/)]);
+      expect(existsSync(`${c.work}/${backupDir[0]}/index.json`)).toBe(true);
 
       // Applying the same plan again does nothing.
       const before = c.callLog().length;

@@ -37,7 +37,6 @@ export const FIXED_NOW = new Date('2026-11-22T10:00:00Z');
 export function requestFor(c: PlanCase, planId = `plan-${c.name}`): PlanRequest {
   return {
     ...DEFAULT_REQUEST,
-    backupDir: `istio-upgrade-backup-${planId}`,
     planId,
     now: FIXED_NOW,
     toolVersion: '0.0.0-test',

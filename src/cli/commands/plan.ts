@@ -56,7 +56,7 @@ export function planRequestFrom(opts: PlanOptions, now = new Date()): PlanReques
     allowDowngrade: opts.allowDowngrade ?? false,
     allowUnknownVersion: opts.allowUnknownVersion ?? false,
     chartRepo: opts.chartRepo,
-    backupDir: opts.backupDir ?? `istio-upgrade-backup-${planId}`,
+    ...(opts.backupDir !== undefined ? { backupDir: opts.backupDir } : {}),
     restartBatchSize: positiveInt(opts.restartBatchSize, '--restart-batch-size', 1000),
     planId,
     now,

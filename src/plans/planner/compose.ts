@@ -35,7 +35,7 @@ export interface PlanState {
 
 export interface ComposeInput {
   inv: Inventory;
-  req: PlanRequest;
+  req: PlanRequest & { backupDir: string };
   hop: Hop;
   notes: HopNotes;
   method: 'helm' | 'istioctl';

@@ -113,7 +113,9 @@ export function planUpgrade(inv: Inventory, req: PlanRequest): Plan {
   };
   const checks = [...f.blockers.map((b) => `blocker: ${b.message}`), ...f.warnings.filter((w) => !w.id.startsWith('1.')).map((w) => `warning: ${w.message}`)];
   const steps: PlanStep[] = [];
-  hops.forEach((hop, i) => steps.push(...composeHop({ inv, req, hop, notes: notes[i]!, method, state, f, followUps: base.followUps, preflightChecks: checks })));
+  // Named after the versions, not the plan id: the same cluster state and flags give the same steps, so plans diff.
+  const composed = { ...req, backupDir: req.backupDir ?? `istio-upgrade-backup-${source.version}-to-${target.version}` };
+  hops.forEach((hop, i) => steps.push(...composeHop({ inv, req: composed, hop, notes: notes[i]!, method, state, f, followUps: base.followUps, preflightChecks: checks })));
   return { ...base, hops, steps };
 }
 

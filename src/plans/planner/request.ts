@@ -13,7 +13,8 @@ export interface PlanRequest {
   allowDowngrade: boolean;
   allowUnknownVersion: boolean;
   chartRepo: string;
-  backupDir: string;
+  /** Where the backup step writes; default `istio-upgrade-backup-<from>-to-<to>` (no plan id, so plans are deterministic). */
+  backupDir?: string;
   restartBatchSize: number;
   planId: string;
   now: Date;

@@ -44,6 +44,22 @@ function readCall(sub: string): { args: string; env: Record<string, string>; val
   return { args: get('ARGS:')!, env, ...(file ? { values: { file, mode: get('VALUES_MODE:')!, text: lines.slice(lines.findIndex((l) => l.startsWith('VALUES:'))).join('\n').slice('VALUES:'.length).trim() } } : {}) };
 }
 
+/** Operator settings that helm/istioctl and credential plugins read: all passed on unchanged. */
+const KEPT_SETTINGS = {
+  XDG_CONFIG_HOME: '/home/alice/.xdg/config',
+  XDG_CACHE_HOME: '/home/alice/.xdg/cache',
+  XDG_DATA_HOME: '/home/alice/.xdg/data',
+  SSL_CERT_FILE: '/etc/corp/ca.pem',
+  SSL_CERT_DIR: '/etc/corp/certs',
+  KUBECACHEDIR: '/home/alice/.kube/cache',
+  DOCKER_CONFIG: '/home/alice/.docker',
+  USE_GKE_GCLOUD_AUTH_PLUGIN: 'True',
+  AZURE_TENANT_ID: 't',
+  ARM_CLIENT_ID: 'c',
+  AAD_LOGIN_METHOD: 'spn',
+  OIDC_ISSUER_URL: 'https://issuer.example',
+};
+
 const CALLER_ENV = {
   PATH: '',
   HOME: '/home/alice',
@@ -58,19 +74,8 @@ const CALLER_ENV = {
   GITHUB_TOKEN: 'ghp_secret',
   KUBERNETES_SERVICE_HOST: '10.0.0.1',
   EDITOR: 'vim',
-  XDG_CONFIG_HOME: '/home/alice/.xdg/config',
-  XDG_CACHE_HOME: '/home/alice/.xdg/cache',
-  XDG_DATA_HOME: '/home/alice/.xdg/data',
   XDG_SESSION_ID: '7',
-  SSL_CERT_FILE: '/etc/corp/ca.pem',
-  SSL_CERT_DIR: '/etc/corp/certs',
-  KUBECACHEDIR: '/home/alice/.kube/cache',
-  DOCKER_CONFIG: '/home/alice/.docker',
-  USE_GKE_GCLOUD_AUTH_PLUGIN: 'True',
-  AZURE_TENANT_ID: 't',
-  ARM_CLIENT_ID: 'c',
-  AAD_LOGIN_METHOD: 'spn',
-  OIDC_ISSUER_URL: 'https://issuer.example',
+  ...KEPT_SETTINGS,
   SSH_AUTH_SOCK: '/tmp/agent',
 };
 
@@ -97,18 +102,7 @@ describe('child environment', () => {
       HELM_REGISTRY_CONFIG: '/home/alice/.config/helm/registry.json',
       AWS_PROFILE: 'prod',
       https_proxy: 'http://proxy:3128',
-      XDG_CONFIG_HOME: '/home/alice/.xdg/config',
-      XDG_CACHE_HOME: '/home/alice/.xdg/cache',
-      XDG_DATA_HOME: '/home/alice/.xdg/data',
-      SSL_CERT_FILE: '/etc/corp/ca.pem',
-      SSL_CERT_DIR: '/etc/corp/certs',
-      KUBECACHEDIR: '/home/alice/.kube/cache',
-      DOCKER_CONFIG: '/home/alice/.docker',
-      USE_GKE_GCLOUD_AUTH_PLUGIN: 'True',
-      AZURE_TENANT_ID: 't',
-      ARM_CLIENT_ID: 'c',
-      AAD_LOGIN_METHOD: 'spn',
-      OIDC_ISSUER_URL: 'https://issuer.example',
+      ...KEPT_SETTINGS,
     });
   });
 

@@ -1,4 +1,4 @@
-import { helmRollback, helmUpgrade, releaseDeployed } from './commands.js';
+import { helmRollback, helmUpgrade, releaseDeployed, type ChartSetting } from './commands.js';
 import type { BuiltStep } from './types.js';
 
 export interface BaseUpgradeParams {
@@ -8,6 +8,7 @@ export interface BaseUpgradeParams {
   version: string;
   /** Helm revision before this step, the rollback target. */
   revisionBefore: number;
+  settings?: ChartSetting[];
   source?: string;
 }
 
@@ -16,7 +17,7 @@ export function baseChartUpgradeStep(p: BaseUpgradeParams): BuiltStep {
     kind: 'base-chart-upgrade',
     title: `Upgrade the base chart (CRDs) ${p.namespace}/${p.release} to ${p.version}`,
     why: [{ text: 'Cluster-wide CRDs must be upgraded before a new control plane is deployed.', source: p.source }],
-    commands: [helmUpgrade(p.release, p.namespace, 'base', p.chartRepo, p.version)],
+    commands: [helmUpgrade(p.release, p.namespace, 'base', p.chartRepo, p.version, p.settings ?? [])],
     verify: [releaseDeployed(p.release, p.namespace, p.version)],
     rollback: { commands: [helmRollback(p.release, p.namespace, p.revisionBefore)] },
     irreversible: false,

@@ -29,10 +29,26 @@ export function helmRollback(release: string, namespace: string, revision: numbe
   return helm(['rollback', release, String(revision), '-n', namespace, '--wait'], `roll ${namespace}/${release} back to revision ${revision}`);
 }
 
+/** A chart value the plan sets on top of the release's values; null removes it. */
+export interface ChartSetting {
+  path: string;
+  value: string | number | boolean | null;
+}
+
+/**
+ * `--set` / `--set-string` flags for settings. Helm's `--set` turns `true`, `false`, `null` and integers into
+ * typed values, so a string that looks like one (proxyMetadata wants "false") goes through `--set-string`.
+ */
+export function setArgs(settings: ChartSetting[]): string[] {
+  return settings.flatMap(({ path, value }) =>
+    typeof value === 'string' && /^(true|false|null|[-+]?\d+)$/.test(value) ? ['--set-string', `${path}=${value}`] : ['--set', `${path}=${value === null ? 'null' : String(value)}`],
+  );
+}
+
 /** `helm upgrade` of an existing release to a chart version, starting from the release's current values. */
-export function helmUpgrade(release: string, namespace: string, chart: string, chartRepo: string, version: string, sets: string[] = []): PlanCommand {
+export function helmUpgrade(release: string, namespace: string, chart: string, chartRepo: string, version: string, settings: ChartSetting[] = []): PlanCommand {
   return helm(
-    ['upgrade', release, chartRef(chartRepo, chart), '-n', namespace, '--version', version, ...sets.flatMap((s) => ['--set', s]), '--wait'],
+    ['upgrade', release, chartRef(chartRepo, chart), '-n', namespace, '--version', version, ...setArgs(settings), '--wait'],
     `upgrade ${release} keeping its current values`,
     { release, namespace },
   );

@@ -1,4 +1,4 @@
-import { helmRollback, helmUpgrade, releaseDeployed } from './commands.js';
+import { helmRollback, helmUpgrade, releaseDeployed, type ChartSetting } from './commands.js';
 import type { BuiltStep } from './types.js';
 
 export interface GatewayUpgradeParams {
@@ -10,6 +10,7 @@ export interface GatewayUpgradeParams {
   revisionBefore: number;
   /** Set when the release pins a revision by name; tags and `default` need no change. */
   pinRevision: string | null;
+  settings?: ChartSetting[];
 }
 
 export function gatewayUpgradeStep(p: GatewayUpgradeParams): BuiltStep {
@@ -18,7 +19,7 @@ export function gatewayUpgradeStep(p: GatewayUpgradeParams): BuiltStep {
     qualifier: p.release,
     title: `Upgrade gateway ${p.namespace}/${p.release} to ${p.version}`,
     why: [{ text: 'Gateways are injected like workloads; upgrading the chart rolls them onto the new proxy after the control plane is verified.', source: 'istio.io docs/setup/upgrade/helm#upgrading-gateways' }],
-    commands: [helmUpgrade(p.release, p.namespace, 'gateway', p.chartRepo, p.version, p.pinRevision ? [`revision=${p.pinRevision}`] : [])],
+    commands: [helmUpgrade(p.release, p.namespace, 'gateway', p.chartRepo, p.version, [...(p.pinRevision ? [{ path: 'revision', value: p.pinRevision }] : []), ...(p.settings ?? [])])],
     verify: [
       releaseDeployed(p.release, p.namespace, p.version),
       { type: 'deployment-rollout', name: p.deployment, namespace: p.namespace },

@@ -1,4 +1,4 @@
-import { chartRef, helm, istioctl } from './commands.js';
+import { chartRef, helm, istioctl, setArgs, type ChartSetting } from './commands.js';
 import type { BuiltStep } from './types.js';
 
 export interface IstiodInstallParams {
@@ -15,6 +15,8 @@ export interface IstiodInstallParams {
   clearCompatibilityVersion: boolean;
   /** The old release rendered tags itself; the new one must not, or Helm ownership clashes. */
   clearRevisionTags: boolean;
+  /** Workaround values from upgrade notes (e.g. the istio-csr ALPN setting); Helm installs only. */
+  settings?: ChartSetting[];
 }
 
 export function istiodReleaseName(revision: string): string {
@@ -38,6 +40,7 @@ export function istiodInstallStep(p: IstiodInstallParams): BuiltStep {
             ...sets.flatMap((s) => ['--set', s]),
             ...(p.clearRevisionTags ? ['--set-json', 'revisionTags=[]'] : []),
             ...(p.clearCompatibilityVersion && !p.compatibilityVersion ? ['--set', 'compatibilityVersion=null'] : []),
+            ...setArgs(p.settings ?? []),
             '--wait',
           ],
           `install istiod ${p.version} as revision ${p.revision}, starting from the current istiod values`,

@@ -1,4 +1,4 @@
-import { helmRollback, helmUpgrade, releaseDeployed } from './commands.js';
+import { helmRollback, helmUpgrade, releaseDeployed, type ChartSetting } from './commands.js';
 import type { BuiltStep } from './types.js';
 
 export interface IstiodUpgradeParams {
@@ -10,6 +10,7 @@ export interface IstiodUpgradeParams {
   deployment: string;
   revisionBefore: number;
   compatibilityVersion: string | null;
+  settings?: ChartSetting[];
 }
 
 /** In-place: the same revision's istiod moves to the new version. */
@@ -18,7 +19,7 @@ export function istiodUpgradeStep(p: IstiodUpgradeParams): BuiltStep {
     kind: 'istiod-upgrade',
     title: `Upgrade istiod ${p.namespace}/${p.release} in place to ${p.version}`,
     why: [{ text: 'In-place upgrade (--strategy in-place): one minor per hop, proxies reconnect to the upgraded istiod.', source: 'istio.io docs/setup/upgrade/in-place' }],
-    commands: [helmUpgrade(p.release, p.namespace, 'istiod', p.chartRepo, p.version, p.compatibilityVersion ? [`compatibilityVersion=${p.compatibilityVersion}`] : [])],
+    commands: [helmUpgrade(p.release, p.namespace, 'istiod', p.chartRepo, p.version, [...(p.compatibilityVersion ? [{ path: 'compatibilityVersion', value: p.compatibilityVersion }] : []), ...(p.settings ?? [])])],
     verify: [
       releaseDeployed(p.release, p.namespace, p.version),
       { type: 'deployment-rollout', name: p.deployment, namespace: p.namespace },

@@ -1,4 +1,4 @@
-import { helmRollback, helmUpgrade, releaseDeployed } from './commands.js';
+import { helmRollback, helmUpgrade, releaseDeployed, type ChartSetting } from './commands.js';
 import type { BuiltStep } from './types.js';
 
 export interface NodeAgentParams {
@@ -11,6 +11,8 @@ export interface NodeAgentParams {
   revision: string | null;
   ambient: boolean;
   revisionBefore: number;
+  /** Values the hop sets on this chart: its compatibilityVersion and workarounds from upgrade notes. */
+  settings?: ChartSetting[];
   source?: string;
 }
 
@@ -18,7 +20,11 @@ const CHART = { cni: 'cni', ztunnel: 'ztunnel' } as const;
 
 /** istio-cni and ztunnel cannot be canaried: upgraded in place, after istiod, within one minor of it. */
 export function nodeAgentUpgradeStep(p: NodeAgentParams): BuiltStep {
-  const sets = [...(p.ambient && p.component === 'cni' ? ['profile=ambient'] : []), ...(p.component === 'ztunnel' && p.revision ? [`revision=${p.revision}`] : [])];
+  const sets: ChartSetting[] = [
+    ...(p.ambient && p.component === 'cni' ? [{ path: 'profile', value: 'ambient' }] : []),
+    ...(p.component === 'ztunnel' && p.revision ? [{ path: 'revision', value: p.revision }] : []),
+    ...(p.settings ?? []),
+  ];
   return {
     kind: p.component === 'cni' ? 'cni-upgrade' : 'ztunnel-upgrade',
     title: `Upgrade ${p.component === 'cni' ? 'istio-cni' : 'ztunnel'} ${p.namespace}/${p.release} to ${p.version}`,

@@ -1,3 +1,4 @@
+import { upgradePolicy } from '../plans/catalog/index.js';
 import { api, istioctl } from './commands.js';
 import type { BuiltStep } from './types.js';
 
@@ -16,11 +17,16 @@ export function preflightStep(p: PreflightParams): BuiltStep {
     why: [{ text: 'Re-checks, against the live cluster, what the plan rests on; stops before any change if something is wrong.' }, ...p.checks.map((text) => ({ text }))],
     commands: [
       api(['istio-upgrade', 'status'], 'no Helm release of the mesh is pending-*, every istiod revision is healthy, the plan is not stale', { type: 'preflight-checks' }),
-      ...(p.istioctlPrecheck ? [istioctl(['x', 'precheck', '--from-version', p.sourceMinor], "Istio's own pre-upgrade checks (skipped when istioctl is not installed)", true)] : []),
+      ...(p.istioctlPrecheck ? [istioctl([...precheckArgs(), '--from-version', p.sourceMinor], "Istio's own pre-upgrade checks (skipped when istioctl is not installed)", true)] : []),
     ],
     verify: [{ type: 'preflight-passed' }],
     rollback: { commands: [] },
     irreversible: false,
     disruption: 'none: read-only',
   };
+}
+
+/** `istioctl x precheck` from the upgrade policy, without the binary name. */
+function precheckArgs(): string[] {
+  return upgradePolicy().precheck.command.split(' ').slice(1);
 }

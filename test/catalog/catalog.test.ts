@@ -21,6 +21,12 @@ import { RELEASES } from '../../src/plans/catalog/releases.js';
 import { NoteSchema, ReleaseSchema } from '../../src/plans/catalog/schema.js';
 import { validateCatalog } from '../../src/plans/catalog/validate.js';
 
+// The newest release, from the data: adding a release changes data and goldens, not these tests.
+const NEWEST = RELEASES[RELEASES.length - 1]!;
+const NEWEST_PATCH = NEWEST.latestPatch;
+const NEXT_MINOR = `1.${Number(NEWEST.minor.split('.')[1]) + 1}`;
+const UNPUBLISHED_PATCH = `${NEWEST.minor}.${Number(NEWEST_PATCH.split('.')[2]) + 1}`;
+
 const note = (minor: string, id: string) => {
   const n = getRelease(minor)?.notes.find((x) => x.id === id);
   expect(n, `${id} in ${minor}`).toBeDefined();
@@ -42,15 +48,16 @@ describe('catalog data', () => {
   it('validates against the schema', () => {
     const c = validateCatalog();
     expect(c.releases.map((r) => r.minor)).toEqual(listMinors());
-    expect(c.newestKnown).toBe('1.31.1');
+    expect(c.newestKnown).toBe(NEWEST_PATCH);
   });
 
   it('validates lazily through the index API too', async () => {
-    await expect(validateCatalogAsync()).resolves.toMatchObject({ newestKnown: '1.31.1' });
+    await expect(validateCatalogAsync()).resolves.toMatchObject({ newestKnown: NEWEST_PATCH });
   });
 
-  it('covers 1.18 → 1.31 consecutively', () => {
-    expect(listMinors()).toEqual(Array.from({ length: 14 }, (_, i) => `1.${18 + i}`));
+  it('covers 1.18 → the newest minor consecutively', () => {
+    const count = Number(NEWEST.minor.split('.')[1]) - 18 + 1;
+    expect(listMinors()).toEqual(Array.from({ length: count }, (_, i) => `1.${18 + i}`));
   });
 
   it('every note has a source and a one-line summary', () => {
@@ -82,10 +89,12 @@ describe('catalog data', () => {
     expect(getRelease('1.23')!.charts.istioOperator).toBe('istio-operator');
     expect(r124.charts.istiodRemote).toBeUndefined();
     expect(getRelease('1.31')!.latestPatch).toBe('1.31.1');
+    expect(getRelease('1.29')).toMatchObject({ latestPatch: '1.29.9', eol: '2026-10-15' });
+    expect(getRelease('1.29')!.securityFixes?.map((x) => x.advisory)).toContain('ISTIO-SECURITY-2026-007');
     expect(getRelease('1.30')!.eol).toBeUndefined();
     expect(getRelease('1.30')!.provenance.eol?.unconfirmed).toBe(true);
     expect(getRelease('1.17')).toBeUndefined();
-    expect(newestKnown()).toBe('1.31.1');
+    expect(newestKnown()).toBe(NEWEST_PATCH);
   });
 
   it('carries compatibility profiles for each accepted version', () => {
@@ -103,7 +112,7 @@ describe('catalog data', () => {
     expect(p.canaryMaxMinorJump.value).toBe(2);
     expect(p.inPlaceMaxMinorJump.value).toBe(1);
     expect(p.ambientMaxMinorJump.value).toBe(1);
-    expect(p.ambient.noCanaryFor).toEqual(['istio-cni', 'ztunnel']);
+    expect(p.artifactHosting.retiredRegistries).toContain('gcr.io/istio-release');
     expect(p.ambient.order.indexOf('cni-upgrade')).toBeLessThan(p.ambient.order.indexOf('ztunnel-upgrade'));
     expect(p.supportWindow).toMatchObject({ minorsAfter: 2, weeksAfter: 6 });
   });
@@ -141,7 +150,7 @@ describe('1.24 notes', () => {
 
   it('has the istio-csr ALPN precondition', () => {
     const n = note('1.24', '1.24-istio-csr');
-    expect(n.effect?.setHelmValues?.[0]).toEqual({
+    expect(n.effect?.setHelmValues?.[0]).toMatchObject({
       path: 'meshConfig.defaultConfig.proxyMetadata.GRPC_ENFORCE_ALPN_ENABLED',
       value: 'false',
       charts: ['istiod'],
@@ -158,13 +167,13 @@ describe('resolveTarget', () => {
 
   it('resolves a minor to its newest known patch', () => {
     expect(resolveTarget('1.24', strict)).toEqual({ version: '1.24.6', minor: '1.24', known: true });
-    expect(resolveTarget('1.29', strict)).toEqual({ version: '1.29.8', minor: '1.29', known: true });
+    expect(resolveTarget('1.29', strict)).toEqual({ version: '1.29.9', minor: '1.29', known: true });
   });
 
   it('accepts exact and v-prefixed versions and latest', () => {
     expect(resolveTarget('1.24.2', strict)).toEqual({ version: '1.24.2', minor: '1.24', known: true });
     expect(resolveTarget('v1.24.2', strict)).toEqual({ version: '1.24.2', minor: '1.24', known: true });
-    expect(resolveTarget(' latest ', strict)).toEqual({ version: '1.31.1', minor: '1.31', known: true });
+    expect(resolveTarget(' latest ', strict)).toEqual({ version: NEWEST_PATCH, minor: NEWEST.minor, known: true });
   });
 
   it('rejects unknown patches of known minors unless allowed', () => {
@@ -172,17 +181,17 @@ describe('resolveTarget', () => {
     const r = resolveTarget('1.24.99', lax);
     expect(r).toMatchObject({ version: '1.24.99', minor: '1.24', known: false });
     expect(r.warning).toContain('1.24.6');
-    expect(catalogError(() => resolveTarget('1.31.2', strict)).message).toContain('1.31.1');
+    expect(catalogError(() => resolveTarget(UNPUBLISHED_PATCH, strict)).message).toContain(NEWEST_PATCH);
   });
 
   it('rejects minors newer than the catalog unless allowed, then warns loudly', () => {
-    const e = catalogError(() => resolveTarget('1.32', strict));
+    const e = catalogError(() => resolveTarget(NEXT_MINOR, strict));
     expect(e.code).toBe('unknown-minor');
-    expect(e.message).toContain('1.31.1');
-    const r = resolveTarget('1.32', lax);
-    expect(r).toMatchObject({ version: '1.32.0', minor: '1.32', known: false });
-    expect(r.warning).toContain('no upgrade notes are known for 1.32');
-    expect(resolveTarget('v1.32.3', lax).version).toBe('1.32.3');
+    expect(e.message).toContain(NEWEST_PATCH);
+    const r = resolveTarget(NEXT_MINOR, lax);
+    expect(r).toMatchObject({ version: `${NEXT_MINOR}.0`, minor: NEXT_MINOR, known: false });
+    expect(r.warning).toContain(`no upgrade notes are known for ${NEXT_MINOR}`);
+    expect(resolveTarget(`v${NEXT_MINOR}.3`, lax).version).toBe(`${NEXT_MINOR}.3`);
   });
 
   it('rejects minors older than the catalog', () => {
@@ -227,7 +236,7 @@ describe('notesForHop', () => {
   });
 
   it('tolerates targets newer than the catalog', () => {
-    const ids = notesForHop('1.30.5', '1.32.0').map((n) => n.id);
+    const ids = notesForHop('1.30.5', `${NEXT_MINOR}.0`).map((n) => n.id);
     expect(ids).toContain('1.31-tcproute-min');
   });
 });
@@ -249,7 +258,7 @@ describe('kubernetesSupport', () => {
   });
 
   it('throws for unknown Istio minors and bad Kubernetes versions', () => {
-    expect(catalogError(() => kubernetesSupport('1.32', '1.33')).code).toBe('unknown-minor');
+    expect(catalogError(() => kubernetesSupport(NEXT_MINOR, '1.33')).code).toBe('unknown-minor');
     expect(catalogError(() => kubernetesSupport('1.24', 'latest')).code).toBe('invalid-version');
   });
 });
@@ -260,7 +269,7 @@ describe('chart layout and compatibility', () => {
     expect(revisionTagTemplates('1.28.0')).toEqual(['templates/revision-tags-mwc.yaml', 'templates/revision-tags-svc.yaml']);
     expect(usesTagServices('1.27')).toBe(false);
     expect(usesTagServices('1.28.1')).toBe(true);
-    expect(revisionTagTemplates('1.32.0')).toEqual(revisionTagTemplates('1.31'));
+    expect(revisionTagTemplates(`${NEXT_MINOR}.0`)).toEqual(revisionTagTemplates('1.31'));
   });
 
   it('templates CRDs from 1.24', () => {
@@ -289,7 +298,8 @@ describe('isEol', () => {
   it('uses published EOL dates', () => {
     expect(isEol('1.24', '2025-06-18')).toBe(false);
     expect(isEol('1.24', '2025-06-19')).toBe(true);
-    expect(isEol('1.29', new Date('2026-10-11T00:00:00Z'))).toBe(false);
+    expect(isEol('1.29', new Date('2026-10-14T00:00:00Z'))).toBe(false);
+    expect(isEol('1.29', new Date('2026-10-15T00:00:00Z'))).toBe(true);
     expect(isEol('1.17', '2020-01-01')).toBe(true);
   });
 

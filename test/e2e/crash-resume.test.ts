@@ -151,9 +151,9 @@ describe.concurrent('e2e: crashes and interruptions', () => {
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stderr).toContain('Helm release istio-system/istio-cni revision 3 (pending-upgrade) was left behind by the interrupted upgrade');
       expect(c.callLog().filter(isMutating).map(shortArgv).filter((a) => a.includes('istio-cni'))).toEqual([
-        'helm upgrade istio-cni istio/cni -n istio-system --version 1.24.6 --set profile=ambient --wait',
+        'helm upgrade istio-cni istio/cni -n istio-system --version 1.24.6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
         'helm rollback istio-cni 2 -n istio-system --wait',
-        'helm upgrade istio-cni istio/cni -n istio-system --version 1.24.6 --set profile=ambient --wait',
+        'helm upgrade istio-cni istio/cni -n istio-system --version 1.24.6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
       ]);
       expectAmbientUpgraded(c.server, plan.steps.map((s) => s.id));
     }, 90_000);

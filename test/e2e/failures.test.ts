@@ -226,9 +226,9 @@ describe.concurrent('e2e: failures', () => {
       expect(runs.map((r) => r.status)).toEqual(['succeeded']);
       const helmChanges = c.callLog().filter(isMutating).map(shortArgv);
       expect(helmChanges.filter((a) => a.includes('istio-cni'))).toEqual([
-        'helm upgrade istio-cni istio/cni -n istio-system --version 1.24.6 --set profile=ambient --wait',
+        'helm upgrade istio-cni istio/cni -n istio-system --version 1.24.6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
         'helm rollback istio-cni 2 -n istio-system --wait',
-        'helm upgrade istio-cni istio/cni -n istio-system --version 1.24.6 --set profile=ambient --wait',
+        'helm upgrade istio-cni istio/cni -n istio-system --version 1.24.6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
       ]);
       expect(helmChanges.filter((a) => !a.includes('istio-cni'))).toEqual(
         plan.steps.flatMap((s) => s.commands.map((x) => planArgv(x.argv)).filter((a) => /^helm (install|upgrade) /.test(a) && !a.includes('istio-cni'))),

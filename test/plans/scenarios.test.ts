@@ -75,7 +75,8 @@ describe('catalog step notes placed after ztunnel (1.25 turns DNS capture on by 
     expect(hop2.indexOf('h2-workload-restart-ambient-after-ztunnel')).toBe(hop2.indexOf('h2-ztunnel-upgrade') + 1);
     expect(step(none, 'h2-workload-restart-ambient-after-ztunnel').why[0]!.source).toContain('1.25');
     const auto = request('auto');
-    expect(auto.hops[1]!.compatibilityVersion).toBe('1.24');
+    // auto keeps the source minor (1.23) for as long as each target accepts it (issue 9 defect 5).
+    expect(auto.hops.map((h) => h.compatibilityVersion)).toEqual(['1.23', '1.23']);
     expect(auto.steps.map((s) => s.id)).not.toContain('h2-workload-restart-ambient-after-ztunnel');
   });
 });
@@ -156,9 +157,14 @@ describe('blocked plans still plan and say why', () => {
     ]);
   });
 
-  it('istio-csr ≤ v0.12 crossing into 1.24 carries the ALPN precondition', async () => {
+  it('istio-csr ≤ v0.12 crossing into 1.24: the new istiod gets GRPC_ENFORCE_ALPN_ENABLED="false" and a follow-up drops it', async () => {
     const { plan } = await planFor(caseNamed('istio-csr-to-1.24'));
-    expect(plan.warnings.find((w) => w.id === '1.24-istio-csr')?.message).toContain('GRPC_ENFORCE_ALPN_ENABLED');
+    const install = step(plan, 'h1-istiod-install').commands[0]!.argv;
+    // A string: `--set` would turn "false" into a boolean, which proxyMetadata (a string map) rejects.
+    expect(install.join(' ')).toContain('--set-string meshConfig.defaultConfig.proxyMetadata.GRPC_ENFORCE_ALPN_ENABLED=false');
+    expect(plan.warnings.find((w) => w.id === '1.24-istio-csr-set-by-plan')?.message).toContain('istio-csr is upgraded past v0.12.0');
+    expect(plan.followUps.find((u) => u.id === 'drop-1.24-istio-csr')?.commands.at(-1)?.join(' ')).toContain('--set meshConfig.defaultConfig.proxyMetadata.GRPC_ENFORCE_ALPN_ENABLED=null');
+    expect(plan.warnings.map((w) => w.id)).not.toContain('1.24-istio-csr');
   });
 
   it('the ambient umbrella chart and the Sail Operator are refused with what to do instead', async () => {

@@ -1,9 +1,9 @@
-// GENERATED DATA (do not hand-edit values without re-checking the source).
-// Content of manifests/helm-profiles/compatibility-version-<X>.yaml in istio/istio, flattened to dotted
-// value paths, read at the newest tag of each minor available in the istio/istio snapshot (HEAD 86c9f01,
-// 2026-08-22): 1.21.6 … 1.28.10, 1.29.6, 1.30.3 and branch release-1.31 (no 1.31.0 tag in that snapshot).
-// Values are chart-local paths exactly as written in the profile files (note the 1.28/1.29-era profiles use
-// `cni.ambient.*` while older ones use `ambient.*`; see README "unconfirmed").
+// Compatibility profiles as DATA, recorded by hand (no generator exists): the content of
+// manifests/helm-profiles/compatibility-version-<X>.yaml in istio/istio, flattened to dotted value paths, read at
+// the ref of each minor listed in COMPATIBILITY_PROFILE_REFS (istio/istio snapshot HEAD 86c9f01, 2026-08-22;
+// 1.31 from branch release-1.31, which had no 1.31.0 tag in that snapshot). Re-check a profile against its ref
+// before changing a value. Paths are chart-local exactly as written in the profile files (the 1.28/1.29-era
+// profiles use `cni.ambient.*` while older ones use `ambient.*`; see README "unconfirmed").
 import type { CompatibilityProfile } from './schema.js';
 
 export const COMPATIBILITY_PROFILE_REFS: Readonly<Record<string, string>> = {

@@ -289,6 +289,21 @@ export function isEol(minor: string, date: Date | string): boolean {
   return when >= Date.parse(successor.released) + policy.weeksAfter * 7 * DAY_MS;
 }
 
+export type SecurityFix = NonNullable<Release['securityFixes']>[number];
+
+/** Security fixes published in later patches of the same minor: what `version` lacks. Empty for unknown minors. */
+export function securityFixesMissing(version: string): SecurityFix[] {
+  const rel = getRelease(version);
+  if (!rel) return [];
+  return (rel.securityFixes ?? []).filter((fix) => cmp(fix.patch, version) > 0);
+}
+
+/** Newest patch of the oldest minor newer than `minor` that is still supported on `date`; undefined when none. */
+export function nearestSupportedAfter(minor: string, date: Date | string): string | undefined {
+  const p = parseIstioOrThrow(minor);
+  return RELEASES.find((r) => minorNum(r.minor) > p.minor && !isEol(r.minor, date))?.latestPatch;
+}
+
 /** istiod chart template(s) rendering revision tags, for `helm template -s`. */
 export function revisionTagTemplates(version: string): string[] {
   return [...layoutRelease(version).revisionTagTemplates];

@@ -40,7 +40,6 @@ export const UPGRADE_POLICY: UpgradePolicy = {
   },
   ambient: {
     order: ['crds-upgrade', 'istiod-upgrade', 'cni-upgrade', 'ztunnel-upgrade', 'tag-move', 'gateway-upgrade'],
-    noCanaryFor: ['istio-cni', 'ztunnel'],
     nodeComponentMaxSkewMinors: 1,
     wording:
       'The CNI at version 1.x is compatible with the control plane at version 1.x+1 and 1.x. ... The ztunnel at version 1.x is compatible with the control plane at version 1.x+1 and 1.x. This means the control plane must be upgraded before ztunnel. Istio does not currently support canary upgrades of ztunnel/istio-cni, even with the use of revisions.',
@@ -58,24 +57,11 @@ export const UPGRADE_POLICY: UpgradePolicy = {
       'The cluster-wide Custom Resource Definitions (CRDs) must be upgraded prior to the deployment of a new version of the control plane',
     source: `${IO}docs/ambient/upgrade/helm/index.md; ${IO}docs/setup/upgrade/helm/index.md`,
   },
-  restartBetweenSidecarHops: {
-    required: true,
-    derived: true,
-    wording:
-      'Derived from the one-minor control-plane/data-plane skew: every sidecar hop must end with a workload restart so proxies reach the new version before the next hop.',
-    source: `${IO}docs/releases/supported-releases/index.md; ${IO}docs/setup/upgrade/canary/index.md`,
-  },
   supportWindow: {
     minorsAfter: 2,
     weeksAfter: 6,
     wording: 'Support provided until 6 weeks after the N+2 minor release (ex. 1.11 supported until 6 weeks after 1.13.0 is released)',
     source: `${IO}docs/releases/supported-releases/index.md`,
-  },
-  compatibilityVersionLifetime: {
-    minReleases: 2,
-    wording:
-      'Each compatibility version will only persist for a few releases ... Currently, each compatibility version is intended to remain for at least two versions, though this is subject to change.',
-    source: `${IO}docs/setup/additional-setup/compatibility-versions/index.md`,
   },
   compatibilityVersionOnEveryChart: {
     charts: ['istiod', 'cni', 'ztunnel', 'gateway'],
@@ -90,5 +76,15 @@ export const UPGRADE_POLICY: UpgradePolicy = {
     wording:
       '`istioctl x precheck --from-version 1.N` only adds the zipkin tracing check (minor <= 21); for --from-version >= 1.22 it adds nothing.',
     source: 'istio/istio@86c9f01:istioctl/pkg/precheck/precheck.go',
+  },
+  artifactHosting: {
+    retiredRegistries: ['gcr.io/istio-release', 'registry.istio.io'],
+    retiredChartRepositories: ['istio-release.storage.googleapis.com', 'gcr.io/istio-release/charts'],
+    helmRepository: 'https://blob.istio.io/istio-release/charts',
+    ociCharts: 'oci://ghcr.io/istio/release/charts',
+    images: 'docker.io/istio',
+    wording:
+      'Helm charts and other release artifacts will be removed from the above locations in December 2026. All Helm charts of all Istio versions are currently available at `https://blob.istio.io/istio-release/charts` ... All OCI Helm charts of all Istio versions are currently available at `ghcr.io/istio/release/charts`',
+    source: `${IO}blog/2026/retirement-of-gcp/index.md; ${IO}news/releases/1.31.x/announcing-1.31/upgrade-notes/index.md`,
   },
 };

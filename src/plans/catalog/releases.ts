@@ -1,6 +1,6 @@
 // Istio release catalog 1.18 → 1.31: DATA ONLY. Validated by ReleaseSchema in tests (see validate.ts); not at
-// CLI start-up. Facts come from /work/shared/reference/istio-release-catalog.md; those re-checked against primary
-// sources carry `verified` (notes) or `provenance.<fact>.verified` (releases). README.md lists what is unconfirmed.
+// CLI start-up. Every fact names its public source (istio/istio and istio/istio.io paths); those re-checked against
+// primary sources carry `verified` (notes) or `provenance.<fact>.verified` (releases). README.md lists what is unconfirmed.
 import { COMPATIBILITY_PROFILES, COMPATIBILITY_PROFILE_REFS } from './compat-profiles.js';
 import type { Note, Provenance, Release } from './schema.js';
 
@@ -16,6 +16,7 @@ const eolNotice = (m: string, final = false): string => io(`news/support/announc
 
 /** Where verification happened. */
 const GIT = 'istio/istio snapshot HEAD 86c9f01 (2026-08-22), checked 2026-11-22';
+const ANNOUNCE_1_29_9 = io('news/releases/1.29.x/announcing-1.29.9/index.md');
 const gitAt = (ref: string): string => `istio/istio@${ref} — ${GIT}`;
 const ioRead = (path: string): string => `${path} (read 2026-11-22)`;
 
@@ -452,7 +453,7 @@ const N124: Note[] = [
     id: '1.24-crds-v1',
     kind: 'precondition',
     summary: 'All components read v1 CRDs; CRDs from 1.21 or older unsupported -> upgrade base CRDs before istiod',
-    effect: { placement: { before: 'istiod-upgrade' } },
+    effect: { order: ['crds-upgrade', 'istiod-upgrade'] },
     source: chg('1.24'),
   },
   {
@@ -584,7 +585,14 @@ const N124: Note[] = [
     effect: {
       stepKind: 'set-helm-values',
       placement: { before: 'istiod-upgrade' },
-      setHelmValues: [{ path: 'meshConfig.defaultConfig.proxyMetadata.GRPC_ENFORCE_ALPN_ENABLED', value: 'false', charts: ['istiod'] }],
+      setHelmValues: [
+        {
+          path: 'meshConfig.defaultConfig.proxyMetadata.GRPC_ENFORCE_ALPN_ENABLED',
+          value: 'false',
+          charts: ['istiod'],
+          dropWhen: 'istio-csr is upgraded past v0.12.0 (cert-manager/istio-csr#422)',
+        },
+      ],
     },
     source: up('1.24'),
     verified: ioRead(up('1.24')),
@@ -833,7 +841,7 @@ const N128: Note[] = [
     kind: 'step',
     summary: 'istiod chart revision-tags.yaml split into revision-tags-mwc.yaml + revision-tags-svc.yaml; tag Services istiod-revision-tag-<tag> added: render tags with the new template paths',
     appliesWhen: { installMethod: 'helm' },
-    effect: { placement: { before: 'tag-move' } },
+    effect: { automatedBy: 'revisionTagTemplates' },
     source: 'istio/istio@1.28.0:manifests/charts/istio-control/istio-discovery/templates/ (commit 51c5b65491a)',
     verified: gitAt('1.27.9 vs 1.28.0 istio-discovery/templates'),
   },
@@ -1000,19 +1008,21 @@ const N130: Note[] = [
     id: '1.30-trafficextension-crd',
     kind: 'step',
     summary: 'New CRD TrafficExtension (extensions.istio.io/v1alpha1): upgrade base chart/CRDs first',
-    effect: { placement: { before: 'istiod-upgrade' } },
+    effect: { order: ['crds-upgrade', 'istiod-upgrade'] },
     source: 'istio/istio@1.30.3:manifests/charts/base/files/crd-all.gen.yaml',
   },
 ];
 
 const N131: Note[] = [
   {
-    id: '1.31-artifact-hosting',
-    kind: 'step',
-    summary: 'No more publishing to gcr.io/istio-release, registry.istio.io, istio-release.storage.googleapis.com: repoint Helm repo/images (blob.istio.io, ghcr.io OCI, Docker Hub)',
-    detail: 'Helm repo: https://blob.istio.io/istio-release/charts or oci://ghcr.io/istio/release/charts. Scream tests 2026-09-15, 10-13, 11-17, 12-08/09.',
-    effect: { stepKind: 'manual', placement: { before: 'crds-upgrade' } },
-    source: up('1.31'),
+    id: '1.31.1-signing-key-v2',
+    kind: 'precondition',
+    summary: 'Releases from 1.31.1 are signed with istio-key-v2.pub (https://istio.io/misc/istio-key-v2.pub): update image signature verification policies before the new images roll out',
+    detail: 'One version of the blog post also lists 1.30.4+ as signed with istio-key-v2.pub; the version linked from the 1.31 upgrade notes lists 1.18.x-1.30.x and 1.31.0 with istio-key.pub.',
+    introducedIn: ['1.31.1'],
+    appliesWhen: { feature: 'image-signature-verification' },
+    source: io('blog/2026/retirement-of-gcp/index.md'),
+    verified: 'istio/istio.io:content/en/blog/2026/retirement-of-gcp/index.md (read 2026-12-03)',
   },
   {
     id: '1.31-unhealthy-eps',
@@ -1386,9 +1396,9 @@ export const RELEASES: readonly Release[] = [
   {
     minor: '1.29',
     released: '2026-02-16',
-    eol: '2026-10-12',
-    latestPatch: '1.29.8',
-    patches: range('1.29', 0, 8),
+    eol: '2026-10-15',
+    latestPatch: '1.29.9',
+    patches: range('1.29', 0, 9),
     kubernetes: { min: '1.31', max: '1.35' },
     istioctlMinKubernetes: '1.30',
     charts: CHARTS_1_24,
@@ -1397,6 +1407,14 @@ export const RELEASES: readonly Release[] = [
     istioctlProfiles: ISTIOCTL_PROFILES_NEW,
     compatibilityVersions: ['1.25', '1.26', '1.27', '1.28'],
     compatibilityProfiles: compat('1.29'),
+    securityFixes: [
+      {
+        patch: '1.29.9',
+        advisory: 'ISTIO-SECURITY-2026-007',
+        summary: 'GHSA-w44g-8m76-8gc5 (AuthorizationPolicy method match bypass over HTTP/2), GHSA-7p2q-4xvg-vxc6 (istiod crash with an IP-addressed ambient waypoint)',
+        source: ANNOUNCE_1_29_9,
+      },
+    ],
     revisionTagTemplates: REV_TAGS_SPLIT,
     tagServices: true,
     crdsHelmTemplated: true,
@@ -1415,10 +1433,19 @@ export const RELEASES: readonly Release[] = [
       released: { source: 'istio/istio git tag 1.29.0 (tagger date)', verified: GIT, note: 'Announcement versions say 2026-02-12; the 1.27 EOL notice says 26 Feb 2026.' },
       kubernetes: { source: `${ann('1.29')} @ae221ab`, verified: ioRead(`${ann('1.29')} @ae221ab`) },
       patches: {
-        source: `istio/istio git tags 1.29.0-1.29.6; ${io('news/releases/1.29.x/announcing-1.29.7/index.md')}; ${io('news/releases/1.29.x/announcing-1.29.8/index.md')}`,
+        source: `istio/istio git tags 1.29.0-1.29.6; ${io('news/releases/1.29.x/announcing-1.29.7/index.md')}; ${io('news/releases/1.29.x/announcing-1.29.8/index.md')}; ${ANNOUNCE_1_29_9}`,
         verified: `${GIT}; ${ioRead(io('news/releases/1.29.x/announcing-1.29.8/index.md'))} (publishdate 2026-09-21)`,
+        note: '1.29.9 is the last 1.29 patch per its announcement; that page was not in the istio.io copy re-read on 2026-12-03 (it ends at 1.29.8).',
       },
-      eol: { source: eolNotice('1.29'), note: 'Announced 2026-09-09.' },
+      eol: {
+        source: `${ANNOUNCE_1_29_9}; ${eolNotice('1.29')}`,
+        note: 'The EOL notice (publishdate 2026-09-09) announced 2026-10-12; support ended on 2026-10-15 with 1.29.9.',
+      },
+      securityFixes: {
+        source: ANNOUNCE_1_29_9,
+        unconfirmed: true,
+        note: 'Not re-read here. Whether 1.30/1.31 patches carrying ISTIO-SECURITY-2026-007 were published was not found in the sources available on 2026-12-03.',
+      },
     }),
     notes: N129,
   },
@@ -1471,6 +1498,14 @@ export const RELEASES: readonly Release[] = [
     istioctlProfiles: ISTIOCTL_PROFILES_NEW,
     compatibilityVersions: ['1.25', '1.26', '1.27', '1.28', '1.29', '1.30'],
     compatibilityProfiles: compat('1.31'),
+    securityFixes: [
+      {
+        patch: '1.31.1',
+        advisory: 'GHSA-qm8v-g4f9-qhjx',
+        summary: 'BackendTLSPolicy fail-open: sidecars sent upstream traffic in plaintext when caCertificateRefs could not be resolved; also istioctl analyze ran exec plugins from crafted multicluster secrets',
+        source: io('news/releases/1.31.x/announcing-1.31.1/index.md'),
+      },
+    ],
     revisionTagTemplates: REV_TAGS_SPLIT,
     tagServices: true,
     crdsHelmTemplated: true,
@@ -1509,4 +1544,4 @@ export const RELEASES: readonly Release[] = [
 
 export const NEWEST_KNOWN = '1.31.1';
 export const GENERATED_FROM =
-  'istio/istio (HEAD 86c9f01, 2026-08-22) + istio/istio.io content pages; shared/reference/istio-release-catalog.md; re-verified 2026-11-22';
+  'istio/istio (HEAD 86c9f01, 2026-08-22) + istio/istio.io content pages; re-verified 2026-11-22; 1.29.9, 1.29 EOL, signing keys and artifact hosting updated 2026-12-03';

@@ -43,13 +43,17 @@
  *     stepKind         step the planner inserts (STEP_KINDS below)
  *     placement        {before?: Phase, after?: Phase}  where that step goes inside the hop
  *     order            Phase[]  these phases must run in this order for the hop (order notes)
- *     setHelmValues    [{path, value, charts?}]  values the plan should set (workarounds); unified-tree paths
+ *     setHelmValues    [{path, value, charts?, dropWhen?}]  values the plan sets on those charts (workarounds);
+ *                      unified-tree paths; no `charts` = every chart the hop upgrades
  *     forbiddenHelmValues  value paths that must not be set any more (removed values); planner checks user values
  *     renamedHelmValues    [{from, to}]  values to move
  *     removedEnv       env vars that no longer exist / are ignored
  *     requireComponent {component, atLeast?, atMost?}  component version the target needs
  *     revertFlags      env/values that restore the old behaviour (besides compatibilityVersion)
  *     commands         documented commands; placeholders <base-release>, <istio-namespace>
+ *     automatedBy      the release fact (e.g. revisionTagTemplates) through which the planner carries the note out
+ *   Every effect is acted on by the planner (planner/notes.ts); what it cannot carry out for a hop is shown as a
+ *   warning "not automated: …" in the plan.
  *
  * ─── Phase ids (shared by notes, `order`, `placement` and UpgradePolicy.ambient.order) ──────────────────
  *     precheck, crds-upgrade, istiod-upgrade, cni-upgrade, workload-restart, ztunnel-upgrade,
@@ -182,13 +186,24 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
     ),
 );
 
+/** Release facts the planner reads to build steps; a note naming one is carried out through that fact. */
+export const AUTOMATING_FACTS = ['revisionTagTemplates', 'crdsHelmTemplated', 'compatibilityProfiles', 'gatewayApi'] as const;
+
 export const EffectSchema = z.strictObject({
   blocker: z.boolean().optional(),
   stepKind: z.enum(STEP_KINDS).optional(),
   placement: z.strictObject({ before: z.enum(PHASES).optional(), after: z.enum(PHASES).optional() }).optional(),
   order: z.array(z.enum(PHASES)).min(2).optional(),
   setHelmValues: z
-    .array(z.strictObject({ path: z.string().min(1), value: ScalarSchema, charts: z.array(z.enum(CHART_KEYS)).optional() }))
+    .array(
+      z.strictObject({
+        path: z.string().min(1),
+        value: ScalarSchema,
+        charts: z.array(z.enum(CHART_KEYS)).optional(),
+        /** When the workaround can be dropped again; the plan turns it into a follow-up. */
+        dropWhen: OneLine.optional(),
+      }),
+    )
     .optional(),
   forbiddenHelmValues: z.array(z.string().min(1)).optional(),
   renamedHelmValues: z.array(z.strictObject({ from: z.string().min(1), to: z.string().min(1) })).optional(),
@@ -198,6 +213,7 @@ export const EffectSchema = z.strictObject({
     .optional(),
   revertFlags: z.record(z.string(), ScalarSchema).optional(),
   commands: z.array(z.string().min(1)).optional(),
+  automatedBy: z.enum(AUTOMATING_FACTS).optional(),
 });
 export type Effect = z.infer<typeof EffectSchema>;
 
@@ -250,6 +266,7 @@ export const FACT_KEYS = [
   'crdsHelmTemplated',
   'inClusterOperatorSupported',
   'gatewayApi',
+  'securityFixes',
 ] as const;
 export type FactKey = (typeof FACT_KEYS)[number];
 
@@ -303,6 +320,8 @@ export const ReleaseSchema = z
     crdsHelmTemplated: z.boolean(),
     inClusterOperatorSupported: z.boolean(),
     gatewayApi: GatewayApiSchema.optional(),
+    /** Patches that fix a published security advisory: a target older than one of them gets a warning naming it. */
+    securityFixes: z.array(z.strictObject({ patch: Version, advisory: z.string().min(3), summary: OneLine, source: z.string().min(3) })).optional(),
     provenance: z.partialRecord(z.enum(FACT_KEYS), ProvenanceSchema),
     notes: z.array(NoteSchema),
   })
@@ -312,6 +331,8 @@ export const ReleaseSchema = z
       ctx.addIssue({ code: 'custom', message: `patches of ${r.minor} must end with latestPatch` });
     for (const p of r.patches ?? [])
       if (!p.startsWith(`${r.minor}.`)) ctx.addIssue({ code: 'custom', message: `patch ${p} not in ${r.minor}` });
+    for (const fix of r.securityFixes ?? [])
+      if (!(r.patches ?? [r.latestPatch]).includes(fix.patch)) ctx.addIssue({ code: 'custom', message: `${r.minor}: security fix in unknown patch ${fix.patch}` });
     const keys = Object.keys(r.compatibilityProfiles).sort();
     if (keys.join() !== [...r.compatibilityVersions].sort().join())
       ctx.addIssue({ code: 'custom', message: `${r.minor}: compatibilityProfiles keys must equal compatibilityVersions` });
@@ -338,16 +359,21 @@ export const UpgradePolicySchema = z.strictObject({
   }),
   ambient: PolicyRule({
     order: z.array(z.enum(PHASES)).min(2),
-    noCanaryFor: z.array(z.enum(COMPONENTS)),
     nodeComponentMaxSkewMinors: z.number().int().nonnegative(),
   }),
   ambientUmbrellaChart: PolicyRule({ upgradeAsWholeOnly: z.boolean() }),
   crdsFirst: PolicyRule({ phase: z.enum(PHASES) }),
-  restartBetweenSidecarHops: PolicyRule({ required: z.boolean() }),
   supportWindow: PolicyRule({ minorsAfter: z.number().int().positive(), weeksAfter: z.number().int().positive() }),
-  compatibilityVersionLifetime: PolicyRule({ minReleases: z.number().int().positive() }),
   compatibilityVersionOnEveryChart: PolicyRule({ charts: z.array(z.enum(CHART_KEYS)) }),
   precheck: PolicyRule({ command: z.string(), fromVersionEffectiveUpToMinor: Minor }),
+  /** Hosts Istio no longer publishes to (for every version), and where the artifacts are now. */
+  artifactHosting: PolicyRule({
+    retiredRegistries: z.array(z.string().min(1)).min(1),
+    retiredChartRepositories: z.array(z.string().min(1)).min(1),
+    helmRepository: z.string().url(),
+    ociCharts: z.string().startsWith('oci://'),
+    images: z.string().min(1),
+  }),
 });
 export type UpgradePolicy = z.infer<typeof UpgradePolicySchema>;
 

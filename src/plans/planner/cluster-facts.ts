@@ -17,6 +17,8 @@ export function clusterFacts(inv: Inventory, source: Revision): ClusterFacts {
     helmValues.cni = { ...(helmValues.cni as object | undefined), ...cniRel.values, ...nested };
   }
   const method = inv.installMethod;
+  const env = istiodRel ? userEnv(istiodRel.values) : undefined;
+  const ztunnel = inv.ambient.ztunnel;
   const strip = (v: string | null) => (v ? v.replace(/^v/, '') : v);
   return {
     modes,
@@ -34,7 +36,25 @@ export function clusterFacts(inv: Inventory, source: Revision): ClusterFacts {
       'istiod-remote': inv.helmReleases.some((r) => r.chart === 'istiod-remote'),
     },
     ...(istiodRel || cniRel ? { helmValues } : {}),
+    ...(env ? { env } : {}),
+    features: {
+      ...(ztunnel?.helmRelease ? { 'ztunnel-release-name-not-ztunnel': ztunnel.helmRelease.release !== 'ztunnel' } : {}),
+      ...(ztunnel ? { 'ztunnel-namespace-differs': ztunnel.namespace !== inv.istioNamespace } : {}),
+    },
     crdsHelmOwned: inv.crds.istio.length > 0 && inv.crds.istio.every((c) => c.helmOwned),
     kubernetesVersion: inv.cluster.kubernetesVersion,
   };
+}
+
+/** istiod env and proxy metadata the user set in the release values (values are redacted, so only names are known). */
+function userEnv(values: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const take = (node: unknown) => {
+    if (node && typeof node === 'object' && !Array.isArray(node)) for (const [k, v] of Object.entries(node)) out[k] = String(v);
+  };
+  const pilot = values.pilot as Record<string, unknown> | undefined;
+  take(pilot?.env);
+  const mesh = values.meshConfig as { defaultConfig?: { proxyMetadata?: unknown } } | undefined;
+  take(mesh?.defaultConfig?.proxyMetadata);
+  return out;
 }

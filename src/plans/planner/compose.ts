@@ -1,6 +1,7 @@
 import type { HelmRelease, Inventory, Workload } from '../../k8s/inventory.js';
 import type { Hop, Plan, PlanStep } from '../plan-schema.js';
-import { revisionTagTemplates } from '../catalog/index.js';
+import { revisionTagTemplates, upgradePolicy, type ChartKey } from '../catalog/index.js';
+import type { ChartSetting } from '../../steps/commands.js';
 import { finishStep, type BuiltStep, type StepContext } from '../../steps/types.js';
 import { preflightStep } from '../../steps/preflight.js';
 import { backupStep } from '../../steps/backup.js';
@@ -31,6 +32,8 @@ export interface PlanState {
   crdsHelmOwned: boolean;
   /** Fact keys already changed by earlier steps: later steps cannot rest on them. */
   touched: Set<string>;
+  /** Releases (ns/name) of cni, ztunnel and gateway charts an earlier hop gave a compatibilityVersion. */
+  compatCharts: Set<string>;
 }
 
 export interface ComposeInput {
@@ -95,6 +98,20 @@ export function composeHop(input: ComposeInput): PlanStep[] {
     touch(`helm/${rel.namespace}/${rel.name}/revision`, `helm/${rel.namespace}/${rel.name}/chartVersion`, `helm/${rel.namespace}/${rel.name}/status`);
   };
   const canary = req.strategy === 'canary';
+  /**
+   * What a chart step sets on top of the release's values: the hop's compatibilityVersion on every chart a
+   * compatibility profile can reach (istiod carries its own), and the values upgrade notes ask for.
+   */
+  const settingsFor = (chart: ChartKey, rel?: HelmRelease): ChartSetting[] => {
+    const compat: ChartSetting[] = [];
+    if (chart !== 'istiod' && upgradePolicy().compatibilityVersionOnEveryChart.charts.includes(chart)) {
+      const carried = rel && (state.compatCharts.has(key(rel.namespace, rel.name)) || (rel.values.compatibilityVersion ?? null) !== null);
+      if (hop.compatibilityVersion) compat.push({ path: 'compatibilityVersion', value: hop.compatibilityVersion });
+      else if (carried) compat.push({ path: 'compatibilityVersion', value: null });
+      if (rel) state.compatCharts[hop.compatibilityVersion ? 'add' : 'delete'](key(rel.namespace, rel.name));
+    }
+    return [...compat, ...notes.chartValues.filter((v) => v.chart === chart).map(({ path, value }) => ({ path, value }))];
+  };
   const fromRevision = state.revision;
   const newRevision = hop.revision;
   const ambient = inv.mode === 'ambient';
@@ -123,7 +140,7 @@ export function composeHop(input: ComposeInput): PlanStep[] {
     state.crdsHelmOwned = true;
   }
   if (base) {
-    add(baseChartUpgradeStep({ release: base.name, namespace: base.namespace, chartRepo: req.chartRepo, version: hop.to, revisionBefore: helmRev(base) }), [
+    add(baseChartUpgradeStep({ release: base.name, namespace: base.namespace, chartRepo: req.chartRepo, version: hop.to, revisionBefore: helmRev(base), settings: settingsFor('base') }), [
       `helm/${base.namespace}/${base.name}/revision`,
       `helm/${base.namespace}/${base.name}/status`,
     ]);
@@ -134,6 +151,10 @@ export function composeHop(input: ComposeInput): PlanStep[] {
 
   // The control plane.
   const oldIstiod = state.istiodRelease;
+  const istiodValues = notes.chartValues.filter((v) => v.chart === 'istiod');
+  if (method === 'istioctl' && istiodValues.length) {
+    f.warning('istioctl-values-not-automated', `not automated: add ${istiodValues.map((v) => `${v.path}=${JSON.stringify(v.value)}`).join(', ')} to the IstioOperator file of the new revision (notes ${[...new Set(istiodValues.map((v) => v.noteId))].join(', ')})`);
+  }
   if (canary) {
     const clearTags = hop.index === 1 && oldIstiod !== null && Array.isArray(inv.helmReleases.find((r) => r.name === oldIstiod.release && r.namespace === oldIstiod.namespace)?.values.revisionTags);
     add(
@@ -148,6 +169,7 @@ export function composeHop(input: ComposeInput): PlanStep[] {
         compatibilityVersion: hop.compatibilityVersion,
         clearCompatibilityVersion: state.compatibilityVersion !== null,
         clearRevisionTags: clearTags,
+        settings: method === 'helm' ? settingsFor('istiod') : [],
       }),
       oldIstiod ? [`revision/${fromRevision}/version`, `helm/${oldIstiod.namespace}/${oldIstiod.release}/revision`] : [`revision/${fromRevision}/version`],
     );
@@ -159,7 +181,7 @@ export function composeHop(input: ComposeInput): PlanStep[] {
     } else {
       const deployment = inv.revisions.find((r) => r.name === fromRevision)?.deployment ?? 'istiod';
       add(
-        istiodUpgradeStep({ release: rel.name, namespace: rel.namespace, chartRepo: req.chartRepo, version: hop.to, revision: fromRevision, deployment, revisionBefore: helmRev(rel), compatibilityVersion: hop.compatibilityVersion }),
+        istiodUpgradeStep({ release: rel.name, namespace: rel.namespace, chartRepo: req.chartRepo, version: hop.to, revision: fromRevision, deployment, revisionBefore: helmRev(rel), compatibilityVersion: hop.compatibilityVersion, settings: settingsFor('istiod') }),
         [`helm/${rel.namespace}/${rel.name}/revision`],
       );
       bumpHelm(rel);
@@ -173,7 +195,7 @@ export function composeHop(input: ComposeInput): PlanStep[] {
   const cniRel = cni?.helmRelease ? inv.helmReleases.find((r) => r.name === cni.helmRelease!.release && r.namespace === cni.helmRelease!.namespace) : undefined;
   if (cni && cniRel && method === 'helm') {
     add(
-      nodeAgentUpgradeStep({ component: 'cni', release: cniRel.name, namespace: cniRel.namespace, daemonSet: cni.name, chartRepo: req.chartRepo, version: hop.to, revision: null, ambient: cni.ambientEnabled, revisionBefore: helmRev(cniRel) }),
+      nodeAgentUpgradeStep({ component: 'cni', release: cniRel.name, namespace: cniRel.namespace, daemonSet: cni.name, chartRepo: req.chartRepo, version: hop.to, revision: null, ambient: cni.ambientEnabled, revisionBefore: helmRev(cniRel), settings: settingsFor('cni', cniRel) }),
       [`helm/${cniRel.namespace}/${cniRel.name}/revision`, 'cni/version'],
     );
     bumpHelm(cniRel);
@@ -194,7 +216,7 @@ export function composeHop(input: ComposeInput): PlanStep[] {
   const ztRel = zt?.helmRelease ? inv.helmReleases.find((r) => r.name === zt.helmRelease!.release && r.namespace === zt.helmRelease!.namespace) : undefined;
   if (zt && ztRel && method === 'helm') {
     add(
-      nodeAgentUpgradeStep({ component: 'ztunnel', release: ztRel.name, namespace: ztRel.namespace, daemonSet: zt.name, chartRepo: req.chartRepo, version: hop.to, revision: canary ? newRevision : zt.revision, ambient: true, revisionBefore: helmRev(ztRel) }),
+      nodeAgentUpgradeStep({ component: 'ztunnel', release: ztRel.name, namespace: ztRel.namespace, daemonSet: zt.name, chartRepo: req.chartRepo, version: hop.to, revision: canary ? newRevision : zt.revision, ambient: true, revisionBefore: helmRev(ztRel), settings: settingsFor('ztunnel', ztRel) }),
       [`helm/${ztRel.namespace}/${ztRel.name}/revision`, 'ztunnel/version'],
     );
     bumpHelm(ztRel);
@@ -299,7 +321,7 @@ export function composeHop(input: ComposeInput): PlanStep[] {
     // Upgrading the chart rolls the gateway's pods, which are then injected by the tag or revision it follows.
     restarted.add(`${g.namespace}/${g.name}`);
     add(
-      gatewayUpgradeStep({ release: rel.name, namespace: rel.namespace, deployment: g.name, chartRepo: req.chartRepo, version: hop.to, revisionBefore: helmRev(rel), pinRevision: canary && pinned === fromRevision ? newRevision : null }),
+      gatewayUpgradeStep({ release: rel.name, namespace: rel.namespace, deployment: g.name, chartRepo: req.chartRepo, version: hop.to, revisionBefore: helmRev(rel), pinRevision: canary && pinned === fromRevision ? newRevision : null, settings: settingsFor('gateway', rel) }),
       [`helm/${rel.namespace}/${rel.name}/revision`],
     );
     bumpHelm(rel);

@@ -8,7 +8,7 @@ import { clusterFacts } from './cluster-facts.js';
 import { composeHop, type PlanState } from './compose.js';
 import { Findings } from './findings.js';
 import { computeHops } from './hops.js';
-import { evaluateHopNotes } from './notes.js';
+import { checkPolicyOrder, evaluateHopNotes, type ChartValue } from './notes.js';
 import { preflightChecks } from './preflight.js';
 import type { PlanRequest } from './request.js';
 import { activeRevision, isDns1123Label, revisionNameFor } from './source.js';
@@ -46,7 +46,8 @@ export function planUpgrade(inv: Inventory, req: PlanRequest): Plan {
       istioNamespace: inv.istioNamespace,
       kubernetesVersion: inv.cluster.kubernetesVersion,
     },
-    target: { version: target.version, revision: req.revision ?? revisionNameFor(target.version), known: target.known },
+    // In place, the revision keeps its name (`default` for a revision-less istiod).
+    target: { version: target.version, revision: req.strategy === 'in-place' && source ? source.name : (req.revision ?? revisionNameFor(target.version)), known: target.known },
     strategy: req.strategy,
     upToDate: false,
     hops: [],
@@ -76,7 +77,7 @@ export function planUpgrade(inv: Inventory, req: PlanRequest): Plan {
   const policy = upgradePolicy();
   const ambient = inv.mode === 'ambient';
   const ceiling = req.strategy === 'in-place' ? policy.inPlaceMaxMinorJump.value : ambient ? policy.ambientMaxMinorJump.value : policy.canaryMaxMinorJump.value;
-  const maxJump = Math.max(1, Math.min(req.maxMinorJump, ceiling));
+  const maxJump = Math.max(1, Math.min(req.maxMinorJump, ceiling, policy.generalMaxMinorJump.value));
   const hopVersions = computeHops(source.version, target.version, maxJump);
   if (ambient && req.strategy === 'canary' && hopVersions.length > 1) f.warning('ambient-one-minor-per-hop', 'ambient meshes go one minor per hop: istio-cni and ztunnel tolerate one minor of skew and cannot be canaried', { source: policy.ambientMaxMinorJump.source });
 
@@ -96,8 +97,9 @@ export function planUpgrade(inv: Inventory, req: PlanRequest): Plan {
 
   const facts = clusterFacts(inv, source);
   const notes = hops.map((h) => evaluateHopNotes(h.index, h.from, h.to, facts, f, base.notes));
-  hops.forEach((h, i) => chooseCompatibility(h, req.compatibilityVersion, notes[i]!.compatibilityRevertible.map((n) => n.id), i === hops.length - 1 ? base.followUps : []));
-  preflightChecks(inv, source, hopVersions, req.strategy, req.now, f);
+  chooseCompatibility(hops, req.compatibilityVersion, notes.map((n) => n.compatibilityRevertible.map((x) => x.id)), f);
+  preflightChecks(inv, source, hopVersions, req.strategy, req.now, f, req.chartRepo);
+  checkPolicyOrder(ambient, f);
 
   const state: PlanState = {
     revision: source.name,
@@ -110,33 +112,90 @@ export function planUpgrade(inv: Inventory, req: PlanRequest): Plan {
     namespaceInjection: new Map(inv.dataPlane.namespaces.map((n) => [n.name, n.injection])),
     crdsHelmOwned: inv.crds.istio.length > 0 && inv.crds.istio.every((c) => c.helmOwned),
     touched: new Set(),
+    compatCharts: new Set(),
   };
   const checks = [...f.blockers.map((b) => `blocker: ${b.message}`), ...f.warnings.filter((w) => !w.id.startsWith('1.')).map((w) => `warning: ${w.message}`)];
   const steps: PlanStep[] = [];
   // Named after the versions, not the plan id: the same cluster state and flags give the same steps, so plans diff.
   const composed = { ...req, backupDir: req.backupDir ?? `istio-upgrade-backup-${source.version}-to-${target.version}` };
   hops.forEach((hop, i) => steps.push(...composeHop({ inv, req: composed, hop, notes: notes[i]!, method, state, f, followUps: base.followUps, preflightChecks: checks })));
+  const last = hops[hops.length - 1]!;
+  if (method === 'helm') {
+    const rel = finalIstiodRelease(last, req.strategy, source.helmRelease, inv.istioNamespace);
+    compatibilityFollowUp(last, rel, base.followUps);
+    valueFollowUps(notes.flatMap((n) => n.chartValues), last, rel, base.followUps);
+  }
   return { ...base, hops, steps };
 }
 
-/** `auto` keeps the source minor's behaviour when this hop changes defaults that a compatibility profile can revert. */
-function chooseCompatibility(hop: Hop, wanted: string, revertible: string[], followUps: Plan['followUps']): void {
-  const accepted = compatibilityVersionsFor(minorOf(hop.to));
+/**
+ * `auto` keeps the plan's source minor's behaviour for as long as each hop's target accepts it as a
+ * compatibilityVersion; when a target no longer accepts it, the oldest accepted version is used and the warning
+ * names the changes that switch on at that hop.
+ */
+function chooseCompatibility(hops: Hop[], wanted: string, revertible: string[][], f: Findings): void {
   if (wanted === 'none') return;
-  if (wanted !== 'auto') {
-    if (!accepted.includes(wanted)) throw new UserError(`--compatibility-version ${wanted} is not accepted by Istio ${minorOf(hop.to)} (accepted: ${accepted.join(', ') || 'none'})`, ExitCode.usage);
-    hop.compatibilityVersion = wanted;
-    hop.compatibilityReason = 'requested with --compatibility-version';
-  } else {
-    const fromMinor = minorOf(hop.from);
-    if (!revertible.length || !accepted.includes(fromMinor) || fromMinor === minorOf(hop.to)) return;
-    hop.compatibilityVersion = fromMinor;
-    hop.compatibilityReason = `keeps ${fromMinor} behaviour for the changes a compatibility profile reverts: ${revertible.join(', ')}`;
-  }
-  // Only the last hop's revision survives the plan, so only its setting needs a follow-up.
+  const sourceMinor = minorOf(hops[0]!.from);
+  const pending: string[] = [];
+  hops.forEach((hop, i) => {
+    const accepted = compatibilityVersionsFor(minorOf(hop.to));
+    pending.push(...revertible[i]!);
+    if (wanted !== 'auto') {
+      if (!accepted.includes(wanted)) throw new UserError(`--compatibility-version ${wanted} is not accepted by Istio ${minorOf(hop.to)} (accepted: ${accepted.join(', ') || 'none'})`, ExitCode.usage);
+      hop.compatibilityVersion = wanted;
+      hop.compatibilityReason = 'requested with --compatibility-version';
+      return;
+    }
+    if (!pending.length || sourceMinor === minorOf(hop.to)) return;
+    if (accepted.includes(sourceMinor)) {
+      hop.compatibilityVersion = sourceMinor;
+      hop.compatibilityReason = `keeps ${sourceMinor} behaviour for the changes a compatibility profile reverts: ${[...new Set(pending)].join(', ')}`;
+      return;
+    }
+    const oldest = accepted.filter((v) => semver.gt(`${v}.0`, `${sourceMinor}.0`)).sort((a, b) => semver.compare(`${a}.0`, `${b}.0`))[0];
+    const switching = [...new Set(pending.filter((id) => !oldest || semver.lte(`${id.split('-')[0]!.split('.').slice(0, 2).join('.')}.0`, `${oldest}.0`)))];
+    if (oldest) {
+      hop.compatibilityVersion = oldest;
+      hop.compatibilityReason = `Istio ${minorOf(hop.to)} no longer accepts ${sourceMinor}; ${oldest} is the oldest it accepts`;
+    }
+    f.warning(`h${hop.index}-compatibility-changes-switch-on`, `hop ${hop.index} (${hop.to}) cannot keep ${sourceMinor} behaviour (accepts ${accepted.join(', ') || 'none'}): these changes switch on now: ${switching.join(', ')}`);
+  });
+}
+
+/** Commands an operator runs to remove one value from a release while keeping the rest of its values. */
+function removeValueCommands(rel: { release: string; namespace: string }, chart: string, version: string, path: string): string[][] {
+  const file = `${rel.release}-values.yaml`;
+  return [
+    ['helm', 'get', 'values', rel.release, '-n', rel.namespace, '-o', 'yaml', '--output-file', file],
+    ['helm', 'upgrade', rel.release, `istio/${chart}`, '-n', rel.namespace, '--version', version, '--values', file, '--set', `${path}=null`, '--wait'],
+  ];
+}
+
+/** The last hop's istiod release: in place it keeps its name; a canary's last hop installed `istiod-<revision>`. */
+function finalIstiodRelease(hop: Hop, strategy: PlanRequest['strategy'], source: { release: string; namespace: string } | null, ns: string): { release: string; namespace: string } {
+  return strategy === 'in-place' && source ? source : { release: `istiod-${hop.revision}`, namespace: ns };
+}
+
+/** A follow-up to adopt the last hop's new defaults, run by hand once the new version is validated. */
+function compatibilityFollowUp(hop: Hop, rel: { release: string; namespace: string }, followUps: Plan['followUps']): void {
+  if (!hop.compatibilityVersion) return;
   followUps.push({
     id: `h${hop.index}-drop-compatibility-version`,
-    title: `After validating ${hop.to}, adopt its new defaults by removing compatibilityVersion=${hop.compatibilityVersion} from revision ${hop.revision}`,
-    commands: [['helm', 'upgrade', `istiod-${hop.revision}`, 'istio/istiod', '-n', '<istio-namespace>', '--version', hop.to, '--reuse-values', '--set', 'compatibilityVersion=null']],
+    title: `After validating ${hop.to}, adopt its new defaults by removing compatibilityVersion=${hop.compatibilityVersion} from revision ${hop.revision} (then from the istio-cni, ztunnel and gateway releases the same way)`,
+    commands: removeValueCommands(rel, 'istiod', hop.to, 'compatibilityVersion'),
   });
+}
+
+/** Workarounds a note set on istiod, with the condition to drop them: one follow-up each. */
+function valueFollowUps(values: ChartValue[], last: Hop, rel: { release: string; namespace: string }, followUps: Plan['followUps']): void {
+  const seen = new Set<string>();
+  for (const v of values) {
+    if (!v.dropWhen || v.chart !== 'istiod' || seen.has(v.path)) continue;
+    seen.add(v.path);
+    followUps.push({
+      id: `drop-${v.noteId}`,
+      title: `Once ${v.dropWhen}, remove ${v.path} (set by this plan for note ${v.noteId}) from revision ${last.revision}`,
+      commands: removeValueCommands(rel, 'istiod', last.to, v.path),
+    });
+  }
 }

@@ -1,13 +1,14 @@
 import semver from 'semver';
 import type { Inventory, Revision } from '../../k8s/inventory.js';
-import { gatewayApiFor, isEol, kubernetesSupport } from '../catalog/index.js';
+import { gatewayApiFor, isEol, kubernetesSupport, nearestSupportedAfter, securityFixesMissing, upgradePolicy } from '../catalog/index.js';
 import type { Findings } from './findings.js';
 import type { HopVersions } from './hops.js';
 
 const minor = (v: string) => `${semver.major(v)}.${semver.minor(v)}`;
 
 /** Checks that do not come from a single upgrade note: cluster state, skew, install method. */
-export function preflightChecks(inv: Inventory, source: Revision, hops: HopVersions[], strategy: 'canary' | 'in-place', now: Date, f: Findings): void {
+export function preflightChecks(inv: Inventory, source: Revision, hops: HopVersions[], strategy: 'canary' | 'in-place', now: Date, f: Findings, chartRepo = ''): void {
+  const policy = upgradePolicy();
   for (const hop of hops) {
     try {
       const k = kubernetesSupport(hop.to, inv.cluster.kubernetesVersion);
@@ -25,7 +26,8 @@ export function preflightChecks(inv: Inventory, source: Revision, hops: HopVersi
     }
   }
   const last = hops[hops.length - 1]!;
-  if (isEol(minor(last.to), now)) f.warning('target-eol', `Istio ${minor(last.to)} is end-of-life; consider a newer target`);
+  targetAdvice(last.to, now, f);
+  artifactHosting(inv, chartRepo, f);
 
   for (const rel of inv.helmReleases) {
     if (!rel.status.startsWith('pending-')) continue;
@@ -57,9 +59,9 @@ export function preflightChecks(inv: Inventory, source: Revision, hops: HopVersi
   if (inv.operators.inCluster.deployments.length && inv.installMethod !== 'operator') {
     f.warning('in-cluster-operator-present', `the in-cluster operator is still deployed (${inv.operators.inCluster.deployments.map((d) => `${d.namespace}/${d.name}`).join(', ')}); it may fight the upgrade — scale it to 0 or remove it`);
   }
-  if (inv.helmReleases.some((r) => r.component === 'ambient')) {
+  if (policy.ambientUmbrellaChart.upgradeAsWholeOnly && inv.helmReleases.some((r) => r.component === 'ambient')) {
     f.blocker('ambient-umbrella-chart', 'ambient is installed through the umbrella `ambient` chart, which can only be upgraded as a whole; istio-upgrade plans component-wise upgrades', {
-      source: 'istio.io docs/ambient/upgrade/helm/all-in-one',
+      source: policy.ambientUmbrellaChart.source,
       remedy: ['helm upgrade <release> istio/ambient -n <namespace> --version <next minor> --wait   (one minor at a time)'],
     });
   }
@@ -80,19 +82,21 @@ export function preflightChecks(inv: Inventory, source: Revision, hops: HopVersi
     });
   }
 
+  const skew = policy.controlPlaneDataPlaneSkew;
+  nodeAgentSkew(inv, source, f);
   const revVersion = new Map(inv.revisions.map((r) => [r.name, r.version]));
   for (const p of inv.dataPlane.proxies) {
     const cp = revVersion.get(p.revision);
     if (!p.version || !semver.valid(p.version)) continue;
-    if (cp && semver.valid(cp) && semver.gt(p.version, cp)) {
+    if (cp && semver.valid(cp) && semver.gt(p.version, cp) && !skew.dataPlaneAheadAllowed) {
       f.blocker('data-plane-ahead', `${p.count} proxy(ies) in ${p.namespace} run ${p.version}, newer than their control plane ${p.revision} (${cp}); the data plane cannot be ahead of the control plane`);
     }
-    if (cp && semver.valid(cp) && semver.minor(cp) - semver.minor(p.version) > 1) {
-      f.blocker('proxies-too-old', `${p.count} proxy(ies) in ${p.namespace} run ${p.version}, more than one minor behind their control plane ${p.revision} (${cp}); restart them before upgrading further`, {
-        source: 'istio.io docs/releases/supported-releases#control-planedata-plane-skew',
+    if (cp && semver.valid(cp) && semver.minor(cp) - semver.minor(p.version) > skew.controlPlaneAheadMaxMinors) {
+      f.blocker('proxies-too-old', `${p.count} proxy(ies) in ${p.namespace} run ${p.version}, more than ${skew.controlPlaneAheadMaxMinors} minor(s) behind their control plane ${p.revision} (${cp}); restart them before upgrading further`, {
+        source: skew.source,
       });
     }
-    if (strategy === 'in-place' && p.revision === source.name && semver.minor(hops[0]!.to) - semver.minor(p.version) > 1) {
+    if (strategy === 'in-place' && p.revision === source.name && semver.minor(hops[0]!.to) - semver.minor(p.version) > skew.controlPlaneAheadMaxMinors) {
       f.blocker('proxies-too-old-for-in-place', `${p.count} proxy(ies) in ${p.namespace} run ${p.version}; after upgrading ${source.name} in place to ${hops[0]!.to} they would be more than one minor behind — restart them first`);
     }
     if (!revVersion.has(p.revision)) f.warning('proxies-of-missing-revision', `${p.count} pod(s) in ${p.namespace} were injected by revision ${p.revision}, which is no longer installed`);
@@ -115,5 +119,50 @@ export function preflightChecks(inv: Inventory, source: Revision, hops: HopVersi
         f.warning('gateway-api-crd-out-of-bounds', `Istio ${last.to} ignores ${b.crd} at bundle ${gw.bundleVersion} (accepts ${b.min ?? 'any'}–${b.max ?? 'any'})`);
       }
     }
+  }
+}
+
+/** An end-of-life target, or one that lacks a later patch's security fix, gets a warning naming the alternative. */
+function targetAdvice(target: string, now: Date, f: Findings): void {
+  if (isEol(minor(target), now)) {
+    const alternative = nearestSupportedAfter(minor(target), now);
+    f.warning('target-eol', `Istio ${minor(target)} is end-of-life and gets no more security fixes${alternative ? `; plan --to ${alternative} (supported) instead` : ''}`, {
+      source: upgradePolicy().supportWindow.source,
+      ...(alternative ? { remedy: [`istio-upgrade plan --to ${alternative}`] } : {}),
+    });
+  }
+  const missing = securityFixesMissing(target);
+  if (missing.length) {
+    const newest = missing.map((m) => m.patch).sort(semver.compare).at(-1)!;
+    f.warning('target-lacks-security-fix', `Istio ${target} lacks ${missing.map((m) => `${m.advisory} (fixed in ${m.patch}: ${m.summary})`).join('; ')}; plan --to ${newest} instead`, {
+      source: missing.map((m) => m.source).join('; '),
+      remedy: [`istio-upgrade plan --to ${newest}`],
+    });
+  }
+}
+
+/** istio-cni and ztunnel must stay within the supported distance behind istiod before another hop starts. */
+function nodeAgentSkew(inv: Inventory, source: Revision, f: Findings): void {
+  const policy = upgradePolicy().ambient;
+  const cp = semver.valid(source.version ?? '') ? source.version! : undefined;
+  if (!cp) return;
+  for (const agent of [inv.ambient.cni, inv.ambient.ztunnel]) {
+    const v = agent?.version?.replace(/^v/, '');
+    if (!agent || !v || !semver.valid(v)) continue;
+    if (semver.minor(cp) - semver.minor(v) > policy.nodeComponentMaxSkewMinors) {
+      f.blocker('node-agent-too-old', `${agent.namespace}/${agent.name} runs ${v}, more than ${policy.nodeComponentMaxSkewMinors} minor(s) behind istiod ${source.name} (${cp}); upgrade it to ${minor(cp)} first`, { source: policy.source });
+    }
+  }
+}
+
+/** Istio no longer publishes to the retired registries and chart repositories, for every version. */
+function artifactHosting(inv: Inventory, chartRepo: string, f: Findings): void {
+  const rule = upgradePolicy().artifactHosting;
+  const images = inv.revisions.map((r) => r.image).filter((i): i is string => !!i && rule.retiredRegistries.some((host) => i.startsWith(`${host}/`)));
+  if (images.length) {
+    f.warning('retired-image-registry', `istiod runs images from a retired registry (${[...new Set(images)].join(', ')}); Istio publishes images only to ${rule.images} now: set the hub (global.hub=${rule.images}) for the new revision`, { source: rule.source });
+  }
+  if (rule.retiredChartRepositories.some((host) => chartRepo.includes(host))) {
+    f.blocker('retired-chart-repository', `chart repository ${chartRepo} is retired; use ${rule.helmRepository} or ${rule.ociCharts}`, { source: rule.source });
   }
 }

@@ -24,6 +24,7 @@ import { validateCatalog } from '../../src/plans/catalog/validate.js';
 // The newest release, from the data: adding a release changes data and goldens, not these tests.
 const NEWEST = RELEASES[RELEASES.length - 1]!;
 const NEWEST_PATCH = NEWEST.latestPatch;
+const NEWEST_MINOR = NEWEST.minor;
 const NEXT_MINOR = `1.${Number(NEWEST.minor.split('.')[1]) + 1}`;
 const UNPUBLISHED_PATCH = `${NEWEST.minor}.${Number(NEWEST_PATCH.split('.')[2]) + 1}`;
 
@@ -190,7 +191,8 @@ describe('resolveTarget', () => {
     expect(e.message).toContain(NEWEST_PATCH);
     const r = resolveTarget(NEXT_MINOR, lax);
     expect(r).toMatchObject({ version: `${NEXT_MINOR}.0`, minor: NEXT_MINOR, known: false });
-    expect(r.warning).toContain(`no upgrade notes are known for ${NEXT_MINOR}`);
+    expect(r.warning).toContain(`no ${NEXT_MINOR} upgrade notes are known`);
+    expect(r.warning).toContain(`planned by the general rules with ${NEWEST_MINOR}'s chart names, tag templates, Kubernetes range and policy`);
     expect(resolveTarget(`v${NEXT_MINOR}.3`, lax).version).toBe(`${NEXT_MINOR}.3`);
   });
 
@@ -257,9 +259,17 @@ describe('kubernetesSupport', () => {
     expect(kubernetesSupport('1.31.1', '1.31').belowMin).toBe(true);
   });
 
-  it('throws for unknown Istio minors and bad Kubernetes versions', () => {
-    expect(catalogError(() => kubernetesSupport(NEXT_MINOR, '1.33')).code).toBe('unknown-minor');
+  it('throws for minors older than the catalog and bad Kubernetes versions', () => {
+    expect(catalogError(() => kubernetesSupport('1.17', '1.33')).code).toBe('unknown-minor');
     expect(catalogError(() => kubernetesSupport('1.24', 'latest')).code).toBe('invalid-version');
+  });
+});
+
+describe('a minor newer than the catalog (--allow-unknown-version)', () => {
+  it('follows the newest known release: its Kubernetes range and compatibility versions, no Gateway API bundle', () => {
+    expect(kubernetesSupport(NEXT_MINOR, '1.33').range).toEqual(kubernetesSupport(NEWEST_MINOR, '1.33').range);
+    expect(compatibilityVersionsFor(NEXT_MINOR)).toEqual(compatibilityVersionsFor(NEWEST_MINOR));
+    expect(gatewayApiFor(`${NEXT_MINOR}.0`)).toBeUndefined();
   });
 });
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { discover } from '../../k8s/discover/index.js';
-import { planUpgrade, DEFAULT_REQUEST, type PlanRequest } from '../../plans/planner/index.js';
+import { planUpgrade, DEFAULT_REQUEST, UNKNOWN_TARGET_WARNING, type PlanRequest } from '../../plans/planner/index.js';
 import type { Plan } from '../../plans/plan-schema.js';
 import type { Inventory } from '../../k8s/inventory.js';
 import { ExitCode, UserError } from '../../errors.js';
@@ -69,7 +69,10 @@ export async function makePlan(opts: PlanOptions): Promise<{ plan: Plan; invento
   const request = planRequestFrom(opts);
   const source = await openSource(opts);
   const inventory = await discover(source, { istioNamespace: validateNamespace(opts.istioNamespace) });
-  return { plan: planUpgrade(inventory, request), inventory };
+  const plan = planUpgrade(inventory, request);
+  // A target beyond the catalog is said on stderr whatever the format, so it is seen even when stdout is a file.
+  for (const w of plan.warnings.filter((x) => x.id === UNKNOWN_TARGET_WARNING)) process.stderr.write(`istio-upgrade: warning: ${w.message}\n`);
+  return { plan, inventory };
 }
 
 export function renderPlan(plan: Plan, inventory: Inventory, format: string, color: string | undefined): string {

@@ -1,3 +1,4 @@
+import { UNKNOWN_TARGET_WARNING } from '../../plans/planner/index.js';
 import type { Plan } from '../../plans/plan-schema.js';
 import type { Inventory } from '../../k8s/inventory.js';
 import { commandLine } from './command-line.js';
@@ -20,6 +21,7 @@ export function renderPlanMarkdown(plan: Plan, inv: Inventory): string {
     `| Status | ${plan.upToDate ? 'nothing to do' : plan.blockers.length ? `**BLOCKED** (${plan.blockers.length} blocker(s))` : `ready: ${plan.steps.length} steps`} |`,
     '',
   );
+  for (const w of plan.warnings.filter((x) => x.id === UNKNOWN_TARGET_WARNING)) out.push(`> [!WARNING]`, `> ${w.message}`, '');
   out.push('## Summary', '');
   if (plan.upToDate) out.push(`Revision \`${s.revision}\` already runs ${s.version}; nothing to do.`, '');
   else {

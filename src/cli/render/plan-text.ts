@@ -1,3 +1,4 @@
+import { UNKNOWN_TARGET_WARNING } from '../../plans/planner/index.js';
 import type { ChalkInstance } from 'chalk';
 import type { Plan } from '../../plans/plan-schema.js';
 import { commandLine } from './command-line.js';
@@ -10,6 +11,7 @@ export function renderPlanText(plan: Plan, c: ChalkInstance): string {
     `${c.bold('From')} Istio ${s.version} revision ${s.revision} (${s.mode}, installed with ${s.installMethod}) on Kubernetes ${s.kubernetesVersion}`,
     `${c.bold('To')}   Istio ${plan.target.version} revision ${plan.target.revision}, ${plan.strategy} upgrade`,
   );
+  for (const w of plan.warnings.filter((x) => x.id === UNKNOWN_TARGET_WARNING)) out.push('', c.yellow.bold(`!!! ${w.message}`));
   if (plan.upToDate) {
     out.push('', c.green(`Nothing to do: revision ${s.revision} already runs ${s.version}.`));
     return `${out.join('\n')}\n`;

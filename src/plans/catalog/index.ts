@@ -133,8 +133,18 @@ export async function validateCatalog(): Promise<Catalog> {
   return validate();
 }
 
+/**
+ * A minor newer than the catalog (planned only with --allow-unknown-version) follows the general rules: the
+ * newest known release's chart layout, Kubernetes range and compatibility versions, and no notes and no
+ * Gateway API bundle, since nothing is known about them. The plan carries a loud warning saying so.
+ */
+function beyondCatalog(minor: string): Release {
+  return { ...NEWEST, minor, latestPatch: `${minor}.0`, patches: undefined, notes: [], gatewayApi: undefined, eol: undefined } as Release;
+}
+
 function requireRelease(version: string): Release {
-  parseIstioOrThrow(version);
+  const p = parseIstioOrThrow(version);
+  if (p.minor > minorNum(NEWEST.minor)) return beyondCatalog(`1.${p.minor}`);
   const rel = getRelease(version);
   if (!rel)
     throw new CatalogError(
@@ -196,7 +206,7 @@ export function resolveTarget(spec: string, opts: { allowUnknown: boolean }): Re
       version,
       minor,
       known: false,
-      warning: `no upgrade notes are known for ${minor}: the release catalog ends at ${NEWEST_KNOWN}; read the official ${minor} upgrade notes before proceeding`,
+      warning: `Istio ${minor} is newer than the release catalog (newest known: ${NEWEST_KNOWN}): planned by the general rules with ${NEWEST.minor}'s chart names, tag templates, Kubernetes range and policy; no ${minor} upgrade notes are known, so read the official ${minor} upgrade notes before applying`,
     };
   }
   if (!opts.allowUnknown)

@@ -13,6 +13,9 @@ import { preflightChecks } from './preflight.js';
 import type { PlanRequest } from './request.js';
 import { activeRevision, isDns1123Label, revisionNameFor } from './source.js';
 
+/** Warning id of a target the release catalog does not know (planned only with --allow-unknown-version). */
+export const UNKNOWN_TARGET_WARNING = 'unknown-target-version';
+
 export type { PlanRequest } from './request.js';
 export { DEFAULT_REQUEST } from './request.js';
 
@@ -32,7 +35,7 @@ export function planUpgrade(inv: Inventory, req: PlanRequest): Plan {
     if (e instanceof CatalogError) throw new UserError(`--to ${req.to}: ${e.message}${e.code === 'invalid-version' ? '' : ' (pass --allow-unknown-version to plan anyway)'}`, ExitCode.usage);
     throw e;
   }
-  if (target.warning) f.warning('unknown-target-version', target.warning);
+  if (target.warning) f.warning(UNKNOWN_TARGET_WARNING, target.warning);
 
   const base: Plan = {
     apiVersion: PLAN_API_VERSION,

@@ -13,6 +13,7 @@ import { DONE_STEP, newRunId, newRunRecord, recordMatchesPlan, type RunRecord, t
 import type { CheckpointStore } from './run-state.js';
 import type { RollbackDeps } from './rollback.js';
 import { withRecordedRevisions } from './recorded-rollback.js';
+import { checkSamePlan, confirmDoneSteps, recordContradicted, trustedFor, untrustedNote, type FoundRun } from './run-trust.js';
 import { checkIdentity, checkPlanAge, namespaceArg, staleError, staleFacts } from './stale.js';
 
 export interface ExecuteOptions {
@@ -31,6 +32,8 @@ export interface ExecuteOptions {
   hintFlags: string[];
   /** Used when a test needs a fixed run id. */
   runId?: string;
+  /** Apply a plan that records no cluster identity to whatever cluster the context reaches. */
+  allowAnyCluster?: boolean;
 }
 
 export interface ExecutorDeps extends RollbackDeps {
@@ -74,7 +77,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions, deps: Execut
   if (cluster.istioNamespace !== plan.source.istioNamespace) throw new Error(`cluster port is for namespace ${cluster.istioNamespace}, the plan for ${plan.source.istioNamespace}`);
   checkPlanAge(plan, opts.maxPlanAgeMs, clock.now());
   const clusterId = await cluster.clusterId();
-  checkIdentity(plan, cluster.context, clusterId);
+  checkIdentity(plan, cluster.context, clusterId, opts.allowAnyCluster ?? false);
 
   const interrupt = new AbortController();
   const off = deps.signals.onInterrupt((sig) => {
@@ -198,20 +201,28 @@ class Run {
     return this.result(ExitCode.ok);
   }
 
+  /**
+   * Which run this apply continues. Only records this machine wrote, or cluster copies that embed this very plan,
+   * are considered (run-trust.ts); a resumed run must have started with this plan; and a run is "already applied"
+   * or skips steps only when the live cluster shows what its record says is done.
+   */
   private async chooseRun(): Promise<{ kind: 'new' | 'resume'; record: RunRecord } | { kind: 'done'; record: RunRecord }> {
     const { plan, opts, deps } = this;
     const fresh = (): RunRecord =>
       newRunRecord(plan, { runId: opts.runId ?? newRunId(this.now()), planPath: opts.planPath, context: deps.cluster.context, clusterId: this.clusterId, now: this.now() });
+    const runs = await this.trustedRuns(opts.resume);
+    let chosen: FoundRun | undefined;
     if (opts.resume) {
-      const found = await deps.store.load(opts.resume);
-      if (!found) throw new UserError(`run ${opts.resume} not found (neither in ${deps.store.local.stateDir} nor as a ConfigMap in ${plan.source.istioNamespace})`);
-      if (!recordMatchesPlan(found.record, plan)) throw new UserError(`run ${opts.resume} belongs to plan ${found.record.planId}, not to ${plan.metadata.id} (or the plan's steps changed)`);
-      return found.record.status === 'succeeded' ? { kind: 'done', record: found.record } : { kind: 'resume', record: found.record };
+      chosen = runs[0];
+      if (!chosen) throw new UserError(`run ${opts.resume} not found (neither in ${deps.store.local.stateDir} nor as a ConfigMap in ${plan.source.istioNamespace} embedding this plan)`);
+      if (!recordMatchesPlan(chosen.record, plan)) throw new UserError(`run ${opts.resume} belongs to plan ${chosen.record.planId}, not to ${plan.metadata.id} (or the plan's steps changed)`);
+    } else {
+      chosen = runs[0];
+      if (!chosen) return { kind: 'new', record: fresh() };
     }
-    const latest = (await deps.store.runs(plan.metadata.id))[0];
-    if (!latest) return { kind: 'new', record: fresh() };
-    if (latest.status === 'succeeded') return { kind: 'done', record: latest };
-    if (latest.status === 'rollback-failed') {
+    const latest = chosen.record;
+    checkSamePlan(latest, chosen.plan, plan, opts.planPath);
+    if (latest.status === 'rollback-failed' && !opts.resume) {
       throw new UserError(
         `run ${latest.runId} of this plan failed and its rollback failed too; a person has to look first`,
         ExitCode.blocked,
@@ -219,7 +230,26 @@ class Run {
       );
     }
     if (!recordMatchesPlan(latest, plan)) throw new UserError(`run ${latest.runId} has plan id ${plan.metadata.id} but different steps: the plan file was edited after that run started`);
-    return { kind: 'resume', record: latest };
+    // "Already applied" is never taken from a record alone, and a record from the cluster skips no step on its word.
+    if (latest.status === 'succeeded' || chosen.origin === 'cluster') {
+      const shown = await confirmDoneSteps(plan, latest, deps.cluster, this.signal, () => this.now(), RESUME_PROBE_MS);
+      if (!shown.ok) throw recordContradicted(latest, shown);
+    }
+    return latest.status === 'succeeded' ? { kind: 'done', record: latest } : { kind: 'resume', record: latest };
+  }
+
+  /** The records that may steer this run, newest first: one per run id, the newer trusted copy winning. */
+  private async trustedRuns(runId: string | undefined): Promise<FoundRun[]> {
+    const byId = new Map<string, FoundRun>();
+    for (const found of await this.deps.store.candidates(runId ? undefined : this.plan.metadata.id, runId)) {
+      if (!trustedFor(found, this.plan)) {
+        if (found.origin === 'cluster' && found.record.planId === this.plan.metadata.id) this.deps.progress.warn(untrustedNote(found, this.opts.planPath));
+        continue;
+      }
+      const seen = byId.get(found.record.runId);
+      if (!seen || seen.record.updatedAt < found.record.updatedAt) byId.set(found.record.runId, { ...found, plan: seen?.plan ?? found.plan });
+    }
+    return [...byId.values()].sort((a, b) => b.record.startedAt.localeCompare(a.record.startedAt));
   }
 
   /** Without a terminal nobody can type a confirmation: say so before the first change, not in the middle. */

@@ -3,6 +3,7 @@ import { load } from 'js-yaml';
 import { ExitCode, UserError } from '../errors.js';
 import { planSchema, type Plan } from '../plans/plan-schema.js';
 import { formatZodIssue } from '../util/zod-errors.js';
+import { checkPlanIntegrity } from '../plans/plan-integrity.js';
 
 /** Reads a plan written by `plan --out` (JSON; YAML is accepted too) and validates every field. */
 export async function readPlanFile(path: string): Promise<Plan> {
@@ -20,5 +21,13 @@ export function parsePlanText(text: string, path: string): Plan {
   }
   const parsed = planSchema.safeParse(doc);
   if (!parsed.success) throw new UserError(`${path} is not a valid plan: ${formatZodIssue(parsed.error)}`, ExitCode.error);
-  return parsed.data;
+  const plan = parsed.data;
+  const seen = new Set<string>();
+  for (const s of plan.steps) {
+    // Run records match steps by id: two steps with one id would share a checkpoint.
+    if (seen.has(s.id)) throw new UserError(`${path} is not a valid plan: step id ${s.id} appears twice; make a new plan`);
+    seen.add(s.id);
+  }
+  checkPlanIntegrity(plan, path);
+  return plan;
 }

@@ -8,7 +8,8 @@ import { exitCodeOf } from './signal-hub.js';
 import type { Clock, Cluster, LogSink, Runner, SignalSource } from './ports.js';
 import type { Progress } from './progress.js';
 import { commandLines, shellLine } from './render.js';
-import { recordMatchesPlan, type RunRecord, type RunStatus, type StepStatus } from './run-record.js';
+import { chooseRollbackRun, type RollbackTrust } from './run-trust.js';
+import { type RunRecord, type RunStatus, type StepStatus } from './run-record.js';
 import type { CheckpointStore } from './run-state.js';
 
 export interface RollbackOptions {
@@ -50,18 +51,9 @@ export interface RollbackResult {
 /** Steps whose changes may still be in the cluster. */
 const UNWINDABLE: ReadonlySet<StepStatus> = new Set(['succeeded', 'failed', 'running']);
 
-export async function loadRun(store: CheckpointStore, runId: string | undefined, readPlan: (path: string) => Promise<Plan>): Promise<{ record: RunRecord; plan: Plan }> {
-  let id = runId;
-  if (!id) {
-    const newest = (await store.runs())[0];
-    if (!newest) throw new UserError(`no upgrade runs recorded (looked in ${store.local.stateDir} and the run ConfigMaps)`);
-    id = newest.runId;
-  }
-  const found = await store.load(id);
-  if (!found) throw new UserError(`run ${id} not found (neither in ${store.local.stateDir} nor as a ConfigMap)`);
-  const plan = found.plan ?? (await readPlan(found.record.planPath));
-  if (!recordMatchesPlan(found.record, plan)) throw new UserError(`the plan of run ${id} (${found.record.planPath}) no longer matches the run's steps`);
-  return { record: found.record, plan };
+/** The run to unwind and its plan, by the trust rules of run-trust.ts. */
+export async function loadRun(store: CheckpointStore, runId: string | undefined, trust: RollbackTrust): Promise<{ record: RunRecord; plan: Plan }> {
+  return chooseRollbackRun(await store.candidates(undefined, runId), runId, store.local.stateDir, trust);
 }
 
 /** Unwinds the completed reversible steps of a run, newest first, with each step's recorded rollback commands. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Plan } from '../plans/plan-schema.js';
+import { planDigest } from '../plans/plan-integrity.js';
 
 /**
  * The record of one `apply` run: what resume, rollback and history read back. It is stored in
@@ -33,6 +34,8 @@ export const runRecordSchema = z.object({
   runId: z.string(),
   planId: z.string(),
   planPath: z.string(),
+  /** Digest of the plan at the first attempt (plan-integrity.ts); resume refuses a plan that differs. */
+  planDigest: z.string().optional(),
   context: z.string(),
   clusterId: z.string().nullable(),
   istioNamespace: z.string(),
@@ -59,6 +62,7 @@ export function newRunRecord(plan: Plan, init: { runId: string; planPath: string
     runId: init.runId,
     planId: plan.metadata.id,
     planPath: init.planPath,
+    planDigest: planDigest(plan),
     context: init.context,
     clusterId: init.clusterId,
     istioNamespace: plan.source.istioNamespace,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { planSchema, type Plan } from '../plans/plan-schema.js';
 import { ConflictError, type ConfigMapPort, type StoredConfigMap } from './ports.js';
 import { runRecordSchema, type RunRecord } from './run-record.js';
+import type { FoundRun } from './run-trust.js';
 
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'istio-upgrade' } as const;
 export const PLAN_ID_LABEL = 'istio-upgrade.io/plan-id';
@@ -194,6 +195,29 @@ export class CheckpointStore {
     }
   }
 
+  /**
+   * Every copy of every run (of one plan, or all), each with where it came from and the plan stored with it:
+   * what the trust rules (run-trust.ts) choose from.
+   */
+  async candidates(planId?: string, runId?: string): Promise<FoundRun[]> {
+    const out: FoundRun[] = [];
+    for (const r of await this.local.list()) {
+      if ((planId && r.planId !== planId) || (runId && r.runId !== runId)) continue;
+      out.push({ record: r, plan: await this.local.loadPlan(r.runId), origin: 'local' });
+    }
+    if (this.mirror) {
+      const remote = await this.mirror.list(planId).catch((e: Error) => {
+        this.warn(`could not list run ConfigMaps: ${e.message.split('\n')[0]}`);
+        return [];
+      });
+      for (const { record, plan } of remote) {
+        if ((planId && record.planId !== planId) || (runId && record.runId !== runId)) continue;
+        out.push({ record, plan, origin: 'cluster' });
+      }
+    }
+    return out;
+  }
+
   /** Local and cluster records of one plan (or all), the newer copy of each run winning. */
   async runs(planId?: string): Promise<RunRecord[]> {
     const byId = new Map<string, RunRecord>();
@@ -217,8 +241,8 @@ export class CheckpointStore {
     const remote = this.mirror ? await this.mirror.load(runId).catch(() => undefined) : undefined;
     const record = local && remote ? (local.updatedAt >= remote.record.updatedAt ? local : remote.record) : (local ?? remote?.record);
     if (!record) return undefined;
+    // A plan that came from the cluster is never written to the state directory: that would make it look local.
     const plan = (await this.local.loadPlan(runId)) ?? remote?.plan;
-    if (plan && !(await this.local.loadPlan(runId))) await this.local.savePlan(runId, plan).catch(() => undefined);
     if (plan) this.mirror?.rememberPlan(runId, plan);
     return { record, plan };
   }

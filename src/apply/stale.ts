@@ -8,8 +8,15 @@ import { formatDuration } from './duration.js';
  * cluster, recent enough, and the facts each remaining step relies on must still hold.
  */
 
-export function checkIdentity(plan: Plan, context: string, clusterId: string | null): void {
+export function checkIdentity(plan: Plan, context: string, clusterId: string | null, allowAnyCluster = false): void {
   const want = plan.metadata;
+  if (want.clusterId === null && !allowAnyCluster) {
+    throw new UserError(
+      `plan ${want.id} records no cluster identity${want.context === null ? ' and no context' : ''} (it was planned from input without the kube-system namespace), so nothing shows it is for context "${context}"`,
+      ExitCode.blocked,
+      `if it is, pass --allow-any-cluster; better, plan from the cluster itself or from a snapshot written by istio-upgrade snapshot`,
+    );
+  }
   if (want.context !== null && want.context !== context) {
     throw new UserError(`plan ${want.id} was made for context "${want.context}" but the current context is "${context}"`, ExitCode.blocked, 'pass --context to select the planned cluster, or make a new plan for this one');
   }

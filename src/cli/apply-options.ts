@@ -32,5 +32,7 @@ export function addApplyOptions(cmd: Command): Command {
     .option('--max-plan-age <duration>', 'refuse a plan older than this, e.g. 2h, 30m, 1d')
     .addOption(new Option('--on-failure <action>', 'when a step fails: run its rollback, or stop as it is').choices(['rollback', 'stop']).default(DEFAULTS.onFailure))
     .option('--rollback-timeout <duration>', "time limit of a failed step's rollback (default: the step timeout)")
-    .option('-y, --yes', 'run irreversible steps without a typed confirmation (required without a terminal)');
+    .option('-y, --yes', 'run irreversible steps without a typed confirmation (required without a terminal)')
+    .option('--verify-key <file>', 'refuse a plan that is not signed by this ed25519 key (PEM, public or private)')
+    .option('--allow-any-cluster', 'apply a plan that records no cluster identity (planned from a snapshot without kube-system) to whatever cluster the context reaches');
 }

@@ -43,7 +43,8 @@ export function buildProgram(): Command {
   );
 
   addOutputOptions(addPlanningOptions(addClusterOptions(program.command('plan').description('read the mesh and print the ordered, typed steps that upgrade it to --to'))), [...DOCUMENT_FORMATS, 'markdown'])
-    .option('--out <file>', 'write the plan file that apply executes')
+    .option('--out <file>', 'write the plan file that apply executes (with a digest of its content)')
+    .option('--sign-key <file>', 'sign the --out plan with this ed25519 private key (PEM); apply --verify-key checks it')
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when the plan has changes, 3 when blocked (errors 1, usage errors 64)')
     .action(lazy(async () => (await import('./commands/plan.js')).planCommand));
 
@@ -74,6 +75,8 @@ export function buildProgram(): Command {
   )
     .optionsGroup(HELP_GROUPS.execution)
     .option('--to-step <id>', 'unwind down to and including this step')
+    .option('--plan <file>', 'the plan file the run executed: needed to trust a run recorded only in the cluster')
+    .option('--trust-cluster-record', 'on a terminal: show a run recorded only in the cluster and, once confirmed, roll it back without its plan file')
     .action(lazy(async () => (await import('./commands/rollback.js')).rollbackCommand));
 
   addOutputOptions(addNamespaceOption(addConnectionOptions(program.command('history').description('list past apply runs recorded in the cluster, newest first')))).action(

@@ -163,5 +163,12 @@ export const planSchema = z.object({
   followUps: z.array(z.object({ id: z.string(), title: z.string(), commands: z.array(z.array(z.string())) })),
   /** What was observed when planning; apply compares them to detect a stale plan. */
   facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  /** Written by `plan --out`: digest of the rest of the document (src/plans/plan-integrity.ts), optionally signed. */
+  integrity: z
+    .object({
+      digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+      signature: z.object({ algorithm: z.literal('ed25519'), publicKey: z.string(), value: z.string() }).optional(),
+    })
+    .optional(),
 });
 export type Plan = z.infer<typeof planSchema>;

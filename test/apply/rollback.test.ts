@@ -20,7 +20,7 @@ async function appliedRun(plan: Plan): Promise<Harness> {
 }
 
 async function unwind(h: Harness, over: Partial<RollbackOptions> = {}) {
-  const { record, plan } = await loadRun(h.store, over.runId, noPlanFile);
+  const { record, plan } = await loadRun(h.store, over.runId, { readPlan: noPlanFile });
   return rollbackRun(record, plan, opts(over), h.deps);
 }
 
@@ -98,10 +98,11 @@ describe('rollback of a run', () => {
     expect(h.cluster.leases.items.size).toBe(0);
   });
 
-  it('finds the run in the cluster when this machine has no record of it', async () => {
+  it('finds the run in the cluster when this machine has no record of it, given the plan file it executed', async () => {
     const h = await appliedRun(testPlan({ irreversible: false }));
     const elsewhere = harness({ cluster: h.cluster, journal: h.journal });
-    const result = await unwind(elsewhere, { runId: RUN });
+    const { record, plan } = await loadRun(elsewhere.store, RUN, { readPlan: async () => testPlan({ irreversible: false }), planFile: 'plan.json' });
+    const result = await rollbackRun(record, plan, opts({ runId: RUN }), elsewhere.deps);
     expect(result.rolledBack).toHaveLength(5);
     expect((await h.cluster.configMaps.get(NS, `istio-upgrade-run-${RUN}`))!.data['run.json']).toContain('"status":"rolled-back"');
   });

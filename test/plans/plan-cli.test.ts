@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planDigest, sealPlan } from '../../src/plans/plan-integrity.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ describe('plan on the command line', () => {
     const out = join(tmp, 'plan.json');
     const r = await runCli(['plan', '--snapshot', ambient, '--to', '1.24', '-o', 'json', '--out', out]);
     expect(r.exitCode).toBe(0);
-    expect(r.stderr).toMatch(/^wrote .*plan\.json \(plan plan-\d{8}T\d{6}-[0-9a-f]{6}\); run: istio-upgrade apply .*plan\.json$/);
+    expect(r.stderr).toMatch(/^wrote .*plan\.json \(plan plan-\d{8}T\d{6}-[0-9a-f]{6}, digest sha256:[0-9a-f]{64}\); run: istio-upgrade apply .*plan\.json$/);
     const printed = JSON.parse(r.stdout);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(printed);
     const id = printed.metadata.id;
@@ -24,7 +25,9 @@ describe('plan on the command line', () => {
       now: new Date(printed.metadata.createdAt),
       toolVersion: printed.metadata.toolVersion,
     });
-    expect(printed).toEqual(JSON.parse(JSON.stringify(expected)));
+    // The printed plan is the file: the planner's output plus the digest of its content.
+    expect(printed).toEqual(JSON.parse(JSON.stringify(sealPlan(expected))));
+    expect(printed.integrity.digest).toBe(planDigest(expected));
     expect(printed.metadata).toMatchObject({ context: 'prod-eu-ambient', clusterId: expect.any(String), inputs: 'snapshot' });
     expect(Object.keys(printed.facts).length).toBeGreaterThan(10);
     expect(JSON.stringify(printed)).not.toContain('<redacted>');

@@ -9,6 +9,7 @@ import { ExecaRunner } from '../../apply/subprocess.js';
 import { askOrInterrupted, terminalConfirmer } from '../../apply/terminal.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { Plan } from '../../plans/plan-schema.js';
+import { checkPlanIntegrity, readEd25519Key, sealPlan } from '../../plans/plan-integrity.js';
 import type { RunFlags } from '../apply-options.js';
 import { DEFAULTS } from '../options.js';
 import { liveRunDeps, summary, wireRun } from '../run-deps.js';
@@ -24,6 +25,8 @@ export interface ApplyOptions extends RunFlags, Partial<Omit<PlanOptions, keyof 
   onFailure: 'rollback' | 'stop';
   rollbackTimeout?: string;
   yes?: boolean;
+  verifyKey?: string;
+  allowAnyCluster?: boolean;
 }
 
 interface Limits {
@@ -36,7 +39,8 @@ interface Limits {
 function parseLimits(opts: ApplyOptions): Limits {
   const stepTimeoutMs = parseDuration(opts.stepTimeout, '--step-timeout');
   const rollbackTimeoutMs = opts.rollbackTimeout ? parseDuration(opts.rollbackTimeout, '--rollback-timeout') : stepTimeoutMs;
-  const maxPlanAgeMs = opts.maxPlanAge ? parseDuration(opts.maxPlanAge, '--max-plan-age') : undefined;
+  // An empty value is an error, not "no limit": `--max-plan-age "$UNSET_VAR"` must not turn the check off.
+  const maxPlanAgeMs = opts.maxPlanAge !== undefined ? parseDuration(opts.maxPlanAge, '--max-plan-age') : undefined;
   return { stepTimeoutMs, rollbackTimeoutMs, ...(maxPlanAgeMs !== undefined ? { maxPlanAgeMs } : {}) };
 }
 
@@ -46,9 +50,16 @@ export async function applyCommand(opts: ApplyOptions, planArg?: string): Promis
   if (!planArg && !opts.resume) throw new UserError('apply needs a plan file (istio-upgrade apply plan.json) or --resume <run-id>', ExitCode.usage);
   let plan: Plan;
   let planPath: string;
+  const verifyKey = opts.verifyKey !== undefined ? await readEd25519Key(opts.verifyKey, '--verify-key', 'public') : undefined;
   if (planArg) {
     plan = await readPlanFile(planArg);
     planPath = planArg;
+    const check = checkPlanIntegrity(plan, planArg, verifyKey);
+    process.stderr.write(
+      check.status === 'unsealed'
+        ? `plan ${plan.metadata.id}: ${planArg} records no digest (written by hand or by an older version); its content is ${check.digest}\n`
+        : `plan ${plan.metadata.id}: digest ${check.digest} verified${check.status === 'signed' ? ', signed by the --verify-key key' : ''}\n`,
+    );
   } else {
     const local = new LocalRunStore(opts.stateDir ?? defaultStateDir());
     const stored = await local.loadPlan(opts.resume!);
@@ -56,6 +67,7 @@ export async function applyCommand(opts: ApplyOptions, planArg?: string): Promis
     if (!stored || !record) throw new UserError(`run ${opts.resume} has no local copy of its plan in ${local.stateDir}; pass the plan file: istio-upgrade apply <plan.json> --resume ${opts.resume}`);
     plan = stored;
     planPath = record.planPath;
+    if (verifyKey) checkPlanIntegrity(plan, `the plan of run ${opts.resume}`, verifyKey);
   }
   return applyPlan(plan, planPath, opts);
 }
@@ -67,7 +79,10 @@ export async function applyCommand(opts: ApplyOptions, planArg?: string): Promis
 async function planThenApply(opts: ApplyOptions, planArg: string | undefined): Promise<number> {
   if (planArg) throw new UserError('apply takes either a plan file or --to, not both', ExitCode.usage);
   if (opts.resume) throw new UserError('--resume continues a run of a plan file; it cannot be combined with --to', ExitCode.usage);
-  const { plan, inventory } = await makePlan({ ...DEFAULTS, ...opts });
+  if (opts.verifyKey !== undefined) throw new UserError('--verify-key checks a plan file; apply --to makes an unsigned plan on the spot', ExitCode.usage);
+  const made = await makePlan({ ...DEFAULTS, ...opts });
+  const { inventory } = made;
+  const plan = sealPlan(made.plan);
   const shown = renderPlan(plan, inventory, opts.output, opts.color);
   if (opts.output !== 'text') process.stderr.write(shown);
   else await writeStdout(shown);
@@ -109,6 +124,7 @@ export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions
       ...(maxPlanAgeMs !== undefined ? { maxPlanAgeMs } : {}),
       ...(opts.resume ? { resume: opts.resume } : {}),
       yes: opts.yes ?? false,
+      allowAnyCluster: opts.allowAnyCluster ?? false,
       holder: holderIdentity(),
       hintFlags: w.hintFlags,
     },

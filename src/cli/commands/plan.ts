@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { discover } from '../../k8s/discover/index.js';
 import { planUpgrade, DEFAULT_REQUEST, UNKNOWN_TARGET_WARNING, type PlanRequest } from '../../plans/planner/index.js';
 import type { Plan } from '../../plans/plan-schema.js';
+import { readEd25519Key, sealPlan } from '../../plans/plan-integrity.js';
 import type { Inventory } from '../../k8s/inventory.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { TOOL_VERSION } from '../../version.js';
@@ -26,6 +27,7 @@ export interface PlanOptions extends ClusterOptions, OutputOptions {
   backupDir?: string;
   restartBatchSize: string;
   out?: string;
+  signKey?: string;
   detailedExitcode?: boolean;
 }
 
@@ -95,14 +97,19 @@ export function planExitCode(plan: Plan, detailed: boolean): number {
 }
 
 export async function planCommand(opts: PlanOptions): Promise<number> {
-  const { plan, inventory } = await makePlan(opts);
+  if (opts.signKey !== undefined && !opts.out) throw new UserError('--sign-key signs the plan file: pass --out FILE too', ExitCode.usage);
+  const signingKey = opts.signKey !== undefined ? await readEd25519Key(opts.signKey, '--sign-key', 'private') : undefined;
+  const made = await makePlan(opts);
+  const { inventory } = made;
+  // The file carries the digest of its content (and a signature with --sign-key); apply checks both.
+  const plan = opts.out ? sealPlan(made.plan, signingKey) : made.plan;
   if (opts.out) {
     await writeFileAtomic(opts.out, toJson(plan), 0o644, 'the plan file');
     // A blocked plan is kept for the ticket, with its blockers in the file; apply refuses it, so it is not offered.
     process.stderr.write(
       plan.blockers.length
         ? `wrote ${opts.out} (plan ${plan.metadata.id}, BLOCKED by ${plan.blockers.length} blocker(s): apply refuses it; fix the blockers and plan again)\n`
-        : `wrote ${opts.out} (plan ${plan.metadata.id}); run: istio-upgrade apply ${opts.out}\n`,
+        : `wrote ${opts.out} (plan ${plan.metadata.id}, digest ${plan.integrity?.digest}${plan.integrity?.signature ? ', signed' : ''}); run: istio-upgrade apply ${opts.out}\n`,
     );
   }
   await writeStdout(renderPlan(plan, inventory, opts.output, opts.color));

@@ -4,6 +4,12 @@ import { holderIdentity } from '../../apply/lock.js';
 import { readPlanFile } from '../../apply/plan-file.js';
 import { loadRun, rollbackRun } from '../../apply/rollback.js';
 import { validateNamespace } from '../options.js';
+import { askOrInterrupted, terminalConfirmer } from '../../apply/terminal.js';
+import type { FoundRun } from '../../apply/run-trust.js';
+import { shellLine } from '../../apply/render.js';
+import { planDigest } from '../../plans/plan-integrity.js';
+import type { Plan } from '../../plans/plan-schema.js';
+import { ExitCode, UserError } from '../../errors.js';
 import type { RunFlags } from '../apply-options.js';
 import { liveRunDeps, summary, wireRun } from '../run-deps.js';
 import { renderDocument, writeStdout } from '../write-output.js';
@@ -11,13 +17,35 @@ import { renderDocument, writeStdout } from '../write-output.js';
 export interface RollbackCommandOptions extends RunFlags {
   istioNamespace: string;
   toStep?: string;
+  plan?: string;
+  trustClusterRecord?: boolean;
+}
+
+/** `--trust-cluster-record`: the record and every command it would lead to are shown; a person types the run id. */
+async function reviewClusterRecord(found: FoundRun, plan: Plan): Promise<boolean> {
+  const confirmer = terminalConfirmer();
+  if (!confirmer.interactive || process.env.CI) {
+    throw new UserError('--trust-cluster-record needs a person at a terminal to review the record; without one pass --plan FILE', ExitCode.usage);
+  }
+  const r = found.record;
+  const lines = [
+    `run ${r.runId} is recorded only in the cluster (ConfigMap istio-upgrade-run-${r.runId}); review it before trusting it:`,
+    `  plan ${r.planId} (${planDigest(plan)}), context ${r.context}, cluster ${r.clusterId ?? '(none)'}, started ${r.startedAt}, status ${r.status}`,
+    ...plan.steps.map((s, i) => `  ${r.steps[i]?.status ?? '?'}  ${s.id}${s.rollback ? s.rollback.commands.map((c) => `\n      undo: ${shellLine(c.argv)}`).join('') : '  (no rollback)'}`),
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+  return askOrInterrupted(confirmer, `Type the run id ${r.runId} to roll it back with these commands`, r.runId);
 }
 
 export async function rollbackCommand(opts: RollbackCommandOptions, runId?: string): Promise<number> {
   const timeoutMs = parseDuration(opts.stepTimeout, '--step-timeout');
   const { LiveCluster } = await import('../../apply/live-cluster.js');
   let cluster = await LiveCluster.connect(connectionFrom(opts), validateNamespace(opts.istioNamespace));
-  const { record, plan } = await loadRun(wireRun(opts, cluster).store, runId, readPlanFile);
+  const { record, plan } = await loadRun(wireRun(opts, cluster).store, runId, {
+    readPlan: readPlanFile,
+    ...(opts.plan !== undefined ? { planFile: opts.plan } : {}),
+    ...(opts.trustClusterRecord ? { confirmClusterRecord: reviewClusterRecord } : {}),
+  });
   // The run knows its Istio namespace; the lock and its ConfigMap live there, whatever the flag said.
   if (record.istioNamespace !== cluster.istioNamespace) cluster = new LiveCluster(cluster.source, record.istioNamespace);
   const w = wireRun(opts, cluster);

@@ -36,6 +36,12 @@ export function planUpgrade(inv: Inventory, req: PlanRequest): Plan {
     throw e;
   }
   if (target.warning) f.warning(UNKNOWN_TARGET_WARNING, target.warning);
+  if (inv.cluster.clusterId === null) {
+    f.warning(
+      'no-cluster-identity',
+      `the input records no cluster identity (the UID of the kube-system namespace${inv.source.context ? '' : ', nor a context'}): apply cannot tell this cluster from another and refuses the plan unless given --allow-any-cluster`,
+    );
+  }
 
   const base: Plan = {
     apiVersion: PLAN_API_VERSION,

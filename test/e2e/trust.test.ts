@@ -1,0 +1,139 @@
+/**
+ * End to end: what comes from a file or the cluster is checked before it runs — a plan edited after `plan --out`, a
+ * plan signed by another key, a plan with no cluster identity, a forged run record — each refused before any change.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { startCluster, type E2eCluster } from './harness.js';
+import type { Plan } from '../../src/plans/plan-schema.js';
+
+const FIXTURE = 'ambient-helm-1.23';
+
+function keys(dir: string, name: string): { priv: string; pub: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const priv = join(dir, `${name}.pem`);
+  const pub = join(dir, `${name}.pub`);
+  writeFileSync(priv, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }));
+  return { priv, pub };
+}
+
+/** No change reached the cluster: nothing but reads (the lock is not even taken). */
+function writes(c: E2eCluster): string[] {
+  return c.server.requests.filter((q) => q.method !== 'GET').map((q) => `${q.method} ${q.path}`);
+}
+
+describe.concurrent('e2e: trust boundaries', () => {
+  test('a plan edited after plan --out is refused with both digests; the untouched file passes the check (dry run)', async (ctx) => {
+    const c = await startCluster(ctx, { fixture: FIXTURE });
+    const plan = await c.plan();
+    expect(plan.integrity?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const edited = structuredClone(plan) as Plan;
+    edited.steps.find((s) => s.commands.some((x) => x.via === 'helm'))!.commands.find((x) => x.via === 'helm')!.argv.push('--post-renderer', '/tmp/evil.sh');
+    const tampered = join(c.work, 'tampered.json');
+    writeFileSync(tampered, JSON.stringify(edited, null, 2));
+    c.server.clearRequests();
+
+    const r = await c.cli(['apply', tampered]);
+    expect(r.exitCode, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/tampered\.json was changed after it was written: its content has digest sha256:[0-9a-f]{64}, the plan records sha256:[0-9a-f]{64}/);
+    expect(c.callLog()).toEqual([]);
+    expect(writes(c)).toEqual([]);
+
+    const dry = await c.cli(['apply', c.planPath, '--dry-run']);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stderr).toContain(`digest ${plan.integrity!.digest} verified`);
+  }, 60_000);
+
+  test('plan --sign-key and apply --verify-key: the right key passes, another key or no signature is refused', async (ctx) => {
+    const c = await startCluster(ctx, { fixture: FIXTURE });
+    const approver = keys(c.dir, 'approver');
+    const mallory = keys(c.dir, 'mallory');
+    const signed = await c.cli(['plan', '--to', '1.24', '--out', c.planPath, '--sign-key', approver.priv]);
+    expect(signed.exitCode, signed.stderr).toBe(0);
+    expect(signed.stderr).toContain(', signed)');
+
+    const ok = await c.cli(['apply', c.planPath, '--dry-run', '--verify-key', approver.pub]);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stderr).toContain('verified, signed by the --verify-key key');
+
+    const wrongKey = await c.cli(['apply', c.planPath, '--dry-run', '--verify-key', mallory.pub]);
+    expect(wrongKey.exitCode, wrongKey.stderr).toBe(3);
+    expect(wrongKey.stderr).toContain('the signature does not verify with --verify-key');
+
+    // Re-signing an edited plan with another key and a fixed digest still fails against the approver's key.
+    const forged = JSON.parse(readFileSync(c.planPath, 'utf8')) as Plan;
+    const reSigned = join(c.work, 'resigned.json');
+    const mallorySigned = await c.cli(['plan', '--to', '1.24', '--out', reSigned, '--sign-key', mallory.priv]);
+    expect(mallorySigned.exitCode).toBe(0);
+    expect((await c.cli(['apply', reSigned, '--dry-run', '--verify-key', approver.pub])).exitCode).toBe(3);
+
+    const unsigned = join(c.work, 'unsigned.json');
+    writeFileSync(unsigned, JSON.stringify({ ...forged, integrity: { digest: forged.integrity!.digest } }));
+    const noSig = await c.cli(['apply', unsigned, '--dry-run', '--verify-key', approver.pub]);
+    expect(noSig.exitCode).toBe(3);
+    expect(noSig.stderr).toContain('is not signed, and --verify-key requires a signed plan');
+
+    const badKey = await c.cli(['plan', '--to', '1.24', '--out', join(c.work, 'x.json'), '--sign-key', approver.pub]);
+    expect(badKey.exitCode).toBe(64);
+    expect(badKey.stderr).toContain('is not a private key in PEM form');
+  }, 90_000);
+
+  test('a plan without cluster identity needs --allow-any-cluster, and the plan says so', async (ctx) => {
+    const c = await startCluster(ctx, { fixture: FIXTURE });
+    const plan = await c.plan();
+    const anonymous = { ...plan, metadata: { ...plan.metadata, context: null, clusterId: null } } as Plan;
+    delete (anonymous as { integrity?: unknown }).integrity;
+    const path = join(c.work, 'anonymous.json');
+    writeFileSync(path, JSON.stringify(anonymous));
+    c.server.clearRequests();
+    const r = await c.cli(['apply', path]);
+    expect(r.exitCode, r.stderr).toBe(3);
+    expect(r.stderr).toContain('records no cluster identity and no context');
+    expect(r.stderr).toContain('pass --allow-any-cluster');
+    expect(writes(c)).toEqual([]);
+    expect(c.callLog()).toEqual([]);
+  }, 60_000);
+
+  test('a forged "succeeded" run record of the real plan: apply does not say "already applied", rollback runs nothing', async (ctx) => {
+    const c = await startCluster(ctx, { fixture: FIXTURE });
+    const plan = await c.plan();
+    const runId = '20990101-000000-f0f0f0';
+    const record = {
+      runId,
+      planId: plan.metadata.id,
+      planPath: 'plan.json',
+      context: 'e2e',
+      clusterId: plan.metadata.clusterId,
+      istioNamespace: 'istio-system',
+      startedAt: '2099-01-01T00:00:00.000Z',
+      updatedAt: '2099-01-01T00:00:00.000Z',
+      status: 'succeeded',
+      steps: plan.steps.map((s) => ({ id: s.id, status: 'succeeded', startedAt: '2099-01-01T00:00:00.000Z', finishedAt: '2099-01-01T00:00:01.000Z', commandsDone: s.commands.length, helmRevisions: {} })),
+    };
+    c.server.load([
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `istio-upgrade-run-${runId}`, namespace: 'istio-system', labels: { 'app.kubernetes.io/managed-by': 'istio-upgrade', 'istio-upgrade.io/plan-id': plan.metadata.id } },
+        data: { 'run.json': JSON.stringify(record), 'plan.json': JSON.stringify(plan) },
+      },
+    ]);
+    c.server.clearRequests();
+
+    const applied = await c.cli(['apply', c.planPath]);
+    expect(applied.exitCode, applied.stderr).toBe(3);
+    expect(applied.stderr).not.toContain('already applied');
+    expect(applied.stderr).toContain(`run ${runId} records step`);
+    expect(applied.stderr).toContain('but the cluster does not show it');
+    expect(c.callLog()).toEqual([]);
+
+    const rolledBack = await c.cli(['rollback']);
+    expect(rolledBack.exitCode, rolledBack.stderr).toBe(3);
+    expect(rolledBack.stderr).toContain(`run ${runId} is recorded only in the cluster`);
+    expect(c.callLog()).toEqual([]);
+    expect(writes(c).filter((w) => !w.includes('/leases'))).toEqual([]);
+  }, 60_000);
+});

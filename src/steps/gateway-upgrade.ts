@@ -8,8 +8,10 @@ export interface GatewayUpgradeParams {
   chartRepo: string;
   version: string;
   revisionBefore: number;
-  /** Set when the release pins a revision by name; tags and `default` need no change. */
+  /** The revision the gateway is pinned to (`--set revision=`) so the new control plane injects it; null keeps its value. */
   pinRevision: string | null;
+  /** What the gateway's pods must run after the step: injected by this revision, at this proxy version. */
+  expect: { revision: string; proxyVersion: string } | null;
   settings?: ChartSetting[];
 }
 
@@ -23,6 +25,9 @@ export function gatewayUpgradeStep(p: GatewayUpgradeParams): BuiltStep {
     verify: [
       releaseDeployed(p.release, p.namespace, p.version),
       { type: 'deployment-rollout', name: p.deployment, namespace: p.namespace },
+      ...(p.expect
+        ? [{ type: 'workloads-restarted' as const, workloads: [{ kind: 'Deployment', namespace: p.namespace, name: p.deployment }], revision: p.expect.revision, proxyVersion: p.expect.proxyVersion }]
+        : []),
     ],
     rollback: { commands: [helmRollback(p.release, p.namespace, p.revisionBefore)] },
     irreversible: false,

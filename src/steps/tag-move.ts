@@ -13,16 +13,27 @@ export interface TagMoveParams {
   gatewaysFollowing: string[];
 }
 
+/** Name under which inventory and plans know the revision-less control plane. */
+export const REVISIONLESS = 'default';
+
+/** The Service a revision's injection webhooks call: `istiod` for the revision-less control plane. */
+export function webhookService(revision: string): string {
+  return revision === REVISIONLESS ? 'istiod' : `istiod-${revision}`;
+}
+
 /** The commands that make one tag point at a revision. */
 export function tagPointCommands(p: Pick<TagMoveParams, 'method' | 'tag' | 'namespace' | 'chartRepo'>, at: TagMoveParams['to']): PlanCommand[] {
   if (p.method === 'istioctl') {
     return [istioctl(['tag', 'set', p.tag, '--revision', at.revision, '--overwrite', '-y'], `point tag ${p.tag} at revision ${at.revision}`)];
   }
+  // The revision-less control plane is revision "" behind Service `istiod`; `revision=default` would point the
+  // webhook at Service `istiod-default`, which does not exist, and fail every pod creation (failurePolicy Fail).
+  const revisionless = at.revision === REVISIONLESS;
   return [
     helm(
       [
         'template',
-        `istiod-${at.revision}`,
+        revisionless ? 'istiod' : `istiod-${at.revision}`,
         chartRef(p.chartRepo, 'istiod'),
         '-n',
         p.namespace,
@@ -32,7 +43,7 @@ export function tagPointCommands(p: Pick<TagMoveParams, 'method' | 'tag' | 'name
         '--set',
         `revisionTags={${p.tag}}`,
         '--set',
-        `revision=${at.revision}`,
+        `revision=${revisionless ? '' : at.revision}`,
       ],
       `render the ${p.tag} tag objects for revision ${at.revision} with chart ${at.version}`,
     ),

@@ -227,6 +227,52 @@ describe('planner properties over generated meshes', () => {
   });
 });
 
+/** `--set revision=X` of a `helm template` of tag objects: the revision whose Service the rendered webhooks call. */
+function renderedRevision(argv: string[]): string | undefined {
+  const i = argv.findIndex((a, k) => argv[k - 1] === '--set' && a.startsWith('revision='));
+  return i < 0 ? undefined : argv[i]!.slice('revision='.length);
+}
+
+describe('webhooks, compatibility and blocked plans', () => {
+  it('no generated tag webhook points at a Service that will not exist', () => {
+    fc.assert(
+      fc.property(inventoryArb, requestArb, (inv, r) => {
+        const p = plans(inv, r);
+        if (!p) return;
+        // Services of the revisions: installed ones, and the ones this plan installs.
+        const services = new Set([...inv.revisions.map((x) => (x.name === 'default' ? 'istiod' : `istiod-${x.name}`)), ...p.hops.map((h) => `istiod-${h.revision}`)]);
+        for (const s of p.steps.filter((x) => x.kind === 'tag-move'))
+          for (const c of [...s.commands, ...(s.rollback?.commands ?? [])]) {
+            if (c.argv[0] !== 'helm' || c.argv[1] !== 'template') continue;
+            const revision = renderedRevision(c.argv);
+            expect(revision, c.argv.join(' ')).toBeDefined();
+            const service = revision ? `istiod-${revision}` : 'istiod';
+            expect(services.has(service), `${s.id}: ${c.argv.join(' ')} → Service ${service}`).toBe(true);
+          }
+      }),
+      RUNS,
+    );
+  });
+
+  it('every chart a compatibility profile reaches gets the hop\'s compatibilityVersion', () => {
+    fc.assert(
+      fc.property(inventoryArb, requestArb, (inv, r) => {
+        const p = plans(inv, r);
+        if (!p) return;
+        const charted = new Set(['istiod-install', 'istiod-upgrade', 'cni-upgrade', 'ztunnel-upgrade', 'gateway-upgrade']);
+        for (const s of p.steps.filter((x) => charted.has(x.kind))) {
+          const hop = p.hops.find((h) => h.index === s.hop)!;
+          const argv = s.commands[0]!.argv;
+          if (argv[0] !== 'helm') continue;
+          if (hop.compatibilityVersion) expect(argv, s.id).toContain(`compatibilityVersion=${hop.compatibilityVersion}`);
+          else expect(argv.some((a) => /^compatibilityVersion=\d/.test(a)), s.id).toBe(false);
+        }
+      }),
+      RUNS,
+    );
+  });
+});
+
 describe('the generator', () => {
   it('reaches the cases the properties are about (so they are not vacuous)', () => {
     const seen = { removal: 0, multiHop: 0, ambientRestart: 0, tagMoves: 0, relabel: 0, inPlace: 0 };

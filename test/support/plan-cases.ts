@@ -28,6 +28,7 @@ export const PLAN_CASES: PlanCase[] = [
   { name: 'pending-upgrade-to-1.24', fixture: 'helm-pending-upgrade', request: { to: '1.24' }, expect: { blocked: true, hops: 1 } },
   { name: 'stragglers-to-1.24', fixture: 'sidecar-stragglers', request: { to: '1.24', includeCleanup: true }, expect: { blocked: false, hops: 1 } },
   { name: 'istio-csr-to-1.24', fixture: 'istio-csr', request: { to: '1.24' }, expect: { blocked: false, hops: 1 } },
+  { name: 'revisionless-tagged-to-1.24', fixture: 'revisionless-tagged', request: { to: '1.24', includeCleanup: true }, expect: { blocked: false, hops: 1 } },
   { name: 'sail-to-1.25', fixture: 'sail-operator', request: { to: '1.25' }, expect: { blocked: true, hops: 1 } },
   { name: 'ambient-umbrella-to-1.24', fixture: 'ambient-umbrella', request: { to: '1.24' }, expect: { blocked: true, hops: 1 } },
 ];

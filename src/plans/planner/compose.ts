@@ -34,6 +34,10 @@ export interface PlanState {
   touched: Set<string>;
   /** Releases (ns/name) of cni, ztunnel and gateway charts an earlier hop gave a compatibilityVersion. */
   compatCharts: Set<string>;
+  /** Gateway releases (ns/name) this plan pinned to a revision, and the revision. */
+  gatewayPins: Map<string, string>;
+  /** Gateways (ns/name) whose pods stay on an older revision after the current hop. */
+  gatewaysOnOld: Set<string>;
 }
 
 export interface ComposeInput {
@@ -317,11 +321,29 @@ export function composeHop(input: ComposeInput): PlanStep[] {
     if (g.type !== 'helm' || !g.helmRelease || method !== 'helm') continue;
     const rel = inv.helmReleases.find((r) => r.name === g.helmRelease!.release && r.namespace === g.helmRelease!.namespace);
     if (!rel) continue;
-    const pinned = rel.values.revision;
-    // Upgrading the chart rolls the gateway's pods, which are then injected by the tag or revision it follows.
-    restarted.add(`${g.namespace}/${g.name}`);
+    const relKey = key(rel.namespace, rel.name);
+    const follow = gatewayFollows(state.gatewayPins.get(relKey) ?? (typeof rel.values.revision === 'string' && rel.values.revision ? rel.values.revision : null), state, fromRevision, newRevision, canary);
+    if (follow.pin) state.gatewayPins.set(relKey, follow.pin);
+    if (follow.revision !== newRevision) {
+      state.gatewaysOnOld.add(`${g.namespace}/${g.name}`);
+      f.warning('gateway-stays-on-old-revision', `gateway ${g.namespace}/${g.name} follows ${follow.revision}, not the new revision ${newRevision}: its pods keep the ${follow.revision} proxy`);
+    } else {
+      state.gatewaysOnOld.delete(`${g.namespace}/${g.name}`);
+      // Upgrading the chart rolls the gateway's pods, which are then injected by the new revision.
+      restarted.add(`${g.namespace}/${g.name}`);
+    }
     add(
-      gatewayUpgradeStep({ release: rel.name, namespace: rel.namespace, deployment: g.name, chartRepo: req.chartRepo, version: hop.to, revisionBefore: helmRev(rel), pinRevision: canary && pinned === fromRevision ? newRevision : null, settings: settingsFor('gateway', rel) }),
+      gatewayUpgradeStep({
+        release: rel.name,
+        namespace: rel.namespace,
+        deployment: g.name,
+        chartRepo: req.chartRepo,
+        version: hop.to,
+        revisionBefore: helmRev(rel),
+        pinRevision: follow.pin,
+        expect: follow.revision === newRevision ? { revision: newRevision, proxyVersion: hop.to } : null,
+        settings: settingsFor('gateway', rel),
+      }),
       [`helm/${rel.namespace}/${rel.name}/revision`],
     );
     bumpHelm(rel);
@@ -331,6 +353,22 @@ export function composeHop(input: ComposeInput): PlanStep[] {
   state.revision = newRevision;
   state.version = hop.to;
   return steps;
+}
+
+/**
+ * Which revision a Helm gateway's pods are injected by after this hop, and the revision to pin it to. A gateway
+ * pinned to the old revision, or one left to the default injector while no `default` tag reaches the new revision
+ * (a revision-less istiod keeps injecting through `istio-sidecar-injector`), is pinned to the new revision;
+ * otherwise re-injection would give it the old proxy and the old istiod could never be removed.
+ */
+function gatewayFollows(pin: string | null, state: PlanState, fromRevision: string, newRevision: string, canary: boolean): { revision: string; pin: string | null } {
+  if (!canary) return { revision: newRevision, pin: null };
+  if (pin === null) {
+    const viaDefault = state.tags.get('default') ?? 'default';
+    return viaDefault === newRevision ? { revision: newRevision, pin: null } : { revision: newRevision, pin: newRevision };
+  }
+  if (pin === fromRevision) return { revision: newRevision, pin: newRevision };
+  return { revision: state.tags.get(pin) ?? pin, pin: null };
 }
 
 /** Tags an istiod release renders itself (its `revisionTags` value). */
@@ -356,7 +394,7 @@ function planRemoval(input: ComposeInput, oldRevision: string, newRevision: stri
   if ([...state.namespaceRevLabels.values()].includes(oldRevision)) reasons.push('namespaces are still labelled with it');
   // Pods from earlier hops were restarted onto the previous new revision, so only hop 1 sees the inventory's pods.
   const remaining = hop.index === 1 ? inv.dataPlane.workloads.filter((w) => w.mode === 'sidecar' && w.revision === oldRevision && !restarted.has(`${w.namespace}/${w.name}`)) : [];
-  const gatewaysPinned = inv.gateways.filter((g) => g.revision === oldRevision && g.type !== 'helm');
+  const gatewaysPinned = inv.gateways.filter((g) => (g.revision === oldRevision && g.type !== 'helm') || state.gatewaysOnOld.has(`${g.namespace}/${g.name}`));
   if (remaining.length) reasons.push(`${remaining.reduce((s, w) => s + w.pods, 0)} pod(s) would still run its proxy (${remaining.slice(0, 5).map((w) => `${w.namespace}/${w.kind}/${w.name}`).join(', ')})`);
   if (gatewaysPinned.length) reasons.push(`gateways are pinned to it (${gatewaysPinned.map((g) => `${g.namespace}/${g.name}`).join(', ')})`);
   if (oldRevision === newRevision) throw new Error('refusing to plan removal of the new revision');

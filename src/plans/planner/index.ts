@@ -122,6 +122,8 @@ export function planUpgrade(inv: Inventory, req: PlanRequest): Plan {
     crdsHelmOwned: inv.crds.istio.length > 0 && inv.crds.istio.every((c) => c.helmOwned),
     touched: new Set(),
     compatCharts: new Set(),
+    gatewayPins: new Map(),
+    gatewaysOnOld: new Set(),
   };
   const checks = [...f.blockers.map((b) => `blocker: ${b.message}`), ...f.warnings.filter((w) => !w.id.startsWith('1.')).map((w) => `warning: ${w.message}`)];
   const steps: PlanStep[] = [];

@@ -64,6 +64,41 @@ function flagValue(args: string[], flag: string): string | undefined {
   return undefined;
 }
 
+/** What apply checks before anything else (and `apply --dry-run` too): not blocked, recent enough, this cluster. */
+export async function checkPlanFits(plan: Plan, cluster: Cluster, nowMs: number, maxPlanAgeMs: number | undefined, allowAnyCluster: boolean): Promise<string | null> {
+  if (plan.blockers.length) {
+    throw new UserError(
+      `plan ${plan.metadata.id} has ${plan.blockers.length} blocker(s) and cannot be applied: ${plan.blockers.map((b) => b.message).join('; ')}`,
+      ExitCode.blocked,
+      'fix the blockers and make a new plan',
+    );
+  }
+  if (cluster.istioNamespace !== plan.source.istioNamespace) throw new Error(`cluster port is for namespace ${cluster.istioNamespace}, the plan for ${plan.source.istioNamespace}`);
+  checkPlanAge(plan, maxPlanAgeMs, nowMs);
+  const clusterId = await cluster.clusterId();
+  checkIdentity(plan, cluster.context, clusterId, allowAnyCluster);
+  return clusterId;
+}
+
+/** Drift in the facts the steps not yet done rest on, ignoring what steps this run already started changed. */
+export async function refuseDrift(plan: Plan, record: RunRecord | undefined, cluster: Cluster): Promise<void> {
+  const status = (i: number) => record?.steps[i]?.status ?? 'pending';
+  const pending = plan.steps.filter((_, i) => !DONE_STEP.has(status(i)));
+  if (!pending.length) return;
+  const started = plan.steps.filter((_, i) => status(i) !== 'pending');
+  const changes = staleFacts(plan, collectFacts(await cluster.inventory()), pending, started);
+  if (changes.length) throw staleError(plan, changes);
+}
+
+/** Without a terminal nobody can type a confirmation: say so before the first change, not in the middle. */
+export function requireApprovalPossible(plan: Plan, record: RunRecord | undefined, canApprove: boolean): void {
+  if (canApprove) return;
+  const pending = plan.steps.filter((s, i) => s.irreversible && !DONE_STEP.has(record?.steps[i]?.status ?? 'pending'));
+  if (pending.length) {
+    throw new UserError(`the plan has irreversible step(s) ${pending.map((s) => s.id).join(', ')} and there is no terminal to confirm them`, ExitCode.usage, 'pass --yes to run them without a typed confirmation');
+  }
+}
+
 /**
  * Executes a reviewed plan: checks it still fits the cluster, takes the lock, then runs each
  * pending step's commands and verifications, checkpointing after every command. `apply --to`
@@ -71,13 +106,7 @@ function flagValue(args: string[], flag: string): string | undefined {
  */
 export async function executePlan(plan: Plan, opts: ExecuteOptions, deps: ExecutorDeps): Promise<ApplyResult> {
   const { cluster, clock } = deps;
-  if (plan.blockers.length) {
-    throw new UserError(`plan ${plan.metadata.id} has ${plan.blockers.length} blocker(s) and cannot be applied: ${plan.blockers[0]!.message}`, ExitCode.blocked, plan.blockers.slice(1).map((b) => b.message).join('\n  ') || undefined);
-  }
-  if (cluster.istioNamespace !== plan.source.istioNamespace) throw new Error(`cluster port is for namespace ${cluster.istioNamespace}, the plan for ${plan.source.istioNamespace}`);
-  checkPlanAge(plan, opts.maxPlanAgeMs, clock.now());
-  const clusterId = await cluster.clusterId();
-  checkIdentity(plan, cluster.context, clusterId, opts.allowAnyCluster ?? false);
+  const clusterId = await checkPlanFits(plan, cluster, clock.now(), opts.maxPlanAgeMs, opts.allowAnyCluster ?? false);
 
   const interrupt = new AbortController();
   const off = deps.signals.onInterrupt((sig) => {
@@ -162,7 +191,7 @@ class Run {
       deps.progress.info(`resuming run ${this.record.runId} at step ${this.record.steps[at]?.id ?? '(none left)'}`);
       await this.probeUnfinished();
     }
-    await this.refuseStale();
+    await refuseDrift(this.plan, this.record, this.deps.cluster);
     if (this.signal.aborted) throw new UserError('interrupted before any change', this.interruptCode() as ExitCodeValue);
 
     this.record.status = 'running';
@@ -254,11 +283,7 @@ class Run {
 
   /** Without a terminal nobody can type a confirmation: say so before the first change, not in the middle. */
   private requireApprovalPossible(): void {
-    if (this.opts.yes || this.deps.confirm.interactive) return;
-    const pending = this.plan.steps.filter((s, i) => s.irreversible && !DONE_STEP.has(this.record.steps[i]!.status));
-    if (pending.length) {
-      throw new UserError(`the plan has irreversible step(s) ${pending.map((s) => s.id).join(', ')} and there is no terminal to confirm them`, ExitCode.usage, 'pass --yes to run them without a typed confirmation');
-    }
+    requireApprovalPossible(this.plan, this.record, this.opts.yes || this.deps.confirm.interactive);
   }
 
   /** A step that was cut short may have done its work anyway; then it must not run again. */
@@ -289,15 +314,6 @@ class Run {
         this.deps.progress.info(`step ${step.id}: its effect is already present; marked done (already applied)`);
       }
     }
-  }
-
-  private async refuseStale(): Promise<void> {
-    const pending = this.plan.steps.filter((_, i) => !DONE_STEP.has(this.record.steps[i]!.status));
-    if (!pending.length) return;
-    const started = this.plan.steps.filter((_, i) => this.record.steps[i]!.status !== 'pending');
-    const facts = collectFacts(await this.deps.cluster.inventory());
-    const changes = staleFacts(this.plan, facts, pending, started);
-    if (changes.length) throw staleError(this.plan, changes);
   }
 
   private async runStep(step: PlanStep, rec: StepRecord, index: number): Promise<StepEnd> {

@@ -96,6 +96,17 @@ function heldError(lease: LeaseState): UserError {
   );
 }
 
+/**
+ * What `acquireLock` would decide, without writing: refuses (exit 3) a lease that looks current; for one that does
+ * not, says that a real apply would watch it before taking it over. Undefined when the lock is free.
+ */
+export async function lockAvailability(port: LeasePort, clock: Clock, namespace: string): Promise<string | undefined> {
+  const current = await port.get(namespace, LOCK_NAME);
+  if (!current) return undefined;
+  if (leaseLooksCurrent(current, clock.now())) throw heldError(current);
+  return observingMessage(current);
+}
+
 export interface HeldLock {
   readonly lockId: string;
   /** The lease was taken by someone else or could not be renewed in time. */

@@ -27,7 +27,8 @@ export function addRunOptions(cmd: Command): Command {
 export function addApplyOptions(cmd: Command): Command {
   return addRunOptions(cmd)
     .optionsGroup(HELP_GROUPS.execution)
-    .option('--dry-run', 'print every command, API action, verification and rollback in order; change nothing')
+    .option('--dry-run', "run a real apply's checks against the cluster (identity, drift, lock, prerequisites; reads only) and print every command in order; exits as the real apply would")
+    .option('--offline', 'with --dry-run: do not contact the cluster, only print the plan (for review without access)')
     .option('--resume <run-id>', 'continue this run (by default the unfinished run of the plan is found and continued)')
     .option('--max-plan-age <duration>', 'refuse a plan older than this, e.g. 2h, 30m, 1d')
     .addOption(new Option('--on-failure <action>', 'when a step fails: run its rollback, or stop as it is').choices(['rollback', 'stop']).default(DEFAULTS.onFailure))

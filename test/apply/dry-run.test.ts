@@ -56,7 +56,7 @@ describe('dry run', () => {
   describe('the apply --dry-run command', () => {
     afterEach(() => vi.restoreAllMocks());
 
-    it('prints without connecting, taking a lock or writing state', async () => {
+    it('--offline prints without connecting, taking a lock or writing state', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'iu-dry-'));
       const planPath = join(dir, 'plan.json');
       writeFileSync(planPath, JSON.stringify(testPlan()));
@@ -66,7 +66,7 @@ describe('dry run', () => {
         out.push(String(s));
         return true;
       });
-      const opts: ApplyOptions = { dryRun: true, kubeconfig: join(dir, 'missing-kubeconfig'), stepTimeout: '15m', stateDir, onFailure: 'rollback', output: 'text' };
+      const opts: ApplyOptions = { dryRun: true, offline: true, kubeconfig: join(dir, 'missing-kubeconfig'), stepTimeout: '15m', stateDir, onFailure: 'rollback', output: 'text' };
       expect(await applyCommand(opts, planPath)).toBe(0);
       expect(out.join('')).toContain('Nothing is changed: no lock is taken and no run is recorded.');
       expect(out.join('')).toContain(`helm uninstall istiod-1-23-6 -n istio-system --wait --kube-context ${CONTEXT}`);

@@ -112,8 +112,8 @@ describe('documents on stdout', () => {
 
     const planFile = join(tmp, 'plan.json');
     expect((await runCli(['plan', '--snapshot', fixturePath('ambient-helm-1.23'), '--to', '1.24', '--out', planFile, '-o', 'json'])).exitCode).toBe(0);
-    const dj = await runCli(['apply', planFile, '--dry-run', '-o', 'json']);
-    const dy = await runCli(['apply', planFile, '--dry-run', '-o', 'yaml']);
+    const dj = await runCli(['apply', planFile, '--dry-run', '--offline', '-o', 'json']);
+    const dy = await runCli(['apply', planFile, '--dry-run', '--offline', '-o', 'yaml']);
     expect(dj.exitCode).toBe(0);
     expect(JSON.parse(dj.stdout).kind).toBe('ApplyDryRun');
     expect(load(dy.stdout)).toEqual(JSON.parse(dj.stdout));

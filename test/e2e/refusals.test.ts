@@ -124,6 +124,52 @@ describe.concurrent('e2e: refusals', () => {
     }, 60_000);
   });
 
+  describe('apply --dry-run exits as the real apply would (exit 3), with zero mutating requests', () => {
+    test('another cluster, a stale plan, a blocked plan, a held lock', async (ctx) => {
+      const a = await startCluster(ctx, { fixture: FIXTURE, context: 'cluster-a' });
+      await a.plan();
+      const b = await startCluster(ctx, { fixture: FIXTURE, context: 'cluster-b' });
+      const otherCluster = await a.cli(['apply', a.planPath, '--dry-run'], { env: { KUBECONFIG: b.kubeconfig } });
+      expect(otherCluster.exitCode, otherCluster.stderr).toBe(3);
+      expect(otherCluster.stderr).toContain('was made for context "cluster-a" but the current context is "cluster-b"');
+      expect(otherCluster.stdout).toBe('');
+      expect(b.server.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+
+      // Stale: the prod-stable tag moved after planning.
+      const mwc = a.server.get('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', 'istio-revision-tag-prod-stable')!;
+      a.server.load([{ ...mwc, metadata: { ...mwc.metadata, labels: { ...mwc.metadata.labels, 'istio.io/rev': 'canary' } } }]);
+      a.server.clearRequests();
+      const stale = await a.cli(['apply', a.planPath, '--dry-run']);
+      expect(stale.exitCode, stale.stderr).toBe(3);
+      expect(stale.stderr).toContain(`tag/prod-stable/revision: ${OLD_REV} → canary`);
+      a.server.load([mwc]);
+
+      // A lock held by a live run elsewhere.
+      const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+      a.server.load([{ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'istio-upgrade-lock', namespace: 'istio-system', annotations: { 'istio-upgrade.io/lock-id': 'feedfacefeedface' } }, spec: { holderIdentity: 'ci:77', leaseDurationSeconds: 60, acquireTime: now, renewTime: now } }]);
+      const locked = await a.cli(['apply', a.planPath, '--dry-run']);
+      expect(locked.exitCode, locked.stderr).toBe(3);
+      expect(locked.stderr).toContain('another upgrade holds the lock: ci:77');
+      expect(a.server.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+      expect(a.callLog()).toEqual([]);
+      expect(a.localRuns()).toEqual([]);
+
+      // Blocked: a plan of a cluster with a Helm release stuck in pending-upgrade, saved anyway.
+      const p = await startCluster(ctx, { fixture: 'helm-pending-upgrade' });
+      const planned = await p.cli(['plan', '--to', '1.24', '--out', p.planPath]);
+      expect(planned.exitCode, planned.stderr).toBe(3);
+      p.server.clearRequests();
+      const blocked = await p.cli(['apply', p.planPath, '--dry-run']);
+      expect(blocked.exitCode, blocked.stderr).toBe(3);
+      expect(blocked.stderr).toMatch(/has \d+ blocker\(s\) and cannot be applied: .*pending-upgrade/);
+      const real = await p.cli(['apply', p.planPath]);
+      expect(real.exitCode, real.stderr).toBe(3);
+      expect(real.stderr).toMatch(/has \d+ blocker\(s\) and cannot be applied: .*pending-upgrade/);
+      expect(p.server.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+      expect(p.callLog()).toEqual([]);
+    }, 90_000);
+  });
+
   describe('usage errors (exit 64) and errors before any change (exit 1)', () => {
     test('usage: no plan and no --to; apply --to without --yes under CI; a bad flag value', async (ctx) => {
       const c = await startCluster(ctx, { fixture: FIXTURE });

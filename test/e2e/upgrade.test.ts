@@ -137,13 +137,24 @@ describe.concurrent('e2e: plan and apply', () => {
       expect(c.callLog()).toHaveLength(calls);
     }, 90_000);
 
-    test('apply --dry-run prints every command of the plan in order and touches nothing', async (ctx) => {
+    test('apply --dry-run checks the cluster with reads only, prints every command of the plan in order and changes nothing; --offline does not connect', async (ctx) => {
       const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23' });
       const plan = await c.plan();
       c.server.clearRequests();
 
-      const r = await c.cli(['apply', c.planPath, '--dry-run']);
+      const checked = await c.cli(['apply', c.planPath, '--dry-run']);
+      expect(checked.exitCode, checked.stderr).toBe(0);
+      expect(checked.stderr).toContain('checked against context "e2e" (reads only):');
+      expect(checked.stderr).toContain('no drift in the facts the pending steps rest on');
+      expect(checked.stderr).toContain('the upgrade lock is free');
+      expect(checked.stderr).toContain('✓ found helm');
+      expect(c.server.requests.length).toBeGreaterThan(0);
+      expect(c.server.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+      c.server.clearRequests();
+
+      const r = await c.cli(['apply', c.planPath, '--dry-run', '--offline']);
       expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toBe(checked.stdout);
       const blocks = dryRunBlocks(r.stdout);
       expect(blocks.map((b) => b.id)).toEqual(plan.steps.map((s) => s.id));
       plan.steps.forEach((step, i) => {

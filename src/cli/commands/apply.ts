@@ -12,7 +12,8 @@ import type { Plan } from '../../plans/plan-schema.js';
 import { checkPlanIntegrity, readEd25519Key, sealPlan } from '../../plans/plan-integrity.js';
 import type { RunFlags } from '../apply-options.js';
 import { DEFAULTS } from '../options.js';
-import { liveRunDeps, summary, wireRun } from '../run-deps.js';
+import { liveRunDeps, liveRuntime, summary, wireRun } from '../run-deps.js';
+import { dryRunChecks } from '../../apply/dry-run-check.js';
 import { renderDocument, toJson, writeStdout } from '../write-output.js';
 import { makePlan, renderPlan, type PlanOptions } from './plan.js';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import { dirname, join } from 'node:path';
 
 export interface ApplyOptions extends RunFlags, Partial<Omit<PlanOptions, keyof RunFlags | 'out' | 'detailedExitcode'>> {
   dryRun?: boolean;
+  offline?: boolean;
   resume?: string;
   maxPlanAge?: string;
   onFailure: 'rollback' | 'stop';
@@ -109,7 +111,9 @@ async function planThenApply(opts: ApplyOptions, planArg: string | undefined): P
 export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions): Promise<number> {
   const { stepTimeoutMs, rollbackTimeoutMs, maxPlanAgeMs } = parseLimits(opts);
 
-  if (opts.dryRun) return dryRun(plan, opts);
+  if (opts.offline && !opts.dryRun) throw new UserError('--offline only goes with --dry-run', ExitCode.usage);
+  if (opts.dryRun && opts.offline) return dryRun(plan, opts);
+  if (opts.dryRun) return checkedDryRun(plan, opts, maxPlanAgeMs);
 
   const { LiveCluster } = await import('../../apply/live-cluster.js');
   const cluster = await LiveCluster.connect(connectionFrom(opts), plan.source.istioNamespace);
@@ -135,15 +139,34 @@ export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions
   return result.exitCode;
 }
 
+/**
+ * The checks of a real apply, reading only: a refusal throws the UserError (and exit code) the real apply would
+ * give; otherwise what was checked goes to stderr and the commands to stdout.
+ */
+async function checkedDryRun(plan: Plan, opts: ApplyOptions, maxPlanAgeMs: number | undefined): Promise<number> {
+  const { LiveCluster } = await import('../../apply/live-cluster.js');
+  const cluster = await LiveCluster.connect(connectionFrom(opts), plan.source.istioNamespace);
+  const w = wireRun(opts, cluster);
+  const checks = await dryRunChecks(
+    plan,
+    { ...(maxPlanAgeMs !== undefined ? { maxPlanAgeMs } : {}), canApprove: (opts.yes ?? false) || terminalConfirmer().interactive, allowAnyCluster: opts.allowAnyCluster ?? false },
+    { cluster, clock: liveRuntime.clock, runner: w.runner, store: w.store },
+  );
+  process.stderr.write(`checked against context "${cluster.context}" (reads only):\n${checks.map((c) => `  ✓ ${c}\n`).join('')}`);
+  return dryRun(plan, opts, { context: cluster.context, runner: w.runner, checks });
+}
+
 /** Offline: no connection, no lock, no record. The context shown is the one apply would insist on. */
-async function dryRun(plan: Plan, opts: ApplyOptions): Promise<number> {
-  const context = opts.context ?? plan.metadata.context ?? '<current-context>';
-  const runner = new ExecaRunner({
-    paths: { ...(opts.helm ? { helm: opts.helm } : {}), ...(opts.istioctl ? { istioctl: opts.istioctl } : {}) },
-    context,
-    kubeconfigFiles: [],
-    callerEnv: {},
-  });
+async function dryRun(plan: Plan, opts: ApplyOptions, live?: { context: string; runner: ExecaRunner; checks: string[] }): Promise<number> {
+  const context = live?.context ?? opts.context ?? plan.metadata.context ?? '<current-context>';
+  const runner =
+    live?.runner ??
+    new ExecaRunner({
+      paths: { ...(opts.helm ? { helm: opts.helm } : {}), ...(opts.istioctl ? { istioctl: opts.istioctl } : {}) },
+      context,
+      kubeconfigFiles: [],
+      callerEnv: {},
+    });
   const ctx = { context, display: runner.display.bind(runner) };
   if (opts.output === 'text') {
     await writeStdout(renderDryRun(plan, ctx));
@@ -155,6 +178,9 @@ async function dryRun(plan: Plan, opts: ApplyOptions): Promise<number> {
       kind: 'ApplyDryRun',
       planId: plan.metadata.id,
       context,
+      /** Empty with --offline: nothing was checked against the cluster. */
+      checks: live?.checks ?? [],
+      offline: live === undefined,
       steps: plan.steps.map((s) => ({
         id: s.id,
         title: s.title,

@@ -42,7 +42,7 @@ export function buildProgram(): Command {
     lazy(async () => (await import('./commands/status.js')).statusCommand),
   );
 
-  addOutputOptions(addPlanningOptions(addClusterOptions(program.command('plan').description('read the mesh and print the ordered, typed steps that upgrade it to --to'))), [...DOCUMENT_FORMATS, 'markdown'])
+  addOutputOptions(addPlanningOptions(addClusterOptions(program.command('plan').description('read the mesh and print the ordered, typed steps that upgrade it to --to'))), [...DOCUMENT_FORMATS, 'markdown', 'ticket-json'])
     .option('--out <file>', 'write the plan file that apply executes (with a digest of its content)')
     .option('--sign-key <file>', 'sign the --out plan with this ed25519 private key (PEM); apply --verify-key checks it')
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when the plan has changes, 3 when blocked (errors 1, usage errors 64)')

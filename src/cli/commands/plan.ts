@@ -11,6 +11,7 @@ import { openSource } from '../source.js';
 import { validateNamespace, type ClusterOptions, type OutputOptions } from '../options.js';
 import { renderPlanText } from '../render/plan-text.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
+import { buildChangeTicket } from '../../report/change-ticket.js';
 import { toJson, toYaml, writeFileAtomic, writeStdout } from '../write-output.js';
 
 export interface PlanOptions extends ClusterOptions, OutputOptions {
@@ -85,6 +86,8 @@ export function renderPlan(plan: Plan, inventory: Inventory, format: string, col
       return toYaml(plan);
     case 'markdown':
       return renderPlanMarkdown(plan, inventory);
+    case 'ticket-json':
+      return toJson(buildChangeTicket(plan, inventory));
     default:
       return renderPlanText(plan, makeChalk(colorEnabled(color)));
   }

@@ -1,15 +1,20 @@
-import { UNKNOWN_TARGET_WARNING } from '../../plans/planner/index.js';
 import type { Plan } from '../../plans/plan-schema.js';
 import type { Inventory } from '../../k8s/inventory.js';
-import { commandLine } from './command-line.js';
+import { UNKNOWN_TARGET_WARNING } from '../../plans/planner/index.js';
+import { buildChangeTicket, type ChangeTicket } from '../../report/change-ticket.js';
+import { commandLines } from './command-line.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const link = (ticket: ChangeTicket['risks'][number]) => ticket.links.map((l, i) => `[source${ticket.links.length > 1 ? ` ${i + 1}` : ''}](${l})`).join(', ');
+const hm = (minutes: number) => (minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60 ? `${minutes % 60} min` : ''}`.trim() : `${minutes} min`);
 
-/** The change-ticket report: reads well pasted into Jira, GitHub or ServiceNow (GFM). */
+/** The change-ticket report: reads well pasted into Jira, GitHub or ServiceNow (GFM). `-o ticket-json` is the same model. */
 export function renderPlanMarkdown(plan: Plan, inv: Inventory): string {
+  const t = buildChangeTicket(plan, inv);
   const s = plan.source;
   const out: string[] = [];
   out.push(`# Istio upgrade plan: ${s.version} → ${plan.target.version}`, '');
+  for (const w of plan.warnings.filter((x) => x.id === UNKNOWN_TARGET_WARNING)) out.push(`> [!WARNING]`, `> ${w.message}`, '');
   out.push(
     `| | |`,
     `|---|---|`,
@@ -17,11 +22,17 @@ export function renderPlanMarkdown(plan: Plan, inv: Inventory): string {
     `| Cluster | context \`${plan.metadata.context ?? 'n/a'}\`, id \`${plan.metadata.clusterId ?? 'n/a'}\`, Kubernetes ${s.kubernetesVersion}, read from ${plan.metadata.inputs} |`,
     `| From | Istio ${s.version}, revision \`${s.revision}\`, ${s.mode} mode, installed with ${s.installMethod} |`,
     `| To | Istio ${plan.target.version}, revision \`${plan.target.revision}\`, ${plan.strategy} upgrade |`,
-    `| Hops | ${plan.hops.map((h) => `${h.from} → ${h.to}${h.compatibilityVersion ? ` (compatibilityVersion ${h.compatibilityVersion})` : ''}`).join('; ') || 'none'} |`,
+    `| Hops | ${t.change.hops.join('; ') || 'none'} |`,
     `| Status | ${plan.upToDate ? 'nothing to do' : plan.blockers.length ? `**BLOCKED** (${plan.blockers.length} blocker(s))` : `ready: ${plan.steps.length} steps`} |`,
-    '',
   );
-  for (const w of plan.warnings.filter((x) => x.id === UNKNOWN_TARGET_WARNING)) out.push(`> [!WARNING]`, `> ${w.message}`, '');
+  if (!plan.upToDate)
+    out.push(
+      `| Risk | **${t.risk.rating.toUpperCase()}** (see Risk assessment) |`,
+      `| Duration | about ${hm(t.duration.estimatedMinutes)}; maintenance window ${hm(t.duration.maintenanceWindowMinutes)} |`,
+      `| Point of no return | ${t.backOut.pointOfNoReturn ? `step \`${t.backOut.pointOfNoReturn.stepId}\`` : 'none: every step can be rolled back'} |`,
+    );
+  out.push('');
+
   out.push('## Summary', '');
   if (plan.upToDate) out.push(`Revision \`${s.revision}\` already runs ${s.version}; nothing to do.`, '');
   else {
@@ -31,6 +42,48 @@ export function renderPlanMarkdown(plan: Plan, inv: Inventory): string {
         `${plan.steps.filter((st) => st.irreversible).length} irreversible step(s); every other step has a recorded rollback.`,
       '',
     );
+  }
+
+  if (plan.blockers.length) {
+    out.push('## Blockers', '');
+    for (const b of t.blockers) {
+      out.push(`- **${b.id}**: ${b.message}${b.source ? ` _(source: ${b.source})_` : ''}`);
+      for (const r of b.remedy) out.push(`  - fix: \`${r}\``);
+    }
+    out.push('');
+  }
+
+  if (!plan.upToDate) {
+    out.push(`## Risk assessment: ${t.risk.rating.toUpperCase()}`, '', ...t.risk.reasons.map((r) => `- ${r}`), '');
+
+    out.push('## Duration and maintenance window', '');
+    out.push(`Estimated duration **${hm(t.duration.estimatedMinutes)}**; maintenance window **${hm(t.duration.maintenanceWindowMinutes)}** (${t.duration.basis}).`, '');
+    out.push('| Step | Estimate | Basis |', '|---|---|---|');
+    for (const st of t.duration.steps) out.push(`| \`${st.id}\` | ${st.minutes} min | ${cell(st.basis)} |`);
+    out.push('');
+
+    out.push('## Affected namespaces and workloads', '');
+    if (!t.affected.length) out.push('No namespace is disrupted: the changes are in the control plane only.');
+    else {
+      out.push('| Namespace | Workloads (pods) | Expected disruption |', '|---|---|---|');
+      for (const a of t.affected)
+        out.push(`| \`${a.namespace}\` | ${a.workloads.map((w) => `${w.kind}/${w.name} (${w.pods})`).join(', ') || '–'} | ${a.disruption.map(cell).join('<br>')} |`);
+    }
+    out.push('');
+
+    out.push('## Back-out plan', '');
+    const ponr = t.backOut.pointOfNoReturn;
+    out.push(`**Point of no return:** ${ponr ? `step \`${ponr.stepId}\` (${ponr.title}): ${ponr.explanation}.` : 'none: every step of this plan can be rolled back.'}`, '');
+    out.push(`${t.backOut.howTo[0]!.toUpperCase()}${t.backOut.howTo.slice(1)}:`, '');
+    t.backOut.steps.forEach((st, i) => {
+      out.push(`${i + 1}. \`${st.stepId}\` ${st.title}${st.commands === null ? ' — irreversible' : st.commands.length ? '' : ' — nothing to undo'}`);
+      if (st.commands?.length) out.push('', '   ```sh', ...st.commands.map((c) => `   ${c}`), '   ```', '');
+    });
+    out.push('');
+
+    out.push('## Post-upgrade validation', '');
+    for (const v of t.validation) out.push(`- [ ] ${v.check}${v.command ? `: \`${v.command}\`` : ''}`);
+    out.push('');
   }
 
   out.push('## Cluster facts', '');
@@ -47,53 +100,39 @@ export function renderPlanMarkdown(plan: Plan, inv: Inventory): string {
     '',
   );
 
-  if (plan.blockers.length) {
-    out.push('## Blockers', '');
-    for (const b of plan.blockers) {
-      out.push(`- **${b.id}**: ${b.message}${b.source ? ` _(source: ${b.source})_` : ''}`);
-      for (const r of b.remedy ?? []) out.push(`  - fix: \`${r}\``);
-    }
-    out.push('');
-  }
-
   if (!plan.upToDate) {
     out.push('## Steps', '');
     plan.steps.forEach((st, i) => {
       out.push(`### ${i + 1}. ${st.title}`, '', `\`${st.id}\` · kind \`${st.kind}\` · hop ${st.hop}`, '');
       for (const w of st.why) out.push(`- Why: ${w.text}${w.source ? ` _(${w.source})_` : ''}`);
       out.push(`- Disruption: ${st.disruption}`, `- Verified by: ${st.verify.map((v) => `\`${v.type}\``).join(', ')}`, '');
-      out.push('```sh', ...st.commands.map(commandLine), '```', '');
+      out.push('```sh', ...commandLines(st.commands), '```', '');
       if (st.irreversible) out.push('**Rollback:** none — this step is irreversible.', '');
-      else if (st.rollback?.commands.length) out.push('**Rollback:**', '', '```sh', ...st.rollback.commands.map(commandLine), '```', '');
+      else if (st.rollback?.commands.length) out.push('**Rollback:**', '', '```sh', ...commandLines(st.rollback.commands), '```', '');
       else out.push('**Rollback:** nothing to undo (the step changes nothing that needs restoring).', '');
     });
   }
 
   out.push('## Risks', '');
-  if (!plan.warnings.length) out.push('No warnings.');
-  for (const w of plan.warnings) out.push(`- ${cell(w.message)}${w.source ? ` _(source: ${w.source})_` : ''}`);
-  const disruptive = plan.steps.filter((st) => !st.disruption.startsWith('none'));
-  if (disruptive.length) {
-    out.push('', 'Expected disruption:', '');
-    for (const st of disruptive) out.push(`- \`${st.id}\`: ${st.disruption}`);
+  const applies = t.risks.filter((r) => r.applies === 'yes');
+  const maybe = t.risks.filter((r) => r.applies === 'maybe');
+  if (!t.risks.length) out.push('No upgrade notes or warnings apply.');
+  for (const r of applies) out.push(`- **${r.id}**: ${cell(r.explanation)}${r.links.length ? ` (${link(r)})` : ''}`);
+  if (maybe.length) {
+    out.push('', `<details><summary>${maybe.length} note(s) that may apply (could not be decided from the cluster)</summary>`, '');
+    for (const r of maybe) out.push(`- **${r.id}**: ${cell(r.explanation)}${r.links.length ? ` (${link(r)})` : ''}`);
+    out.push('', '</details>');
   }
   out.push('');
 
-  if (plan.followUps.length) {
+  if (t.followUps.length) {
     out.push('## Follow-ups', '');
-    for (const fu of plan.followUps) out.push(`- ${fu.title}`, ...fu.commands.map((argv) => `  - \`${argv.join(' ')}\``));
+    for (const fu of t.followUps) out.push(`- ${fu.title}`, ...fu.commands.map((c) => `  - \`${c}\``));
     out.push('');
   }
 
-  const notes = plan.notes.filter((n) => n.applies === 'yes');
-  const maybe = plan.notes.filter((n) => n.applies === 'maybe');
-  out.push('## Upgrade notes and sources', '');
-  for (const n of notes) out.push(`- **${n.id}** (${n.kind}): ${n.summary} — ${n.source}${n.unconfirmed ? ' _(unconfirmed)_' : ''}`);
-  if (maybe.length) {
-    out.push('', `<details><summary>${maybe.length} note(s) that may apply (could not be decided from the cluster)</summary>`, '');
-    for (const n of maybe) out.push(`- **${n.id}** (${n.kind}): ${n.summary} — ${n.source}`);
-    out.push('', '</details>');
-  }
+  out.push('## Approvals', '', '| Role | Name | Decision | Date |', '|---|---|---|---|');
+  for (const a of t.approvals) out.push(`| ${a.role} | | | |`);
   out.push('');
   return out.join('\n');
 }

@@ -1,4 +1,4 @@
-import type { HelmRelease, Inventory, Workload } from '../../k8s/inventory.js';
+import type { HelmRelease, Inventory, Revision, Workload } from '../../k8s/inventory.js';
 import type { Hop, Plan, PlanStep } from '../plan-schema.js';
 import { revisionTagTemplates, upgradePolicy, type ChartKey } from '../catalog/index.js';
 import type { ChartSetting } from '../../steps/commands.js';
@@ -50,6 +50,8 @@ export interface ComposeInput {
   f: Findings;
   followUps: Plan['followUps'];
   preflightChecks: string[];
+  /** The revision already at the hop's target (a half-done upgrade): not installed again, components already there skipped. */
+  reuse?: Revision;
 }
 
 const key = (ns: string, name: string) => `${ns}/${name}`;
@@ -97,6 +99,8 @@ export function composeHop(input: ComposeInput): PlanStep[] {
   };
   const touch = (...keys: string[]) => keys.forEach((k) => state.touched.add(k));
   const helmRev = (rel: HelmRelease) => state.helmRevisions.get(key(rel.namespace, rel.name)) ?? rel.revision;
+  // Only when finishing a half-done upgrade: a release an earlier run already took to the target is left alone.
+  const alreadyAtTarget = (rel: HelmRelease) => input.reuse !== undefined && !state.helmRevisions.has(key(rel.namespace, rel.name)) && rel.chartVersion === hop.to && rel.status === 'deployed';
   const bumpHelm = (rel: HelmRelease) => {
     state.helmRevisions.set(key(rel.namespace, rel.name), helmRev(rel) + 1);
     touch(`helm/${rel.namespace}/${rel.name}/revision`, `helm/${rel.namespace}/${rel.name}/chartVersion`, `helm/${rel.namespace}/${rel.name}/status`);
@@ -143,7 +147,7 @@ export function composeHop(input: ComposeInput): PlanStep[] {
     }
     state.crdsHelmOwned = true;
   }
-  if (base) {
+  if (base && !alreadyAtTarget(base)) {
     add(baseChartUpgradeStep({ release: base.name, namespace: base.namespace, chartRepo: req.chartRepo, version: hop.to, revisionBefore: helmRev(base), settings: settingsFor('base') }), [
       `helm/${base.namespace}/${base.name}/revision`,
       `helm/${base.namespace}/${base.name}/status`,
@@ -159,7 +163,10 @@ export function composeHop(input: ComposeInput): PlanStep[] {
   if (method === 'istioctl' && istiodValues.length) {
     f.warning('istioctl-values-not-automated', `not automated: add ${istiodValues.map((v) => `${v.path}=${JSON.stringify(v.value)}`).join(', ')} to the IstioOperator file of the new revision (notes ${[...new Set(istiodValues.map((v) => v.noteId))].join(', ')})`);
   }
-  if (canary) {
+  if (input.reuse) {
+    // An earlier run installed it; its release is what later hops and follow-ups start from.
+    if (method === 'helm' && input.reuse.helmRelease) state.istiodRelease = input.reuse.helmRelease;
+  } else if (canary) {
     const clearTags = hop.index === 1 && oldIstiod !== null && Array.isArray(inv.helmReleases.find((r) => r.name === oldIstiod.release && r.namespace === oldIstiod.namespace)?.values.revisionTags);
     add(
       istiodInstallStep({
@@ -197,7 +204,9 @@ export function composeHop(input: ComposeInput): PlanStep[] {
   // Node agents: after istiod, CNI before ztunnel, with the restart between them when a note says so.
   const cni = inv.ambient.cni;
   const cniRel = cni?.helmRelease ? inv.helmReleases.find((r) => r.name === cni.helmRelease!.release && r.namespace === cni.helmRelease!.namespace) : undefined;
-  if (cni && cniRel && method === 'helm') {
+  if (cni && cniRel && method === 'helm' && alreadyAtTarget(cniRel) && cni.version === hop.to) {
+    // finished by an earlier run
+  } else if (cni && cniRel && method === 'helm') {
     add(
       nodeAgentUpgradeStep({ component: 'cni', release: cniRel.name, namespace: cniRel.namespace, daemonSet: cni.name, chartRepo: req.chartRepo, version: hop.to, revision: null, ambient: cni.ambientEnabled, revisionBefore: helmRev(cniRel), settings: settingsFor('cni', cniRel) }),
       [`helm/${cniRel.namespace}/${cniRel.name}/revision`, 'cni/version'],
@@ -218,7 +227,9 @@ export function composeHop(input: ComposeInput): PlanStep[] {
   }
   const zt = inv.ambient.ztunnel;
   const ztRel = zt?.helmRelease ? inv.helmReleases.find((r) => r.name === zt.helmRelease!.release && r.namespace === zt.helmRelease!.namespace) : undefined;
-  if (zt && ztRel && method === 'helm') {
+  if (zt && ztRel && method === 'helm' && alreadyAtTarget(ztRel) && zt.version === hop.to) {
+    // finished by an earlier run
+  } else if (zt && ztRel && method === 'helm') {
     add(
       nodeAgentUpgradeStep({ component: 'ztunnel', release: ztRel.name, namespace: ztRel.namespace, daemonSet: zt.name, chartRepo: req.chartRepo, version: hop.to, revision: canary ? newRevision : zt.revision, ambient: true, revisionBefore: helmRev(ztRel), settings: settingsFor('ztunnel', ztRel) }),
       [`helm/${ztRel.namespace}/${ztRel.name}/revision`, 'ztunnel/version'],
@@ -243,7 +254,7 @@ export function composeHop(input: ComposeInput): PlanStep[] {
     add(workloadRestartStep({ qualifier, reason, workloads: targets, batchSize: req.restartBatchSize, expectRevision: newRevision, expectProxyVersion: hop.to, unrestartable }));
   };
 
-  if (canary) {
+  if (canary && fromRevision !== newRevision) {
     // Namespaces pinned to the old revision by name, and istio-injection=enabled namespaces served by a revision-less istiod with no default tag.
     const pinned = [...state.namespaceRevLabels].filter(([, v]) => v === fromRevision).map(([n]) => n).sort();
     if (pinned.length) {
@@ -306,6 +317,10 @@ export function composeHop(input: ComposeInput): PlanStep[] {
     if (hop.index === 1 && otherTags.length) {
       f.warning('tags-left-alone', `tags pointing at other revisions are not moved: ${otherTags.map(([t, r]) => `${t} → ${r}`).join(', ')}`);
     }
+  } else if (fromRevision === newRevision && input.reuse) {
+    // Finishing on the same revision: restart what still runs an older proxy of it.
+    const namespaces = [...new Set(inv.dataPlane.proxies.filter((p) => p.revision === newRevision && p.version !== null && p.version !== hop.to).map((p) => p.namespace))];
+    restartNamespaces(namespaces, `rev-${newRevision}-lagging`, `still running an older proxy of ${newRevision}`);
   } else {
     const namespaces = inv.dataPlane.namespaces.filter((n) => n.effectiveRevision === fromRevision).map((n) => n.name);
     restartNamespaces(namespaces, `rev-${fromRevision}`, `served by the upgraded revision ${fromRevision}`);
@@ -324,6 +339,7 @@ export function composeHop(input: ComposeInput): PlanStep[] {
     const relKey = key(rel.namespace, rel.name);
     const follow = gatewayFollows(state.gatewayPins.get(relKey) ?? (typeof rel.values.revision === 'string' && rel.values.revision ? rel.values.revision : null), state, fromRevision, newRevision, canary);
     if (follow.pin) state.gatewayPins.set(relKey, follow.pin);
+    if (alreadyAtTarget(rel) && (follow.pin === null || rel.values.revision === follow.pin) && g.version === hop.to) continue;
     if (follow.revision !== newRevision) {
       state.gatewaysOnOld.add(`${g.namespace}/${g.name}`);
       f.warning('gateway-stays-on-old-revision', `gateway ${g.namespace}/${g.name} follows ${follow.revision}, not the new revision ${newRevision}: its pods keep the ${follow.revision} proxy`);

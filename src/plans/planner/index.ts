@@ -12,6 +12,7 @@ import { checkPolicyOrder, evaluateHopNotes, type ChartValue } from './notes.js'
 import { preflightChecks } from './preflight.js';
 import type { PlanRequest } from './request.js';
 import { activeRevision, isDns1123Label, revisionNameFor } from './source.js';
+import { partialUpgrade } from './partial.js';
 
 /** Warning id of a target the release catalog does not know (planned only with --allow-unknown-version). */
 export const UNKNOWN_TARGET_WARNING = 'unknown-target-version';
@@ -72,7 +73,8 @@ export function planUpgrade(inv: Inventory, req: PlanRequest): Plan {
     f.blocker('no-control-plane', source ? `cannot tell the version of istiod revision ${source.name}` : `no istiod was found in namespace ${inv.istioNamespace} (use --istio-namespace)`);
     return base;
   }
-  if (source.version === target.version) return { ...base, upToDate: true, target: { ...base.target, revision: source.name } };
+  const partial = partialUpgrade(inv, source, target.version, req.strategy === 'in-place' ? source.name : (req.revision ?? revisionNameFor(target.version)));
+  if (source.version === target.version && !partial) return { ...base, upToDate: true, target: { ...base.target, revision: source.name } };
   if (semver.lt(target.version, source.version) && !req.allowDowngrade) {
     throw new UserError(`--to ${target.version} is older than the installed ${source.version}; pass --allow-downgrade to plan a downgrade`, ExitCode.usage);
   }
@@ -87,34 +89,41 @@ export function planUpgrade(inv: Inventory, req: PlanRequest): Plan {
   const ambient = inv.mode === 'ambient';
   const ceiling = req.strategy === 'in-place' ? policy.inPlaceMaxMinorJump.value : ambient ? policy.ambientMaxMinorJump.value : policy.canaryMaxMinorJump.value;
   const maxJump = Math.max(1, Math.min(req.maxMinorJump, ceiling, policy.generalMaxMinorJump.value));
-  const hopVersions = computeHops(source.version, target.version, maxJump);
+  // A half-done upgrade continues from the older revision still in use, reusing the revision already at the target.
+  const resume = partial && computeHops(partial.from.version!, target.version, maxJump).length === 1 ? partial : undefined;
+  const from = resume?.from ?? source;
+  if (resume) {
+    f.warning('partial-upgrade', `revision ${resume.to.name} already runs ${target.version} but the upgrade is not finished: ${resume.lagging.join('; ')}; this plan does the remaining steps`);
+    base.source = { ...base.source, version: from.version!, revision: from.name };
+  }
+  const hopVersions = computeHops(from.version!, target.version, maxJump);
   if (ambient && req.strategy === 'canary' && hopVersions.length > 1) f.warning('ambient-one-minor-per-hop', 'ambient meshes go one minor per hop: istio-cni and ztunnel tolerate one minor of skew and cannot be canaried', { source: policy.ambientMaxMinorJump.source });
 
   const method = inv.installMethod === 'istioctl' ? 'istioctl' : 'helm';
   const taken = new Set([...inv.revisions.map((r) => r.name), ...inv.tags.map((t) => t.name)]);
   const hops: Hop[] = [];
-  let prevRevision = source.name;
+  let prevRevision = from.name;
   hopVersions.forEach((h, i) => {
     const last = i === hopVersions.length - 1;
-    const revision = req.strategy === 'in-place' ? source.name : last && req.revision ? req.revision : revisionNameFor(h.to);
-    if (req.strategy === 'canary' && taken.has(revision)) {
+    const revision = resume ? resume.to.name : req.strategy === 'in-place' ? source.name : last && req.revision ? req.revision : revisionNameFor(h.to);
+    if (req.strategy === 'canary' && taken.has(revision) && !resume) {
       f.blocker('revision-name-taken', `revision name ${revision} is already used by an installed revision or a tag; pick another with --revision or remove the leftover first`);
     }
     hops.push({ index: i + 1, from: h.from, to: h.to, fromRevision: prevRevision, revision, compatibilityVersion: null, compatibilityReason: null });
     prevRevision = revision;
   });
 
-  const facts = clusterFacts(inv, source);
+  const facts = clusterFacts(inv, from);
   const notes = hops.map((h) => evaluateHopNotes(h.index, h.from, h.to, facts, f, base.notes));
   chooseCompatibility(hops, req.compatibilityVersion, notes.map((n) => n.compatibilityRevertible.map((x) => x.id)), f);
-  preflightChecks(inv, source, hopVersions, req.strategy, req.now, f, req.chartRepo);
+  preflightChecks(inv, from, hopVersions, req.strategy, req.now, f, req.chartRepo);
   checkPolicyOrder(ambient, f);
 
   const state: PlanState = {
-    revision: source.name,
-    version: source.version,
-    istiodRelease: source.helmRelease,
-    compatibilityVersion: source.compatibilityVersion,
+    revision: from.name,
+    version: from.version!,
+    istiodRelease: from.helmRelease,
+    compatibilityVersion: from.compatibilityVersion,
     helmRevisions: new Map(),
     tags: new Map(inv.tags.map((t) => [t.name, t.revision])),
     namespaceRevLabels: new Map(inv.dataPlane.namespaces.map((n) => [n.name, n.revisionLabel])),
@@ -129,10 +138,10 @@ export function planUpgrade(inv: Inventory, req: PlanRequest): Plan {
   const steps: PlanStep[] = [];
   // Named after the versions, not the plan id: the same cluster state and flags give the same steps, so plans diff.
   const composed = { ...req, backupDir: req.backupDir ?? `istio-upgrade-backup-${source.version}-to-${target.version}` };
-  hops.forEach((hop, i) => steps.push(...composeHop({ inv, req: composed, hop, notes: notes[i]!, method, state, f, followUps: base.followUps, preflightChecks: checks })));
+  hops.forEach((hop, i) => steps.push(...composeHop({ inv, req: composed, hop, notes: notes[i]!, method, state, f, followUps: base.followUps, preflightChecks: checks, reuse: resume?.to })));
   const last = hops[hops.length - 1]!;
   if (method === 'helm') {
-    const rel = finalIstiodRelease(last, req.strategy, source.helmRelease, inv.istioNamespace);
+    const rel = resume?.to.helmRelease ?? finalIstiodRelease(last, req.strategy, source.helmRelease, inv.istioNamespace);
     compatibilityFollowUp(last, rel, base.followUps);
     valueFollowUps(notes.flatMap((n) => n.chartValues), last, rel, base.followUps);
   }

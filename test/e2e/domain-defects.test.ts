@@ -1,12 +1,14 @@
 /**
- * End to end on a revision-less Helm control plane with a tag pointing at it (fixture revisionless-tagged): what the
- * fake cluster injects into pods after the steps, which is where issue 9 defects 1 and 2 show.
+ * End to end, for plan defects that only show at run time: what the fake cluster injects into pods after the steps
+ * on a revision-less Helm control plane with a tag pointing at it (fixture revisionless-tagged; issue 9 defects 1
+ * and 2), and a half-done upgrade finished by planning again (issue 14 item 5).
  */
 import { describe, expect, test } from 'vitest';
 import type { KubeObject } from '../fake-apiserver/index.js';
 import { reconcile } from '../fakebin/index.js';
 import type { E2eCluster } from './harness.js';
-import { startCluster } from './harness.js';
+import { isMutating, shortArgv, startCluster } from './harness.js';
+import { imageVersion, tagRevision } from './checks.js';
 
 type Pod = KubeObject & { spec?: { containers?: { name: string; image: string }[] }; status?: { phase?: string } };
 
@@ -63,4 +65,27 @@ describe.concurrent('e2e: revision-less control plane with a tag', () => {
     await restart(c, 'shop', 'cart');
     expect(new Set(injected(c, 'shop'))).toEqual(new Set(['default 1.23.6']));
   }, 180_000);
+});
+
+describe('e2e: a half-done upgrade is finished by planning again (issue 14 item 5)', () => {
+  test('apply --to 1.24 fails at ztunnel; apply --to 1.24 again finishes ztunnel, tags and gateway without reinstalling istiod', async (ctx) => {
+    const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23' });
+    c.faults([{ tool: 'helm', match: ['upgrade', 'ztunnel'], stderr: 'Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress' }]);
+    const first = await c.cli(['apply', '--to', '1.24', '--yes'], { timeoutMs: 120_000 });
+    expect(first.exitCode, first.stderr).toBe(4);
+    expect(tagRevision(c.server, 'default')).toBe('1-23-6');
+    c.faults([]);
+    const before = c.callLog().length;
+
+    const second = await c.cli(['apply', '--to', '1.24', '--yes'], { timeoutMs: 120_000 });
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.stdout + second.stderr).not.toMatch(/nothing to do/i);
+    expect(imageVersion(c.server, 'DaemonSet', 'istio-system', 'ztunnel')).toBe('1.24.6');
+    expect(tagRevision(c.server, 'default')).toBe('1-24-6');
+    expect(tagRevision(c.server, 'prod-stable')).toBe('1-24-6');
+    const again = c.callLog().slice(before).filter(isMutating).map(shortArgv);
+    expect(again.some((a) => a.startsWith('helm install istiod-1-24-6'))).toBe(false);
+    expect(again.some((a) => a.startsWith('helm upgrade istio-cni'))).toBe(false);
+    expect(again.some((a) => a.startsWith('helm upgrade ztunnel'))).toBe(true);
+  }, 300_000);
 });

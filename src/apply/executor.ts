@@ -1,5 +1,6 @@
 import { ExitCode, UserError, type ExitCodeValue } from '../errors.js';
 import { exitCodeOf } from './signal-hub.js';
+import { revisionUsers } from '../k8s/revision-use.js';
 import { PromptInterrupted } from './terminal.js';
 import { collectFacts } from '../plans/facts.js';
 import type { Plan, PlanCommand, PlanStep } from '../plans/plan-schema.js';
@@ -218,6 +219,17 @@ class Run {
           this.record.status = 'interrupted';
           await this.save();
           return this.result(ExitCode.blocked, `step ${step.id} was not confirmed; nothing of it ran`, [this.cli('apply', this.opts.planPath)]);
+        }
+      }
+      if (step.irreversible) {
+        const users = await this.stillUsed(step);
+        if (users.length) {
+          rec.error = `not run: ${users.join('; ')}`;
+          this.record.status = 'failed';
+          await this.save();
+          return this.result(ExitCode.blocked, `step ${step.id} refused right before it ran: the live cluster still uses what it removes (${users.join('; ')}); nothing of it ran`, [
+            `move those users to another revision, then: ${this.cli('apply', this.opts.planPath)}`,
+          ]);
         }
       }
       const end = await this.runStep(step, rec, i);
@@ -458,6 +470,18 @@ class Run {
       this.cli('apply', this.opts.planPath),
       this.cli('rollback', this.record.runId),
     ]);
+  }
+
+  /**
+   * An irreversible removal re-runs its "nothing uses it" test against the live cluster immediately before it runs:
+   * a namespace labelled, a tag moved or a pod injected since planning (or since the drift check) would be stranded.
+   */
+  private async stillUsed(step: PlanStep): Promise<string[]> {
+    const revisions = step.verify.flatMap((v) => (v.type === 'revision-absent' ? [v.revision] : []));
+    if (!revisions.length) return [];
+    const inv = await this.deps.cluster.inventory();
+    const defaultsMovedFirst = step.commands.some((c) => c.argv.some((a) => a.startsWith('defaultRevision=')));
+    return revisions.flatMap((r) => revisionUsers(inv, r, { defaultsMovedFirst }).map((why) => `${r}: ${why}`));
   }
 
   /** Someone else may be changing the cluster now: neither continue nor roll back over them. */

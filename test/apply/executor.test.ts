@@ -467,6 +467,18 @@ describe('executePlan: irreversible steps', () => {
     expect(h.cluster.leases.items.size).toBe(0);
   });
 
+  it('re-checks the live cluster right before the removal: a namespace labelled for the old revision refuses it (exit 3), nothing of it runs', async () => {
+    const h = harness();
+    h.cluster.inv.dataPlane.namespaces.push({ name: 'late-team', injection: null, revisionLabel: '1-23-6', dataplaneMode: null, effectiveRevision: '1-23-6' });
+    const result = await executePlan(testPlan(), h.options, h.deps);
+    expect(result.exitCode).toBe(3);
+    expect(result.error).toContain('1-23-6: namespace late-team is labelled istio.io/rev=1-23-6');
+    expect(h.journal.some((l) => l.startsWith('helm uninstall'))).toBe(false);
+    expect(result.steps.slice(0, -1).every((s) => s.status === 'succeeded')).toBe(true);
+    expect(result.steps.at(-1)).toMatchObject({ status: 'pending', error: expect.stringContaining('late-team') });
+    expect(h.cluster.leases.items.size).toBe(0);
+  });
+
   it('runs the step once the revision name is typed', async () => {
     const confirm = confirmer(true, true);
     const h = harness({ confirm });

@@ -314,7 +314,18 @@ export class FakeCluster implements Cluster {
   async verify(spec: VerifySpec, c: VerifyContext) {
     this.journal.push(`verify ${spec.type}${c.probe ? ' (probe)' : ''}`);
     this.verifies.push({ spec, ctx: c });
-    return this.verifyWith(spec, c);
+    const outcome = this.verifyWith(spec, c);
+    // What a verified tag move shows in the live cluster from then on (an irreversible removal re-reads it).
+    if (outcome.ok && spec.type === 'tag-points-to') {
+      const tag = this.inv.tags.find((t) => t.name === spec.tag);
+      if (tag) {
+        tag.revision = spec.revision;
+        for (const n of this.inv.dataPlane.namespaces) if (tag.namespaces.includes(n.name)) n.effectiveRevision = spec.revision;
+      }
+      // Setting the `default` tag also points istiod-default-validator at its revision, as istioctl tag set does.
+      if (spec.tag === 'default') this.inv.defaults = { ...this.inv.defaults, tagRevision: spec.revision, validatorRevision: spec.revision };
+    }
+    return outcome;
   }
   async helmRevision(release: string, namespace: string) {
     return this.helmRevisions.get(`${namespace}/${release}`) ?? null;

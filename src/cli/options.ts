@@ -93,6 +93,7 @@ export function addPlanningOptions(cmd: Command): Command {
     .option('--allow-downgrade', 'allow a target older than the installed version')
     .option('--allow-unknown-version', 'allow a target newer than the release catalog (no upgrade notes known)')
     .option('--chart-repo <repo>', 'Helm chart repository alias or OCI prefix', DEFAULTS.chartRepo)
+    .option('--istio-operator-file <file>', 'the IstioOperator file the running istioctl install was made from (required for istioctl installs; its sha256 is recorded in the plan)')
     .option('--backup-dir <dir>', 'where the backup step writes (default: ./istio-upgrade-backup-<from>-to-<to>)')
     .option('--restart-batch-size <n>', 'workloads restarted per batch', DEFAULTS.restartBatchSize);
 }

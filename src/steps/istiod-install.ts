@@ -15,6 +15,8 @@ export interface IstiodInstallParams {
   clearCompatibilityVersion: boolean;
   /** The old release rendered tags itself; the new one must not, or Helm ownership clashes. */
   clearRevisionTags: boolean;
+  /** istioctl installs: the operator's IstioOperator file the new revision is installed from. */
+  operatorFile?: { path: string; sha256: string } | null;
   /** Workaround values from upgrade notes (e.g. the istio-csr ALPN setting); Helm installs only. */
   settings?: ChartSetting[];
 }
@@ -47,13 +49,22 @@ export function istiodInstallStep(p: IstiodInstallParams): BuiltStep {
           p.valuesFrom ?? undefined,
         )
       : istioctl(
-          ['install', '-y', '--set', `profile=${p.ambient ? 'ambient' : 'minimal'}`, ...sets.filter((s) => !s.startsWith('profile=')).flatMap((s) => ['--set', s])],
+          [
+            'install',
+            '-y',
+            // The file carries the profile and every customisation; without it istioctl would install bare defaults.
+            ...(p.operatorFile ? ['-f', p.operatorFile.path] : ['--set', `profile=${p.ambient ? 'ambient' : 'minimal'}`]),
+            ...sets.filter((s) => !s.startsWith('profile=')).flatMap((s) => ['--set', s]),
+          ],
           `install istiod ${p.version} as revision ${p.revision} (istioctl ${p.version} must be on PATH)`,
         );
   return {
     kind: 'istiod-install',
     title: `Install istiod ${p.version} as revision ${p.revision}`,
-    why: [{ text: 'Canary upgrade: the new control plane runs beside the old one; nothing moves to it until tags move.', source: 'istio.io docs/setup/upgrade/canary' }],
+    why: [
+      { text: 'Canary upgrade: the new control plane runs beside the old one; nothing moves to it until tags move.', source: 'istio.io docs/setup/upgrade/canary' },
+      ...(p.operatorFile ? [{ text: `Installed from IstioOperator file ${p.operatorFile.path} (sha256 ${p.operatorFile.sha256} when planned).` }] : []),
+    ],
     commands: [install],
     verify: [
       ...(p.method === 'helm' ? [{ type: 'helm-release' as const, release, namespace: p.namespace, status: 'deployed' as const, chartVersion: p.version }] : []),

@@ -13,6 +13,7 @@ import { renderPlanText } from '../render/plan-text.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { buildChangeTicket } from '../../report/change-ticket.js';
 import { toJson, toYaml, writeFileAtomic, writeStdout } from '../write-output.js';
+import { readOperatorFile } from '../operator-file.js';
 
 export interface PlanOptions extends ClusterOptions, OutputOptions {
   to?: string;
@@ -25,6 +26,7 @@ export interface PlanOptions extends ClusterOptions, OutputOptions {
   allowDowngrade?: boolean;
   allowUnknownVersion?: boolean;
   chartRepo: string;
+  istioOperatorFile?: string;
   backupDir?: string;
   restartBatchSize: string;
   out?: string;
@@ -59,6 +61,7 @@ export function planRequestFrom(opts: PlanOptions, now = new Date()): PlanReques
     allowDowngrade: opts.allowDowngrade ?? false,
     allowUnknownVersion: opts.allowUnknownVersion ?? false,
     chartRepo: opts.chartRepo,
+    ...(opts.istioOperatorFile !== undefined ? { istioOperatorFile: readOperatorFile(opts.istioOperatorFile) } : {}),
     ...(opts.backupDir !== undefined ? { backupDir: opts.backupDir } : {}),
     restartBatchSize: positiveInt(opts.restartBatchSize, '--restart-batch-size', 1000),
     planId,

@@ -181,6 +181,7 @@ export function composeHop(input: ComposeInput): PlanStep[] {
         clearCompatibilityVersion: state.compatibilityVersion !== null,
         clearRevisionTags: clearTags,
         settings: method === 'helm' ? settingsFor('istiod') : [],
+        operatorFile: method === 'istioctl' ? (req.istioOperatorFile ?? null) : null,
       }),
       oldIstiod ? [`revision/${fromRevision}/version`, `helm/${oldIstiod.namespace}/${oldIstiod.release}/revision`] : [`revision/${fromRevision}/version`],
     );

@@ -113,6 +113,11 @@ export function planUpgrade(inv: Inventory, req: PlanRequest): Plan {
     prevRevision = revision;
   });
 
+  if (method === 'istioctl' && req.strategy === 'canary' && !req.istioOperatorFile) {
+    f.blocker('istioctl-needs-operator-file', 'istioctl keeps no installed-state IstioOperator since 1.21: installing the new revision without the IstioOperator file the mesh was installed from would drop every meshConfig, values and hub setting of the running install', {
+      remedy: ['plan again with --istio-operator-file <the IstioOperator YAML you installed with> (its sha256 is recorded in the plan)'],
+    });
+  }
   const facts = clusterFacts(inv, from);
   const notes = hops.map((h) => evaluateHopNotes(h.index, h.from, h.to, facts, f, base.notes));
   chooseCompatibility(hops, req.compatibilityVersion, notes.map((n) => n.compatibilityRevertible.map((x) => x.id)), f);

@@ -1,3 +1,11 @@
+/** The IstioOperator file an istioctl install was made from, as checked at plan time. */
+export interface OperatorFile {
+  path: string;
+  sha256: string;
+  /** `spec.revision` of the file; the plan overrides it with the new revision. */
+  revision: string | null;
+}
+
 export interface PlanRequest {
   /** `1.24`, `1.24.2`, `v1.24.2` or `latest`. */
   to: string;
@@ -16,6 +24,8 @@ export interface PlanRequest {
   /** Where the backup step writes; default `istio-upgrade-backup-<from>-to-<to>` (no plan id, so plans are deterministic). */
   backupDir?: string;
   restartBatchSize: number;
+  /** Required to plan a canary of an istioctl install. */
+  istioOperatorFile?: OperatorFile;
   planId: string;
   now: Date;
   toolVersion: string;

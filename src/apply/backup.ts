@@ -1,5 +1,7 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { ExitCode, UserError } from '../errors.js';
+import type { Plan } from '../plans/plan-schema.js';
 import { dump } from 'js-yaml';
 import type { KubeObject } from '../k8s/objects.js';
 import { arrayField, stringField } from '../k8s/objects.js';
@@ -100,4 +102,27 @@ export async function backupProblem(directory: string): Promise<string | undefin
     if (!(await stat(join(directory, f)).then((s) => s.isFile(), () => false))) return `backup file ${join(directory, f)} is missing`;
   }
   return undefined;
+}
+
+/**
+ * A plan names where its backup step writes. A plan file can come from anyone, so that directory must lie under the
+ * working directory, unless the operator names the same directory with --backup-dir on this command line.
+ */
+export function checkBackupDirectories(plan: Plan, cwd: string, restated: string | undefined): void {
+  for (const step of plan.steps) {
+    for (const c of step.commands) {
+      if (c.api?.type !== 'export-backup') continue;
+      const dir = c.api.directory;
+      const abs = resolve(cwd, dir);
+      if (restated !== undefined && abs === resolve(cwd, restated)) continue;
+      const rel = relative(cwd, abs);
+      if (!dir || rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+        throw new UserError(
+          `step ${step.id} of the plan writes its backup to ${JSON.stringify(dir)}, which is not under the working directory ${cwd}`,
+          ExitCode.blocked,
+          `if that is where it belongs, say so on this command line: --backup-dir ${dir || '<dir>'}; otherwise make a new plan`,
+        );
+      }
+    }
+  }
 }

@@ -19,6 +19,16 @@ export function parseDuration(text: string, flag: string): number {
   return total;
 }
 
+/** Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer one fires at once and would stop every command. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A duration that becomes a timer: also refused when Node cannot wait that long. */
+export function parseTimerDuration(text: string, flag: string): number {
+  const ms = parseDuration(text, flag);
+  if (ms >= MAX_TIMER_MS) throw new UserError(`${flag} ${text} is too long: the limit is 24d (Node's timers cannot wait longer)`, ExitCode.usage);
+  return ms;
+}
+
 /** 12345 → `12.3s`, 95000 → `1m35s`, 7260000 → `2h1m`. */
 export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;

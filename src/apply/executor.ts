@@ -15,6 +15,7 @@ import type { CheckpointStore } from './run-state.js';
 import type { RollbackDeps } from './rollback.js';
 import { withRecordedRevisions } from './recorded-rollback.js';
 import { checkSamePlan, confirmDoneSteps, recordContradicted, trustedFor, untrustedNote, type FoundRun } from './run-trust.js';
+import { checkBackupDirectories } from './backup.js';
 import { checkIdentity, checkPlanAge, namespaceArg, staleError, staleFacts } from './stale.js';
 
 export interface ExecuteOptions {
@@ -33,6 +34,10 @@ export interface ExecuteOptions {
   hintFlags: string[];
   /** Used when a test needs a fixed run id. */
   runId?: string;
+  /** --backup-dir on this command line: the plan's backup may go there even outside the working directory. */
+  backupDir?: string;
+  /** Where relative backup directories resolve (default: the process's working directory). */
+  cwd?: string;
   /** Apply a plan that records no cluster identity to whatever cluster the context reaches. */
   allowAnyCluster?: boolean;
 }
@@ -107,6 +112,7 @@ export function requireApprovalPossible(plan: Plan, record: RunRecord | undefine
  */
 export async function executePlan(plan: Plan, opts: ExecuteOptions, deps: ExecutorDeps): Promise<ApplyResult> {
   const { cluster, clock } = deps;
+  checkBackupDirectories(plan, opts.cwd ?? process.cwd(), opts.backupDir);
   const clusterId = await checkPlanFits(plan, cluster, clock.now(), opts.maxPlanAgeMs, opts.allowAnyCluster ?? false);
 
   const interrupt = new AbortController();

@@ -9,6 +9,7 @@ import type { ApiAction, VerifySpec } from '../plans/plan-schema.js';
 import { performAction, type KubeWriter } from './api-actions.js';
 import {
   ConflictError,
+  NotFoundError,
   systemClock,
   type ActionContext,
   type Clock,
@@ -49,6 +50,7 @@ function statusOf(e: unknown): { code: number | undefined; message: string } {
 function failure(e: unknown, what: string): Error {
   const { code, message } = statusOf(e);
   if (code === 409) return new ConflictError(`${what}: 409 ${message}`);
+  if (code === 404) return new NotFoundError(`${what}: 404 ${message}`);
   return new Error(`${what} failed${code ? ` (${code})` : ''}: ${message}`.split('\n')[0]!);
 }
 

@@ -54,6 +54,14 @@ export interface VerifyContext {
 
 export type VerifyOutcome = { ok: true } | { ok: false; reason: string };
 
+/** Raised by ports when the object to update is gone (404). */
+export class NotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
 /** Raised by ports when the API server answers 409 (AlreadyExists or Conflict). */
 export class ConflictError extends Error {
   constructor(message: string) {
@@ -92,7 +100,7 @@ export interface ConfigMapPort {
   get(namespace: string, name: string): Promise<StoredConfigMap | undefined>;
   /** Throws ConflictError when it already exists. */
   create(namespace: string, cm: StoredConfigMap): Promise<StoredConfigMap>;
-  /** Throws ConflictError when `cm.resourceVersion` is stale. */
+  /** Throws ConflictError when `cm.resourceVersion` is stale, NotFoundError when the ConfigMap is gone. */
   replace(namespace: string, cm: StoredConfigMap): Promise<StoredConfigMap>;
   list(namespace: string, labelSelector: string): Promise<StoredConfigMap[]>;
 }

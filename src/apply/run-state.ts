@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { planSchema, type Plan } from '../plans/plan-schema.js';
-import { ConflictError, type ConfigMapPort, type StoredConfigMap } from './ports.js';
+import { ConflictError, NotFoundError, type ConfigMapPort, type StoredConfigMap } from './ports.js';
 import { runRecordSchema, type RunRecord } from './run-record.js';
 import type { FoundRun } from './run-trust.js';
 
@@ -128,6 +128,11 @@ export class ConfigMapMirror {
         if (saved.resourceVersion) this.versions.set(name, saved.resourceVersion);
         return;
       } catch (e) {
+        // Deleted since our last write (by hand, or by a cleanup): the record is evidence worth keeping, write it anew.
+        if (e instanceof NotFoundError) {
+          rv = undefined;
+          continue;
+        }
         if (!(e instanceof ConflictError)) throw e;
         // Someone else wrote it (or it exists from an earlier process): take the current version and write ours over it.
         const current = await this.port.get(this.namespace, name);

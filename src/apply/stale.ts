@@ -101,10 +101,17 @@ export function factsTouchedBy(step: PlanStep): (key: string) => boolean {
   return (key) => exact.includes(key) || prefixes.some((p) => key.startsWith(p));
 }
 
+/**
+ * Components whose absence a plan relies on without naming it as a precondition: a plan made without ztunnel, a tag,
+ * a revision or a Helm release plans no step for it, so one that appeared since planning makes the plan stale too.
+ */
+const COMPONENT_KEY = /^(cni\/version|ztunnel\/version|revision\/[^/]+\/version|tag\/[^/]+\/revision|helm\/[^/]+\/[^/]+\/revision)$/;
+
 /** Facts that changed since planning, over the preconditions of `pending`, ignoring what `started` steps changed. */
 export function staleFacts(plan: Plan, now: Record<string, FactValue>, pending: PlanStep[], started: PlanStep[]): FactChange[] {
   const touched = started.map(factsTouchedBy);
   const keys = new Set(pending.flatMap((s) => s.preconditions));
+  if (pending.length) for (const k of Object.keys(now)) if (COMPONENT_KEY.test(k) && !(k in plan.facts)) keys.add(k);
   for (const k of [...keys]) if (touched.some((t) => t(k))) keys.delete(k);
   return diffFacts(plan.facts, now, [...keys].sort());
 }

@@ -1,4 +1,4 @@
-import { parseDuration } from '../apply/duration.js';
+import { parseTimerDuration } from '../apply/duration.js';
 import type { ConnectionOptions } from '../k8s/kubeconfig.js';
 
 export const REQUEST_TIMEOUT_FLAG = ['--request-timeout <duration>', 'give up a Kubernetes API request (and an exec credential plugin) that has not answered in this long; transient failures are retried a few times', '30s'] as const;
@@ -8,6 +8,6 @@ export function connectionFrom(flags: { kubeconfig?: string | undefined; context
   return {
     kubeconfig: flags.kubeconfig,
     context: flags.context,
-    ...(flags.requestTimeout !== undefined ? { requestTimeoutMs: parseDuration(flags.requestTimeout, '--request-timeout') } : {}),
+    ...(flags.requestTimeout !== undefined ? { requestTimeoutMs: parseTimerDuration(flags.requestTimeout, '--request-timeout') } : {}),
   };
 }

@@ -4,7 +4,7 @@ import type { ClusterSource, ListOptions } from './source.js';
 import type { ResourceRef } from './resources.js';
 import { decodeReleasePayload, HELM_SECRET_TYPE } from './helm-release.js';
 import { redactValues } from './redact.js';
-import { SNAPSHOT_API_VERSION, type ClusterSnapshot } from './snapshot.js';
+import { SNAPSHOT_API_VERSION, snapshotIntegrity, type ClusterSnapshot } from './snapshot.js';
 
 export const REDACTED_ANNOTATION = 'istio-upgrade.io/redacted';
 
@@ -75,6 +75,7 @@ export function buildSnapshot(items: KubeObject[], meta: { kubernetesVersion: st
     capturedAt: (meta.now ?? new Date()).toISOString(),
     ...(meta.context ? { context: meta.context } : {}),
     ...(meta.clusterId ? { clusterId: meta.clusterId } : {}),
+    integrity: snapshotIntegrity(sanitized),
     items: sanitized,
   };
 }

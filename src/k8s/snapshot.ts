@@ -7,6 +7,7 @@ import type { ResourceRef } from './resources.js';
 import { matchesFields, matchesLabels, parseLabelSelector } from './selectors.js';
 import { formatZodIssue } from '../util/zod-errors.js';
 import { readRegularFile } from '../util/regular-file.js';
+import { sha256Of } from '../util/canonical-json.js';
 
 export const SNAPSHOT_API_VERSION = 'istio-upgrade/v1';
 
@@ -34,6 +35,8 @@ export const clusterSnapshotSchema = z.object({
   capturedAt: z.string().optional(),
   context: z.string().optional(),
   clusterId: z.string().optional(),
+  /** Written by `snapshot`: how many items, and their digest, so a file cut at an item boundary is caught. */
+  integrity: z.object({ items: z.number().int().min(0), digest: z.string() }).optional(),
   items: z.array(objectSchema),
 });
 
@@ -50,7 +53,14 @@ export interface ClusterSnapshot {
   capturedAt?: string;
   context?: string;
   clusterId?: string;
+  integrity?: { items: number; digest: string };
   items: KubeObject[];
+  /** Not serialised: whether the item count and digest were present and matched (a plain List never is). */
+  verified?: boolean;
+}
+
+export function snapshotIntegrity(items: KubeObject[]): { items: number; digest: string } {
+  return { items: items.length, digest: sha256Of(items) };
 }
 
 /** Parses a ClusterSnapshot (YAML or JSON) or a `kubectl get -o yaml` List. */
@@ -77,11 +87,22 @@ export function parseSnapshot(text: string, origin: string, kubernetesVersion?: 
       kind: 'ClusterSnapshot',
       kubernetesVersion: kubernetesVersion.replace(/^v/, ''),
       items: parsed.data.items as KubeObject[],
+      verified: false,
     };
   }
   const parsed = clusterSnapshotSchema.safeParse(doc);
   if (!parsed.success) throw new UserError(`${origin}: ${formatZodIssue(parsed.error)}`);
   const snap = parsed.data as ClusterSnapshot;
+  if (snap.integrity) {
+    const found = snapshotIntegrity(snap.items);
+    if (found.items !== snap.integrity.items) {
+      throw new UserError(`${origin} is damaged: it says ${snap.integrity.items} items but holds ${found.items} (cut short or edited); write it again with istio-upgrade snapshot --out`);
+    }
+    if (found.digest !== snap.integrity.digest) {
+      throw new UserError(`${origin} is damaged: its items do not match the digest it records (edited after it was written); write it again with istio-upgrade snapshot --out`);
+    }
+  }
+  snap.verified = snap.integrity !== undefined;
   if (kubernetesVersion) snap.kubernetesVersion = kubernetesVersion;
   snap.kubernetesVersion = snap.kubernetesVersion.replace(/^v/, '');
   return snap;
@@ -119,6 +140,11 @@ export class SnapshotSource implements ClusterSource {
 
   get capturedAt(): string | undefined {
     return this.snapshot.capturedAt;
+  }
+
+  /** The file carried an item count and digest that matched; a plain List or an older snapshot did not. */
+  get verified(): boolean {
+    return this.snapshot.verified === true;
   }
 
   async kubernetesVersion(): Promise<string> {

@@ -1,6 +1,7 @@
-import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { ExitCode, UserError } from '../errors.js';
 import { readRegularFile } from '../util/regular-file.js';
+import { sha256Of } from '../util/canonical-json.js';
 
 /**
  * A plan file is the approval of an upgrade, so it carries a digest of its canonical content (`plan --out` writes it,
@@ -23,20 +24,10 @@ export interface PlanIntegrity {
 
 type WithIntegrity = { integrity?: PlanIntegrity | undefined };
 
-/** JSON with object keys sorted at every level: the same plan always gives the same bytes. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
 /** `sha256:<hex>` of the canonical plan without its integrity block. */
 export function planDigest(plan: object): string {
   const { integrity: _ignored, ...content } = plan as WithIntegrity & Record<string, unknown>;
-  return `sha256:${createHash('sha256').update(canonicalJson(content)).digest('hex')}`;
+  return sha256Of(content);
 }
 
 /** The plan with its digest (and signature, when a key is given) filled in. */

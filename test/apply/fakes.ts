@@ -14,6 +14,7 @@ import { workloadRestartStep } from '../../src/steps/workload-restart.js';
 import { oldRevisionRemovalStep } from '../../src/steps/old-revision-removal.js';
 import {
   ConflictError,
+  NotFoundError,
   type ActionContext,
   type Clock,
   type Cluster,
@@ -235,7 +236,7 @@ export class MemoryLeases implements LeasePort {
   }
   async replace(ns: string, name: string, lease: LeaseState) {
     const cur = this.items.get(this.key(ns, name));
-    if (!cur) throw new Error('NotFound');
+    if (!cur) throw new NotFoundError('NotFound');
     if (lease.resourceVersion !== cur.resourceVersion) throw new ConflictError('Conflict');
     const stored = { ...structuredClone(lease), resourceVersion: String(++this.rv) };
     this.items.set(this.key(ns, name), stored);
@@ -267,7 +268,7 @@ export class MemoryConfigMaps implements ConfigMapPort {
   }
   async replace(ns: string, cm: StoredConfigMap) {
     const cur = this.items.get(this.key(ns, cm.name));
-    if (!cur) throw new Error('NotFound');
+    if (!cur) throw new NotFoundError('NotFound');
     if (cm.resourceVersion !== cur.resourceVersion) throw new ConflictError('Conflict');
     this.writes++;
     const stored = { ...structuredClone(cm), resourceVersion: String(++this.rv) };

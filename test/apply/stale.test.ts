@@ -31,6 +31,23 @@ describe('stale facts', () => {
     expect(staleFacts(plan, now, [tag!, restart!, removal!], [pre, base!, istiod!]).map((c) => c.key)).toEqual(['tag/default/revision']);
     expect(staleFacts(plan, now, [restart!, removal!], [pre, base!, istiod!, tag!])).toEqual([]);
   });
+
+  it('also reports a component the plan assumed absent that appeared since planning (ztunnel, a tag, a Helm release)', () => {
+    const inv = inventory();
+    const now = collectFacts({
+      ...inv,
+      ambient: { ...inv.ambient, ztunnel: { ...(inv.ambient.ztunnel ?? {}), version: '1.23.6' } as NonNullable<typeof inv.ambient.ztunnel> },
+      tags: [...inv.tags, { ...inv.tags[0]!, name: 'canary', revision: '1-23-6' }],
+      helmReleases: [...inv.helmReleases, { ...inv.helmReleases[0]!, name: 'ztunnel', chart: 'ztunnel' }],
+    });
+    expect(staleFacts(plan, now, plan.steps, []).map((c) => `${c.key}: ${String(c.planned)} → ${String(c.now)}`)).toEqual([
+      'helm/istio-system/ztunnel/revision: undefined → 2',
+      'tag/canary/revision: undefined → 1-23-6',
+      'ztunnel/version: undefined → 1.23.6',
+    ]);
+    // nothing pending: nothing to refuse
+    expect(staleFacts(plan, now, [], plan.steps)).toEqual([]);
+  });
 });
 
 describe('durations', () => {

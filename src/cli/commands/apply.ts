@@ -1,4 +1,4 @@
-import { parseDuration } from '../../apply/duration.js';
+import { parseDuration, parseTimerDuration } from '../../apply/duration.js';
 import { connectionFrom } from '../connection.js';
 import { executePlan } from '../../apply/executor.js';
 import { holderIdentity } from '../../apply/lock.js';
@@ -39,8 +39,8 @@ interface Limits {
 
 /** Bad flag values are usage errors (exit 2), found before any file is read or any cluster is contacted. */
 function parseLimits(opts: ApplyOptions): Limits {
-  const stepTimeoutMs = parseDuration(opts.stepTimeout, '--step-timeout');
-  const rollbackTimeoutMs = opts.rollbackTimeout ? parseDuration(opts.rollbackTimeout, '--rollback-timeout') : stepTimeoutMs;
+  const stepTimeoutMs = parseTimerDuration(opts.stepTimeout, '--step-timeout');
+  const rollbackTimeoutMs = opts.rollbackTimeout !== undefined ? parseTimerDuration(opts.rollbackTimeout, '--rollback-timeout') : stepTimeoutMs;
   // An empty value is an error, not "no limit": `--max-plan-age "$UNSET_VAR"` must not turn the check off.
   const maxPlanAgeMs = opts.maxPlanAge !== undefined ? parseDuration(opts.maxPlanAge, '--max-plan-age') : undefined;
   return { stepTimeoutMs, rollbackTimeoutMs, ...(maxPlanAgeMs !== undefined ? { maxPlanAgeMs } : {}) };
@@ -129,6 +129,7 @@ export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions
       ...(opts.resume ? { resume: opts.resume } : {}),
       yes: opts.yes ?? false,
       allowAnyCluster: opts.allowAnyCluster ?? false,
+      ...(opts.backupDir !== undefined ? { backupDir: opts.backupDir } : {}),
       holder: holderIdentity(),
       hintFlags: w.hintFlags,
     },

@@ -8,6 +8,13 @@ import { ExitCode, UserError } from '../../errors.js';
 import { TOOL_VERSION } from '../../version.js';
 import { colorEnabled, makeChalk } from '../color.js';
 import { openSource } from '../source.js';
+import { SnapshotSource } from '../../k8s/snapshot.js';
+
+/** A plain List (or an older snapshot) has no item count or digest: a file cut short would go unnoticed. */
+const UNVERIFIED_SNAPSHOT = {
+  id: 'snapshot-unverified',
+  message: 'the input snapshot carries no item count or digest (a kubectl List, or written by an older version): a file cut short cannot be detected; prefer one written by istio-upgrade snapshot',
+};
 import { validateNamespace, type ClusterOptions, type OutputOptions } from '../options.js';
 import { renderPlanText } from '../render/plan-text.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
@@ -49,6 +56,7 @@ export function planRequestFrom(opts: PlanOptions, now = new Date()): PlanReques
   const cv = opts.compatibilityVersion;
   if (!['auto', 'none'].includes(cv) && !/^1\.\d+$/.test(cv)) throw new UserError(`--compatibility-version must be auto, none or a minor such as 1.23, got "${cv}"`, ExitCode.usage);
   const planId = newPlanId(now);
+  if (opts.backupDir !== undefined && !opts.backupDir.trim()) throw new UserError('--backup-dir needs a directory name (it is where the backup step writes)', ExitCode.usage);
   return {
     ...DEFAULT_REQUEST,
     to: opts.to,
@@ -76,6 +84,7 @@ export async function makePlan(opts: PlanOptions): Promise<{ plan: Plan; invento
   const source = await openSource(opts);
   const inventory = await discover(source, { istioNamespace: validateNamespace(opts.istioNamespace) });
   const plan = planUpgrade(inventory, request);
+  if (source instanceof SnapshotSource && !source.verified) plan.warnings.push(UNVERIFIED_SNAPSHOT);
   // A target beyond the catalog is said on stderr whatever the format, so it is seen even when stdout is a file.
   for (const w of plan.warnings.filter((x) => x.id === UNKNOWN_TARGET_WARNING)) process.stderr.write(`istio-upgrade: warning: ${w.message}\n`);
   return { plan, inventory };

@@ -1,4 +1,4 @@
-import { parseDuration } from '../../apply/duration.js';
+import { parseTimerDuration } from '../../apply/duration.js';
 import { connectionFrom } from '../connection.js';
 import { holderIdentity } from '../../apply/lock.js';
 import { readPlanFile } from '../../apply/plan-file.js';
@@ -38,7 +38,7 @@ async function reviewClusterRecord(found: FoundRun, plan: Plan): Promise<boolean
 }
 
 export async function rollbackCommand(opts: RollbackCommandOptions, runId?: string): Promise<number> {
-  const timeoutMs = parseDuration(opts.stepTimeout, '--step-timeout');
+  const timeoutMs = parseTimerDuration(opts.stepTimeout, '--step-timeout');
   const { LiveCluster } = await import('../../apply/live-cluster.js');
   let cluster = await LiveCluster.connect(connectionFrom(opts), validateNamespace(opts.istioNamespace));
   const { record, plan } = await loadRun(wireRun(opts, cluster).store, runId, {

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { inventorySchema } from '../src/k8s/inventory.js';
-import { planSchema } from '../src/plans/plan-schema.js';
+import { planSchema } from '../src/steps/registry.js';
 
 export function schemaDocuments(): Record<string, string> {
   const doc = (title: string, schema: z.ZodType) =>

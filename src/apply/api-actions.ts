@@ -2,7 +2,7 @@ import { loadAll } from 'js-yaml';
 import type { Inventory } from '../k8s/inventory.js';
 import type { KubeObject } from '../k8s/objects.js';
 import { RESOURCES, type ResourceRef } from '../k8s/resources.js';
-import type { ApiAction } from '../plans/plan-schema.js';
+import type { ApiAction } from '../plan/schema.js';
 import { writeBackup } from './backup.js';
 import type { ActionContext } from './ports.js';
 import { preflightProblems } from './preflight-check.js';

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ExitCode, UserError } from '../errors.js';
-import type { Plan } from '../plans/plan-schema.js';
+import type { Plan } from '../plan/schema.js';
 import { dump } from 'js-yaml';
 import type { KubeObject } from '../k8s/objects.js';
 import { arrayField, stringField } from '../k8s/objects.js';

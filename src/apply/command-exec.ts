@@ -1,4 +1,4 @@
-import type { PlanCommand, PlanStep } from '../plans/plan-schema.js';
+import type { PlanCommand, PlanStep } from '../plan/schema.js';
 import type { Clock, Cluster, LogSink, Runner } from './ports.js';
 import { namespaceArg } from './stale.js';
 

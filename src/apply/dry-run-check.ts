@@ -1,5 +1,5 @@
 import { ExitCode, UserError } from '../errors.js';
-import type { Plan } from '../plans/plan-schema.js';
+import type { Plan } from '../plan/schema.js';
 import { checkPlanFits, refuseDrift, requireApprovalPossible } from './executor.js';
 import { lockAvailability } from './lock.js';
 import type { Clock, Cluster, Runner, Tool } from './ports.js';

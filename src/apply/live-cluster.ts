@@ -5,7 +5,7 @@ import { LiveSource } from '../k8s/live-source.js';
 import type { KubeObject } from '../k8s/objects.js';
 import { collectionPath, RESOURCES, type ResourceRef } from '../k8s/resources.js';
 import type { ConnectionOptions } from '../k8s/kubeconfig.js';
-import type { ApiAction, VerifySpec } from '../plans/plan-schema.js';
+import type { ApiAction, VerifySpec } from '../plan/schema.js';
 import { performAction, type KubeWriter } from './api-actions.js';
 import {
   ConflictError,

@@ -1,7 +1,8 @@
 import { readRegularFile } from '../util/regular-file.js';
 import { load } from 'js-yaml';
 import { ExitCode, UserError } from '../errors.js';
-import { planSchema, type Plan } from '../plans/plan-schema.js';
+import type { Plan } from '../plan/schema.js';
+import { planSchema } from '../steps/registry.js';
 import { formatZodIssue } from '../util/zod-errors.js';
 import { checkPlanIntegrity } from '../plans/plan-integrity.js';
 

@@ -1,4 +1,4 @@
-import type { ApiAction, VerifySpec } from '../plans/plan-schema.js';
+import type { ApiAction, VerifySpec } from '../plan/schema.js';
 import type { Inventory } from '../k8s/inventory.js';
 
 /**

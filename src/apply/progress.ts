@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import ora, { type Ora } from 'ora';
-import type { PlanStep } from '../plans/plan-schema.js';
+import type { PlanStep } from '../plan/schema.js';
 import { formatDuration } from './duration.js';
 import { isoSeconds } from './run-record.js';
 

@@ -1,4 +1,4 @@
-import type { PlanCommand } from '../plans/plan-schema.js';
+import type { PlanCommand } from '../plan/schema.js';
 import type { StepRecord } from './run-record.js';
 import { namespaceArg } from './stale.js';
 

@@ -1,23 +1,11 @@
-import type { ApiAction, Plan, PlanCommand, VerifySpec } from '../plans/plan-schema.js';
-import { VALUES_PLACEHOLDER_RE } from '../steps/commands.js';
+import type { ApiAction, Plan, PlanCommand, VerifySpec } from '../plan/schema.js';
+import { shellLine } from '../plan/shell.js';
 import type { Tool } from './ports.js';
 
 /** How a command is shown to people: exactly what runs, with the context flag apply adds. */
 export interface DisplayContext {
   context: string;
   display(tool: Tool, args: string[]): string[];
-}
-
-const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
-/** Quotes for a POSIX shell, so a printed command can be pasted as is; the values placeholder stays readable. */
-export function shellQuote(arg: string): string {
-  if ((arg !== '' && SAFE.test(arg)) || VALUES_PLACEHOLDER_RE.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-export function shellLine(argv: string[]): string {
-  return argv.map(shellQuote).join(' ');
 }
 
 function kubectl(context: string, ...args: string[]): string {

@@ -1,5 +1,5 @@
 import { ExitCode, UserError } from '../errors.js';
-import type { Plan, PlanStep } from '../plans/plan-schema.js';
+import type { Plan, PlanStep } from '../plan/schema.js';
 import { runPlanCommand } from './command-exec.js';
 import { withRecordedRevisions } from './recorded-rollback.js';
 import type { EventSink } from './events.js';
@@ -7,7 +7,8 @@ import { acquireLock, observingMessage } from './lock.js';
 import { exitCodeOf } from './signal-hub.js';
 import type { Clock, Cluster, LogSink, Runner, SignalSource } from './ports.js';
 import type { Progress } from './progress.js';
-import { commandLines, shellLine } from './render.js';
+import { shellLine } from '../plan/shell.js';
+import { commandLines } from './render.js';
 import { chooseRollbackRun, type RollbackTrust } from './run-trust.js';
 import { type RunRecord, type RunStatus, type StepStatus } from './run-record.js';
 import type { CheckpointStore } from './run-state.js';

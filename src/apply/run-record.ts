@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Plan } from '../plans/plan-schema.js';
+import type { Plan } from '../plan/schema.js';
 import { planDigest } from '../plans/plan-integrity.js';
 
 /**

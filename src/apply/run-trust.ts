@@ -1,6 +1,6 @@
 import { ExitCode, UserError } from '../errors.js';
 import { planDigest } from '../plans/plan-integrity.js';
-import type { Plan, VerifySpec } from '../plans/plan-schema.js';
+import type { Plan, VerifySpec } from '../plan/schema.js';
 import type { Cluster } from './ports.js';
 import { DONE_STEP, type RunRecord } from './run-record.js';
 

@@ -1,6 +1,7 @@
 import { ExitCode, UserError } from '../errors.js';
-import { diffFacts, type FactChange, type FactValue } from '../plans/facts.js';
-import type { Plan, PlanStep } from '../plans/plan-schema.js';
+import { diffFacts, type FactChange, type FactValue } from '../plan/facts.js';
+import type { Plan, PlanStep } from '../plan/schema.js';
+import { STEPS } from '../steps/registry.js';
 import { formatDuration } from './duration.js';
 
 /**
@@ -39,66 +40,12 @@ export function checkPlanAge(plan: Plan, maxAgeMs: number | undefined, nowMs: nu
   }
 }
 
-function helmTargets(step: PlanStep): string[] {
-  const out: string[] = [];
-  for (const c of step.commands) {
-    if (c.via !== 'helm') continue;
-    const args = c.argv.slice(1);
-    if (!['upgrade', 'install', 'uninstall', 'rollback'].includes(args[0] ?? '')) continue;
-    const ns = namespaceArg(args);
-    if (args[1] && ns) out.push(`helm/${ns}/${args[1]}/`);
-  }
-  return out;
-}
-
 export function namespaceArg(args: string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '-n' || args[i] === '--namespace') return args[i + 1];
     if (args[i]!.startsWith('--namespace=')) return args[i]!.slice('--namespace='.length);
   }
   return undefined;
-}
-
-/**
- * Which fact keys a step changes when it runs. On resume those keys are expected to differ from
- * the plan for the steps this run already did, so they must not be reported as drift.
- */
-export function factsTouchedBy(step: PlanStep): (key: string) => boolean {
-  const prefixes = helmTargets(step);
-  const exact: string[] = [];
-  switch (step.kind) {
-    case 'base-chart-upgrade':
-      exact.push('crds/helm-owned', 'defaults/validator');
-      break;
-    case 'crd-migration-labels':
-      exact.push('crds/helm-owned');
-      break;
-    case 'istiod-install':
-      prefixes.push('revision/');
-      break;
-    case 'istiod-upgrade':
-    case 'old-revision-removal':
-      // A release that renders revision tags changes or removes them along with its istiod.
-      prefixes.push('revision/', 'tag/');
-      exact.push('defaults/validator');
-      break;
-    case 'tag-move':
-      prefixes.push('tag/');
-      exact.push('defaults/validator');
-      break;
-    case 'namespace-relabel':
-      for (const c of step.commands) if (c.api?.type === 'label-namespaces') for (const ns of c.api.namespaces) exact.push(`namespace/${ns}/revision-label`);
-      break;
-    case 'cni-upgrade':
-      exact.push('cni/version');
-      break;
-    case 'ztunnel-upgrade':
-      exact.push('ztunnel/version');
-      break;
-    default:
-      break;
-  }
-  return (key) => exact.includes(key) || prefixes.some((p) => key.startsWith(p));
 }
 
 /**
@@ -109,7 +56,7 @@ const COMPONENT_KEY = /^(cni\/version|ztunnel\/version|revision\/[^/]+\/version|
 
 /** Facts that changed since planning, over the preconditions of `pending`, ignoring what `started` steps changed. */
 export function staleFacts(plan: Plan, now: Record<string, FactValue>, pending: PlanStep[], started: PlanStep[]): FactChange[] {
-  const touched = started.map(factsTouchedBy);
+  const touched = started.map((s) => STEPS.factsTouchedBy(s));
   const keys = new Set(pending.flatMap((s) => s.preconditions));
   if (pending.length) for (const k of Object.keys(now)) if (COMPONENT_KEY.test(k) && !(k in plan.facts)) keys.add(k);
   for (const k of [...keys]) if (touched.some((t) => t(k))) keys.delete(k);

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { valuesPlaceholder } from '../steps/commands.js';
+import { valuesPlaceholder } from '../plan/placeholders.js';
 
 /**
  * Plans name Helm values by reference (`<values-of:ns/release>` after `--values`) so that no

@@ -3,7 +3,7 @@ import { decodeHelmReleaseSecret, HELM_SECRET_TYPE } from '../k8s/helm-release.j
 import { versionFromImage } from '../k8s/discover/lean-pod.js';
 import { arrayField, stringField, type KubeObject } from '../k8s/objects.js';
 import { RESOURCES } from '../k8s/resources.js';
-import type { VerifySpec } from '../plans/plan-schema.js';
+import type { VerifySpec } from '../plan/schema.js';
 import { backupProblem } from './backup.js';
 import type { VerifyContext, VerifyOutcome } from './ports.js';
 import { preflightProblems } from './preflight-check.js';

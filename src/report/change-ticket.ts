@@ -1,5 +1,5 @@
 import type { Inventory } from '../k8s/inventory.js';
-import type { Plan, PlanStep } from '../plans/plan-schema.js';
+import type { Plan, PlanStep } from '../plan/schema.js';
 import { OPERATOR_EXPLANATIONS } from '../plans/catalog/explanations.js';
 import { commandLines } from '../cli/render/command-line.js';
 

@@ -1,4 +1,5 @@
 import { api } from './commands.js';
+import { NO_FACTS, type StepDescriptor } from './descriptor.js';
 import type { BuiltStep } from './types.js';
 
 export interface BackupParams {
@@ -25,3 +26,20 @@ export function backupStep(p: BackupParams): BuiltStep {
     disruption: 'none: read-only',
   };
 }
+
+export const backup: StepDescriptor = {
+  kind: 'backup',
+  phase: 20,
+  plan(ctx) {
+    if (ctx.hop.index !== 1) return;
+    const { inv } = ctx;
+    ctx.add(
+      backupStep({
+        directory: ctx.req.backupDir,
+        istioNamespace: inv.istioNamespace,
+        helmReleases: inv.helmReleases.filter((r) => r.component !== 'other').map((r) => ({ release: r.name, namespace: r.namespace })),
+      }),
+    );
+  },
+  touches: () => NO_FACTS,
+};

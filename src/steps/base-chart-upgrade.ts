@@ -1,4 +1,7 @@
 import { helmRollback, helmUpgrade, releaseDeployed, type ChartSetting } from './commands.js';
+import { factKey, helmReleaseFacts } from '../plan/facts.js';
+import { verifiedHelmReleases, type StepDescriptor } from './descriptor.js';
+import { addsHelmRevision, alreadyAtTarget, baseReleaseFor, chartSettings, plannedHelmRevision } from './hop-context.js';
 import type { BuiltStep } from './types.js';
 
 export interface BaseUpgradeParams {
@@ -24,3 +27,23 @@ export function baseChartUpgradeStep(p: BaseUpgradeParams): BuiltStep {
     disruption: 'none expected: CRDs gain new versions and fields; existing resources keep working',
   };
 }
+
+export const baseChartUpgrade: StepDescriptor = {
+  kind: 'base-chart-upgrade',
+  phase: 40,
+  plan(ctx) {
+    const base = baseReleaseFor(ctx);
+    if (!base) {
+      if (ctx.method === 'helm' && ctx.hop.index === 1) ctx.f.warning('no-base-release', 'no base chart release found: CRDs will not be upgraded by this plan; upgrade them the way they were installed');
+      return;
+    }
+    if (alreadyAtTarget(ctx, base)) return;
+    ctx.add(baseChartUpgradeStep({ release: base.name, namespace: base.namespace, chartRepo: ctx.req.chartRepo, version: ctx.hop.to, revisionBefore: plannedHelmRevision(ctx, base), settings: chartSettings(ctx, 'base') }), [
+      factKey.helmRevision(base.namespace, base.name),
+      factKey.helmStatus(base.namespace, base.name),
+    ]);
+    addsHelmRevision(ctx, base);
+  },
+  // The base chart carries the CRDs (their Helm ownership) and the default validator.
+  touches: (step) => ({ keys: [factKey.crdsHelmOwned, factKey.validator, ...verifiedHelmReleases(step).flatMap((r) => helmReleaseFacts(r.namespace, r.release))], groups: [] }),
+};

@@ -1,11 +1,5 @@
-import type { PlanCommand, VerifySpec } from '../plans/plan-schema.js';
-
-/** Placeholder apply replaces with a temp file holding `helm get values` of that release. */
-export function valuesPlaceholder(namespace: string, release: string): string {
-  return `<values-of:${namespace}/${release}>`;
-}
-
-export const VALUES_PLACEHOLDER_RE = /^<values-of:([^/]+)\/(.+)>$/;
+import { valuesPlaceholder } from '../plan/placeholders.js';
+import type { PlanCommand, VerifySpec } from '../plan/schema.js';
 
 /** `istio/istiod` for a classic repo alias, `oci://…/istiod` for an OCI registry. */
 export function chartRef(repo: string, chart: string): string {

@@ -1,4 +1,7 @@
 import { api } from './commands.js';
+import { factKey } from '../plan/facts.js';
+import type { StepDescriptor } from './descriptor.js';
+import { baseReleaseFor } from './hop-context.js';
 import type { BuiltStep } from './types.js';
 
 export interface CrdMigrationParams {
@@ -44,3 +47,22 @@ export function crdMigrationLabelsStep(p: CrdMigrationParams): BuiltStep {
     disruption: 'none: metadata only',
   };
 }
+
+export const crdMigrationLabels: StepDescriptor = {
+  kind: 'crd-migration-labels',
+  phase: 30,
+  requestedByNotes: true,
+  plan(ctx) {
+    const { inv, notes, state, f } = ctx;
+    if (!notes.needsCrdMigration || state.crdsHelmOwned || ctx.method !== 'helm') return;
+    const base = baseReleaseFor(ctx);
+    const unowned = inv.crds.istio.filter((c) => !c.helmOwned).map((c) => c.name);
+    if (!base) {
+      f.blocker('crd-owner-unknown', 'Istio CRDs are not Helm-owned and no base chart release was found to adopt them; install or identify the base release first');
+    } else if (unowned.length) {
+      ctx.add(crdMigrationLabelsStep({ crds: unowned, baseRelease: base.name, baseNamespace: base.namespace, source: notes.needsCrdMigration.source }), [factKey.crdsHelmOwned]);
+    }
+    state.crdsHelmOwned = true;
+  },
+  touches: () => ({ keys: [factKey.crdsHelmOwned], groups: [] }),
+};

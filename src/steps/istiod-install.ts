@@ -1,4 +1,7 @@
 import { chartRef, helm, istioctl, setArgs, type ChartSetting } from './commands.js';
+import { factGroup, factKey, helmReleaseFacts } from '../plan/facts.js';
+import { verifiedHelmReleases, type StepDescriptor } from './descriptor.js';
+import { chartSettings, helmReleaseOf } from './hop-context.js';
 import type { BuiltStep } from './types.js';
 
 export interface IstiodInstallParams {
@@ -81,3 +84,45 @@ export function istiodInstallStep(p: IstiodInstallParams): BuiltStep {
     disruption: 'none: the new istiod serves no workload until a tag or namespace label points at it',
   };
 }
+
+/** Canary: the new revision beside the old one. */
+export const istiodInstall: StepDescriptor = {
+  kind: 'istiod-install',
+  phase: 50,
+  plan(ctx) {
+    const { inv, hop, state, method } = ctx;
+    const istiodValues = ctx.notes.chartValues.filter((v) => v.chart === 'istiod');
+    if (method === 'istioctl' && istiodValues.length) {
+      ctx.f.warning('istioctl-values-not-automated', `not automated: add ${istiodValues.map((v) => `${v.path}=${JSON.stringify(v.value)}`).join(', ')} to the IstioOperator file of the new revision (notes ${[...new Set(istiodValues.map((v) => v.noteId))].join(', ')})`);
+    }
+    if (ctx.reuse) {
+      // An earlier run installed it; its release is what later hops and follow-ups start from.
+      if (method === 'helm' && ctx.reuse.helmRelease) state.istiodRelease = ctx.reuse.helmRelease;
+      state.compatibilityVersion = hop.compatibilityVersion;
+      return;
+    }
+    if (ctx.req.strategy !== 'canary') return;
+    const oldIstiod = state.istiodRelease;
+    const clearTags = hop.index === 1 && Array.isArray(helmReleaseOf(inv, oldIstiod)?.values.revisionTags);
+    ctx.add(
+      istiodInstallStep({
+        method,
+        namespace: inv.istioNamespace,
+        chartRepo: ctx.req.chartRepo,
+        version: hop.to,
+        revision: hop.revision,
+        valuesFrom: method === 'helm' ? oldIstiod : null,
+        ambient: inv.mode === 'ambient',
+        compatibilityVersion: hop.compatibilityVersion,
+        clearCompatibilityVersion: state.compatibilityVersion !== null,
+        clearRevisionTags: clearTags,
+        settings: method === 'helm' ? chartSettings(ctx, 'istiod') : [],
+        operatorFile: method === 'istioctl' ? (ctx.req.istioOperatorFile ?? null) : null,
+      }),
+      [factKey.revisionVersion(state.revision), ...(oldIstiod ? [factKey.helmRevision(oldIstiod.namespace, oldIstiod.release)] : [])],
+    );
+    if (method === 'helm') state.istiodRelease = { release: istiodReleaseName(hop.revision), namespace: inv.istioNamespace };
+    state.compatibilityVersion = hop.compatibilityVersion;
+  },
+  touches: (step) => ({ keys: verifiedHelmReleases(step).flatMap((r) => helmReleaseFacts(r.namespace, r.release)), groups: [factGroup.revisions] }),
+};

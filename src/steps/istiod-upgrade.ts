@@ -1,4 +1,7 @@
 import { helmRollback, helmUpgrade, releaseDeployed, type ChartSetting } from './commands.js';
+import { factGroup, factKey, helmReleaseFacts } from '../plan/facts.js';
+import { verifiedHelmReleases, type StepDescriptor } from './descriptor.js';
+import { addsHelmRevision, chartSettings, helmReleaseOf, plannedHelmRevision } from './hop-context.js';
 import type { BuiltStep } from './types.js';
 
 export interface IstiodUpgradeParams {
@@ -29,3 +32,26 @@ export function istiodUpgradeStep(p: IstiodUpgradeParams): BuiltStep {
     disruption: 'istiod pods roll; proxies reconnect (xDS push), no request loss expected',
   };
 }
+
+export const istiodUpgrade: StepDescriptor = {
+  kind: 'istiod-upgrade',
+  phase: 50,
+  plan(ctx) {
+    const { inv, hop, state } = ctx;
+    if (ctx.req.strategy !== 'in-place' || ctx.reuse) return;
+    const rel = helmReleaseOf(inv, state.istiodRelease);
+    if (!rel) {
+      ctx.f.blocker('in-place-needs-helm', 'in-place upgrades are planned for Helm-installed istiod only; use the default canary strategy');
+    } else {
+      const deployment = inv.revisions.find((r) => r.name === state.revision)?.deployment ?? 'istiod';
+      ctx.add(
+        istiodUpgradeStep({ release: rel.name, namespace: rel.namespace, chartRepo: ctx.req.chartRepo, version: hop.to, revision: state.revision, deployment, revisionBefore: plannedHelmRevision(ctx, rel), compatibilityVersion: hop.compatibilityVersion, settings: chartSettings(ctx, 'istiod') }),
+        [factKey.helmRevision(rel.namespace, rel.name)],
+      );
+      addsHelmRevision(ctx, rel);
+    }
+    state.compatibilityVersion = hop.compatibilityVersion;
+  },
+  // A release that renders revision tags changes them along with its istiod.
+  touches: (step) => ({ keys: [factKey.validator, ...verifiedHelmReleases(step).flatMap((r) => helmReleaseFacts(r.namespace, r.release))], groups: [factGroup.revisions, factGroup.tags] }),
+};

@@ -1,5 +1,8 @@
 import { api } from './commands.js';
+import { factKey } from '../plan/facts.js';
+import type { StepDescriptor } from './descriptor.js';
 import type { BuiltStep } from './types.js';
+import { restartNamespaces } from './workload-restart.js';
 
 export interface NamespaceRelabelParams {
   namespaces: string[];
@@ -29,3 +32,45 @@ export function namespaceRelabelStep(p: NamespaceRelabelParams): BuiltStep {
     disruption: 'none until pods restart: new pods in these namespaces get the new proxy',
   };
 }
+
+/**
+ * Canary: namespaces pinned to the old revision by name, and istio-injection=enabled namespaces
+ * served by a revision-less istiod with no default tag, move to the new revision (then restart).
+ */
+export const namespaceRelabel: StepDescriptor = {
+  kind: 'namespace-relabel',
+  phase: 80,
+  plan(ctx) {
+    const { state, hop } = ctx;
+    const from = state.revision;
+    if (ctx.req.strategy !== 'canary' || from === hop.revision) return;
+    const pinned = [...state.namespaceRevLabels].filter(([, v]) => v === from).map(([n]) => n).sort();
+    if (pinned.length) {
+      ctx.add(
+        namespaceRelabelStep({ namespaces: pinned, labels: { 'istio.io/rev': hop.revision }, previous: { 'istio.io/rev': from }, reason: `labelled istio.io/rev=${from} directly, so no tag move reaches them`, qualifier: `rev-${from}` }),
+        pinned.map(factKey.namespaceRevisionLabel),
+      );
+      pinned.forEach((n) => state.namespaceRevLabels.set(n, hop.revision));
+      restartNamespaces(ctx, pinned, `ns-rev-${from}`, `in namespaces relabelled from ${from}`);
+    }
+    if (from !== 'default' || state.tags.has('default')) return;
+    const injected = [...state.namespaceInjection].filter(([, v]) => v === 'enabled').map(([n]) => n).sort();
+    if (!injected.length) return;
+    ctx.add(
+      namespaceRelabelStep({
+        namespaces: injected,
+        labels: { 'istio-injection': null, 'istio.io/rev': hop.revision },
+        previous: { 'istio-injection': 'enabled', 'istio.io/rev': null },
+        reason: 'served by the revision-less istiod through istio-injection=enabled; without a default tag they must name the new revision',
+        qualifier: 'injection-enabled',
+      }),
+      injected.map(factKey.namespaceRevisionLabel),
+    );
+    injected.forEach((n) => {
+      state.namespaceInjection.set(n, null);
+      state.namespaceRevLabels.set(n, hop.revision);
+    });
+    restartNamespaces(ctx, injected, 'ns-injection-enabled', 'in namespaces moved off istio-injection=enabled');
+  },
+  touches: (step) => ({ keys: step.commands.flatMap((c) => (c.api?.type === 'label-namespaces' ? c.api.namespaces.map(factKey.namespaceRevisionLabel) : [])), groups: [] }),
+};

@@ -1,4 +1,8 @@
 import { helmRollback, helmUpgrade, releaseDeployed, type ChartSetting } from './commands.js';
+import { factKey, helmReleaseFacts, type FactSet } from '../plan/facts.js';
+import type { PlanStep } from '../plan/schema.js';
+import { verifiedHelmReleases } from './descriptor.js';
+import { addsHelmRevision, alreadyAtTarget, chartSettings, helmReleaseOf, plannedHelmRevision, type HopContext } from './hop-context.js';
 import type { BuiltStep } from './types.js';
 
 export interface NodeAgentParams {
@@ -46,4 +50,41 @@ export function nodeAgentUpgradeStep(p: NodeAgentParams): BuiltStep {
         ? 'ztunnel restarts node by node: long-lived TCP connections of ambient pods on each node are reset as its ztunnel restarts'
         : 'istio-cni-node restarts node by node; pods scheduled on a node while its agent restarts wait for it (running pods are not affected)',
   };
+}
+
+/** Plans the upgrade of a Helm-managed node agent, or warns that it must be upgraded by hand. */
+export function planNodeAgentUpgrade(ctx: HopContext, component: NodeAgentParams['component']): void {
+  const { inv, hop, method } = ctx;
+  const agent = component === 'cni' ? inv.ambient.cni : inv.ambient.ztunnel;
+  if (!agent || method !== 'helm') return;
+  const rel = helmReleaseOf(inv, agent.helmRelease);
+  const name = component === 'cni' ? 'istio-cni' : 'ztunnel';
+  if (!rel) {
+    ctx.f.warning(`${component}-not-helm`, `${name} ${agent.namespace}/${agent.name} is not managed by a Helm release; upgrade it by hand after ${component === 'cni' ? 'istiod' : 'istio-cni'}`);
+    return;
+  }
+  // Finished by an earlier run.
+  if (alreadyAtTarget(ctx, rel) && agent.version === hop.to) return;
+  ctx.add(
+    nodeAgentUpgradeStep({
+      component,
+      release: rel.name,
+      namespace: rel.namespace,
+      daemonSet: agent.name,
+      chartRepo: ctx.req.chartRepo,
+      version: hop.to,
+      revision: component === 'ztunnel' ? (ctx.req.strategy === 'canary' ? hop.revision : inv.ambient.ztunnel!.revision) : null,
+      ambient: component === 'ztunnel' || inv.ambient.cni!.ambientEnabled,
+      revisionBefore: plannedHelmRevision(ctx, rel),
+      settings: chartSettings(ctx, component, rel),
+    }),
+    [factKey.helmRevision(rel.namespace, rel.name), component === 'cni' ? factKey.cniVersion : factKey.ztunnelVersion],
+  );
+  addsHelmRevision(ctx, rel);
+}
+
+/** A node agent upgrade changes its release and the agent's version. */
+export function nodeAgentTouches(component: NodeAgentParams['component']): (step: PlanStep) => FactSet {
+  const version = component === 'cni' ? factKey.cniVersion : factKey.ztunnelVersion;
+  return (step) => ({ keys: [version, ...verifiedHelmReleases(step).flatMap((r) => helmReleaseFacts(r.namespace, r.release))], groups: [] });
 }

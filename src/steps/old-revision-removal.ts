@@ -1,5 +1,11 @@
+import type { Inventory } from '../k8s/inventory.js';
+import { revisionTagTemplates } from '../plans/catalog/index.js';
+import { factGroup, factKey } from '../plan/facts.js';
 import { chartRef, helm, istioctl } from './commands.js';
-import type { PlanCommand } from '../plans/plan-schema.js';
+import type { StepDescriptor } from './descriptor.js';
+import { addsHelmRevision, baseReleaseFor, helmReleaseOf, type HopContext } from './hop-context.js';
+import { tagPointCommands } from './tag-move.js';
+import type { PlanCommand } from '../plan/schema.js';
 import type { BuiltStep } from './types.js';
 
 export interface RemovalParams {
@@ -53,3 +59,63 @@ export function oldRevisionRemovalStep(p: RemovalParams): BuiltStep {
       (p.recreateTags ? `; pods created in the seconds between the uninstall and the re-creation of tags ${p.recreateTags.tags.join(', ')} are not injected` : ''),
   };
 }
+
+/** Tags an istiod release renders itself (its `revisionTags` value). */
+function releaseRenderedTags(inv: Inventory, ref: { release: string; namespace: string } | null): string[] {
+  const values = helmReleaseOf(inv, ref)?.values.revisionTags;
+  return Array.isArray(values) ? values.filter((t): t is string => typeof t === 'string') : [];
+}
+
+/** Why the old revision cannot go yet, once this hop is done; empty when nothing uses it. */
+function stillInUse(ctx: HopContext, oldRevision: string): string[] {
+  const { inv, state, hop } = ctx;
+  const reasons: string[] = [];
+  if ([...state.tags.values()].includes(oldRevision)) reasons.push(`tags still point at it (${[...state.tags].filter(([, r]) => r === oldRevision).map(([t]) => t).join(', ')})`);
+  if ([...state.namespaceRevLabels.values()].includes(oldRevision)) reasons.push('namespaces are still labelled with it');
+  // Pods from earlier hops were restarted onto the previous new revision, so only hop 1 sees the inventory's pods.
+  const remaining = hop.index === 1 ? inv.dataPlane.workloads.filter((w) => w.mode === 'sidecar' && w.revision === oldRevision && !ctx.restarted.has(`${w.namespace}/${w.name}`)) : [];
+  const gatewaysPinned = inv.gateways.filter((g) => (g.revision === oldRevision && g.type !== 'helm') || state.gatewaysOnOld.has(`${g.namespace}/${g.name}`));
+  if (remaining.length) reasons.push(`${remaining.reduce((s, w) => s + w.pods, 0)} pod(s) would still run its proxy (${remaining.slice(0, 5).map((w) => `${w.namespace}/${w.kind}/${w.name}`).join(', ')})`);
+  if (gatewaysPinned.length) reasons.push(`gateways are pinned to it (${gatewaysPinned.map((g) => `${g.namespace}/${g.name}`).join(', ')})`);
+  return reasons;
+}
+
+/** Canary: removal of the old revision, planned only when nothing can still be using it once this hop is done. */
+export const oldRevisionRemoval: StepDescriptor = {
+  kind: 'old-revision-removal',
+  phase: 100,
+  plan(ctx) {
+    const { inv, req, state, f, method, hop } = ctx;
+    const oldRevision = state.revision;
+    const newRevision = hop.revision;
+    if (req.strategy !== 'canary' || oldRevision === newRevision) return;
+    const ns = inv.istioNamespace;
+    const reasons = stillInUse(ctx, oldRevision);
+    const base = baseReleaseFor(ctx);
+    const oldRel = inv.revisions.find((r) => r.name === oldRevision)?.helmRelease ?? null;
+    const istiodRelease = hop.index === 1 ? (oldRel?.release ?? null) : `istiod-${oldRevision}`;
+    const defaultsOnOld = inv.defaults.validatorRevision === oldRevision || inv.defaults.baseDefaultRevision === oldRevision || (hop.index > 1 && base !== undefined);
+    const moveDefaultFirst = base && defaultsOnOld ? { baseRelease: base.name, baseNamespace: base.namespace, version: hop.to } : null;
+    const ownedTags = hop.index === 1 && method === 'helm' ? releaseRenderedTags(inv, oldRel).filter((t) => state.tags.get(t) === newRevision) : [];
+    const recreateTags = ownedTags.length
+      ? {
+          tags: ownedTags,
+          commands: ownedTags.flatMap((tag) => tagPointCommands({ method, tag, namespace: ns, chartRepo: req.chartRepo }, { revision: newRevision, version: hop.to, templates: revisionTagTemplates(hop.to) })),
+        }
+      : null;
+    if (recreateTags) {
+      f.warning('tags-owned-by-old-release', `tags ${ownedTags.join(', ')} are rendered by Helm release ${oldRel!.release}; removing it deletes them, so the removal step re-creates them for ${newRevision} immediately after`);
+    }
+    const removal = oldRevisionRemovalStep({ method, oldRevision, newRevision, namespace: ns, istiodRelease, chartRepo: req.chartRepo, moveDefaultFirst, recreateTags });
+
+    if (!req.includeCleanup || reasons.length) {
+      if (reasons.length) f.warning('old-revision-in-use', `revision ${oldRevision} cannot be removed by this plan: ${reasons.join('; ')}`);
+      ctx.followUps.push({ id: `h${hop.index}-remove-${oldRevision}`, title: `When nothing uses revision ${oldRevision} any more, remove it (irreversible; plan with --include-cleanup to include it)`, commands: removal.commands.map((c) => c.argv) });
+      return;
+    }
+    ctx.add(removal, []);
+    if (moveDefaultFirst && base) addsHelmRevision(ctx, base);
+  },
+  // Uninstalling a release removes its revision, the tags it rendered, and possibly the default validator's target.
+  touches: () => ({ keys: [factKey.validator], groups: [factGroup.revisions, factGroup.tags, factGroup.helmReleases] }),
+};

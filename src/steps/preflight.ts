@@ -1,6 +1,8 @@
 import { upgradePolicy } from '../plans/catalog/index.js';
 import { api, istioctl } from './commands.js';
+import { NO_FACTS, type StepDescriptor } from './descriptor.js';
 import type { BuiltStep } from './types.js';
+import { minorOf } from '../util/version.js';
 
 export interface PreflightParams {
   targetVersion: string;
@@ -30,3 +32,13 @@ export function preflightStep(p: PreflightParams): BuiltStep {
 function precheckArgs(): string[] {
   return upgradePolicy().precheck.command.split(' ').slice(1);
 }
+
+export const preflight: StepDescriptor = {
+  kind: 'preflight',
+  phase: 10,
+  plan(ctx) {
+    if (ctx.hop.index !== 1) return;
+    ctx.add(preflightStep({ targetVersion: ctx.hop.to, sourceMinor: minorOf(ctx.hop.from), checks: ctx.preflightChecks, istioctlPrecheck: true }));
+  },
+  touches: () => NO_FACTS,
+};

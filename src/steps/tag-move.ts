@@ -1,6 +1,10 @@
 import { api, chartRef, helm, istioctl } from './commands.js';
-import type { PlanCommand } from '../plans/plan-schema.js';
+import type { PlanCommand } from '../plan/schema.js';
+import { revisionTagTemplates } from '../plans/catalog/index.js';
+import { factKey } from '../plan/facts.js';
+import type { StepDescriptor } from './descriptor.js';
 import type { BuiltStep } from './types.js';
+import { restartNamespaces } from './workload-restart.js';
 
 export interface TagMoveParams {
   method: 'helm' | 'istioctl';
@@ -70,3 +74,52 @@ export function tagMoveStep(p: TagMoveParams): BuiltStep {
       (p.gatewaysFollowing.length ? `; Gateway API gateways and waypoints using this tag restart immediately: ${p.gatewaysFollowing.join(', ')}` : ''),
   };
 }
+
+/** Default order: fewest namespaces first, `default` last; `--tag-order` names go first. */
+function orderTags(tags: string[], nsFor: (t: string) => string[], explicit: string[] | undefined): string[] {
+  const byDefault = [...tags].sort((a, b) => (a === 'default' ? 1 : 0) - (b === 'default' ? 1 : 0) || nsFor(a).length - nsFor(b).length || a.localeCompare(b));
+  if (!explicit?.length) return byDefault;
+  const first = explicit.filter((t) => tags.includes(t));
+  return [...first, ...byDefault.filter((t) => !first.includes(t))];
+}
+
+/** Canary: every tag on the old revision moves to the new one, each followed by a restart of its namespaces. */
+export const tagMove: StepDescriptor = {
+  kind: 'tag-move',
+  phase: 85,
+  plan(ctx) {
+    const { inv, hop, state } = ctx;
+    const from = state.revision;
+    if (ctx.req.strategy !== 'canary' || from === hop.revision) return;
+    const nsFor = (tag: string) =>
+      [...state.namespaceRevLabels].filter(([n, v]) => v === tag || (tag === 'default' && state.namespaceInjection.get(n) === 'enabled')).map(([n]) => n).sort();
+    const tagsToMove = [...state.tags].filter(([, rev]) => rev === from).map(([t]) => t);
+    for (const tag of orderTags(tagsToMove, nsFor, ctx.req.tagOrder)) {
+      const namespaces = nsFor(tag);
+      const following = [...inv.gateways.filter((g) => g.type === 'gateway-api'), ...inv.waypoints]
+        .filter((g) => (g.revision ?? 'default') === tag)
+        .map((g) => `${g.namespace}/${g.name}`);
+      ctx.add(
+        tagMoveStep({
+          method: ctx.method,
+          tag,
+          namespace: inv.istioNamespace,
+          chartRepo: ctx.req.chartRepo,
+          from: { revision: from, version: hop.from, templates: revisionTagTemplates(hop.from) },
+          to: { revision: hop.revision, version: hop.to, templates: revisionTagTemplates(hop.to) },
+          namespaces,
+          gatewaysFollowing: following,
+        }),
+        [factKey.tagRevision(tag)],
+      );
+      state.tags.set(tag, hop.revision);
+      restartNamespaces(ctx, namespaces, `tag-${tag}`, `in namespaces using tag ${tag}`);
+    }
+    const otherTags = [...state.tags].filter(([, rev]) => rev !== from && rev !== hop.revision);
+    if (hop.index === 1 && otherTags.length) {
+      ctx.f.warning('tags-left-alone', `tags pointing at other revisions are not moved: ${otherTags.map(([t, r]) => `${t} → ${r}`).join(', ')}`);
+    }
+  },
+  // Moving the default tag also moves the default validator.
+  touches: (step) => ({ keys: [factKey.validator, ...step.verify.flatMap((v) => (v.type === 'tag-points-to' ? [factKey.tagRevision(v.tag)] : []))], groups: [] }),
+};

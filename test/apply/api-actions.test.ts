@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { performAction, type KubeWriter } from '../../src/apply/api-actions.js';
 import type { KubeObject } from '../../src/k8s/objects.js';
 import type { ResourceRef } from '../../src/k8s/resources.js';
-import type { ApiAction } from '../../src/plans/plan-schema.js';
+import type { ApiAction } from '../../src/plan/schema.js';
 import { backupProblem } from '../../src/apply/backup.js';
 import { inventory, T0 } from './fakes.js';
 

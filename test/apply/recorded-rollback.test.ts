@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withRecordedRevisions } from '../../src/apply/recorded-rollback.js';
-import type { PlanCommand } from '../../src/plans/plan-schema.js';
+import type { PlanCommand } from '../../src/plan/schema.js';
 import type { StepRecord } from '../../src/apply/run-record.js';
 
 const rollback: PlanCommand = { argv: ['helm', 'rollback', 'istio-cni', '2', '-n', 'istio-system', '--wait'], via: 'helm', description: 'roll back' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { executePlan } from '../../src/apply/executor.js';
 import { loadRun, rollbackRun, type RollbackOptions } from '../../src/apply/rollback.js';
-import type { Plan } from '../../src/plans/plan-schema.js';
+import type { Plan } from '../../src/plan/schema.js';
 import { UserError } from '../../src/errors.js';
 import { CONTEXT, harness, NS, testPlan, type Harness } from './fakes.js';
 

@@ -5,7 +5,7 @@ import { loadRun, rollbackRun } from '../../src/apply/rollback.js';
 import { runConfigMapName } from '../../src/apply/run-state.js';
 import { newRunRecord } from '../../src/apply/run-record.js';
 import { UserError } from '../../src/errors.js';
-import type { Plan } from '../../src/plans/plan-schema.js';
+import type { Plan } from '../../src/plan/schema.js';
 import { CONTEXT, CLUSTER_ID, harness, NS, T0, testPlan } from './fakes.js';
 
 const RUN = '20261122-100000-aaaaaa';

@@ -5,7 +5,7 @@ import { checkBackupDirectories } from '../../src/apply/backup.js';
 import { MAX_TIMER_MS, parseTimerDuration } from '../../src/apply/duration.js';
 import { runConfigMapName } from '../../src/apply/run-state.js';
 import { UserError } from '../../src/errors.js';
-import type { Plan } from '../../src/plans/plan-schema.js';
+import type { Plan } from '../../src/plan/schema.js';
 import { harness, NS, testPlan } from './fakes.js';
 
 const RUN = '20261122-100000-aaaaaa';

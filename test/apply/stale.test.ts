@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from '../../src/apply/duration.js';
-import { factsTouchedBy, staleFacts } from '../../src/apply/stale.js';
-import { collectFacts } from '../../src/plans/facts.js';
+import { staleFacts } from '../../src/apply/stale.js';
+import { STEPS } from '../../src/steps/registry.js';
+import { collectFacts } from '../../src/plan/facts.js';
 import { UserError } from '../../src/errors.js';
 import { inventory, testPlan } from './fakes.js';
 
@@ -10,13 +11,19 @@ describe('stale facts', () => {
   const byId = (id: string) => plan.steps.find((s) => s.id === id)!;
 
   it('knows which facts a step changes', () => {
-    const base = factsTouchedBy(byId('h1-base-chart-upgrade'));
+    const base = STEPS.factsTouchedBy(byId('h1-base-chart-upgrade'));
     expect(base('helm/istio-system/istio-base/revision')).toBe(true);
     expect(base('crds/helm-owned')).toBe(true);
     expect(base('helm/istio-system/istiod-1-23-6/revision')).toBe(false);
-    const tag = factsTouchedBy(byId('h1-tag-move-default'));
+    const tag = STEPS.factsTouchedBy(byId('h1-tag-move-default'));
     expect(tag('tag/default/revision')).toBe(true);
     expect(tag('namespace/shop/revision-label')).toBe(false);
+    expect(tag('tag/canary/revision')).toBe(false);
+  });
+
+  it('has a descriptor, hence a fact rule, for every kind a plan can name', () => {
+    for (const kind of STEPS.kinds) expect(STEPS.descriptor(kind).kind).toBe(kind);
+    expect(() => STEPS.factsTouchedBy({ ...byId('h1-base-chart-upgrade'), kind: 'no-such-kind' })).toThrow(/unknown step kind no-such-kind/);
   });
 
   it('compares only pending steps’ preconditions, minus what started steps changed', () => {

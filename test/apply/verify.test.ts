@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/k8s/objects.js';
 import type { ResourceRef } from '../../src/k8s/resources.js';
 import type { ListOptions } from '../../src/k8s/source.js';
-import type { VerifySpec } from '../../src/plans/plan-schema.js';
+import type { VerifySpec } from '../../src/plan/schema.js';
 import { verifySpec, type VerifyDeps } from '../../src/apply/verify.js';
 import type { ObjectWatcher } from '../../src/apply/rollout-waiter.js';
 import { FakeClock, inventory, NS, T0 } from './fakes.js';

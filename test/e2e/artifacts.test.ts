@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import type { Plan } from '../../src/plans/plan-schema.js';
+import type { Plan } from '../../src/plan/schema.js';
 import { startCluster } from './harness.js';
 
 /** The plan without what must differ between two runs of `plan` (its id and timestamps). */

@@ -8,7 +8,7 @@
  */
 import { copyFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Plan } from '../../src/plans/plan-schema.js';
+import type { Plan } from '../../src/plan/schema.js';
 import type { KubeObject } from '../fake-apiserver/index.js';
 import { E2eCluster, isMutating, planArgv, shortArgv, until } from './harness.js';
 import { expectStepEffect, NEW, OLD, releaseState } from './checks.js';

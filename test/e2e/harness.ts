@@ -14,7 +14,7 @@ import { startFakeApiServer, type FakeApiServer, type KubeObject } from '../fake
 import { CURRENT_HTTP_REPO, ensureFakeBinBuilt, fakeBinDir, readCallLog, reconcile, writeFakeBinConfig, writeFaults, writeHelmRepositories, type CallRecord, type FaultRule } from '../fakebin/index.js';
 import { cliPath } from '../support/cli.js';
 import { readFixture } from '../support/fixtures.js';
-import type { Plan } from '../../src/plans/plan-schema.js';
+import type { Plan } from '../../src/plan/schema.js';
 import type { RunRecord } from '../../src/apply/run-record.js';
 
 export interface CliRun {

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { startCluster, type E2eCluster } from './harness.js';
-import type { Plan } from '../../src/plans/plan-schema.js';
+import type { Plan } from '../../src/plan/schema.js';
 
 const FIXTURE = 'ambient-helm-1.23';
 

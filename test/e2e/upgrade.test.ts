@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import type { Plan } from '../../src/plans/plan-schema.js';
+import type { Plan } from '../../src/plan/schema.js';
 import { planArgv, shortArgv, startCluster } from './harness.js';
 import { AMBIENT_RESTARTED, expectAmbientUpgraded, expectStepEffect, NEW, NEW_REV, OLD_REV, release, releaseState, restartedAt, tagRevision } from './checks.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { planSchema } from '../../src/plans/plan-schema.js';
+import { planSchema } from '../../src/steps/registry.js';
 import { renderPlanMarkdown } from '../../src/cli/render/plan-markdown.js';
 import { repoRoot } from '../support/cli.js';
 import { PLAN_CASES, planFor } from '../support/plan-cases.js';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import semver from 'semver';
 import { planUpgrade } from '../../src/plans/planner/index.js';
-import { planSchema, type Plan, type PlanStep } from '../../src/plans/plan-schema.js';
+import type { Plan, PlanStep } from '../../src/plan/schema.js';
+import { STEPS, planSchema } from '../../src/steps/registry.js';
 import { getRelease } from '../../src/plans/catalog/index.js';
 import { inventorySchema, type Inventory } from '../../src/k8s/inventory.js';
 import { UserError } from '../../src/errors.js';
@@ -108,14 +109,17 @@ const requestArb = fc.record({
   compatibilityVersion: fc.constantFrom('auto', 'none'),
 });
 
-/** Where each kind may stand inside a hop. Restarts sit either between CNI and ztunnel or among tag moves. */
-function rank(s: PlanStep): number {
-  const order: Record<string, number> = {
-    preflight: 0, backup: 1, 'crd-migration-labels': 2, 'base-chart-upgrade': 3, 'istiod-install': 4, 'istiod-upgrade': 4,
-    'cni-upgrade': 5, 'ztunnel-upgrade': 7, 'namespace-relabel': 8, 'tag-move': 8, 'gateway-upgrade': 9, 'old-revision-removal': 10,
-  };
-  if (s.kind === 'workload-restart') return s.id.endsWith('-ambient-dns') ? 6 : 8;
-  return order[s.kind]!;
+/**
+ * Where each step stands inside its hop: its kind's phase in the step registry. A restart is planned
+ * as the companion of the step before it (node agent, relabel, tag move), so it stands where that step does.
+ */
+function ranks(steps: PlanStep[]): number[] {
+  let last = -1;
+  return steps.map((s, i) => {
+    const companion = s.kind === 'workload-restart' && i > 0 && steps[i - 1]!.hop === s.hop;
+    if (!companion) last = STEPS.descriptor(s.kind).phase;
+    return last;
+  });
 }
 
 interface GeneratedRequest {
@@ -147,10 +151,11 @@ describe('planner properties over generated meshes', () => {
         if (!p) return;
         expect(planSchema.safeParse(p).success).toBe(true);
         expect(new Set(p.steps.map((s) => s.id)).size).toBe(p.steps.length);
+        const rank = ranks(p.steps);
         for (let i = 1; i < p.steps.length; i++) {
           const [a, b] = [p.steps[i - 1]!, p.steps[i]!];
           expect(b.hop >= a.hop).toBe(true);
-          if (a.hop === b.hop) expect(rank(b) >= rank(a), `${a.id} before ${b.id}`).toBe(true);
+          if (a.hop === b.hop) expect(rank[i]! >= rank[i - 1]!, `${a.id} before ${b.id}`).toBe(true);
         }
         expect(p.facts['kubernetes/version']).toBe('1.31.4');
         expect(FIXED_NOW.toISOString()).toBe(p.metadata.createdAt);

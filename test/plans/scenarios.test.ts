@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planUpgrade } from '../../src/plans/planner/index.js';
-import type { Plan, PlanStep } from '../../src/plans/plan-schema.js';
+import type { Plan, PlanStep } from '../../src/plan/schema.js';
 import { UserError } from '../../src/errors.js';
 import { PLAN_CASES, inventoryOf, planFor, requestFor } from '../support/plan-cases.js';
 

@@ -2,7 +2,7 @@ import { SnapshotSource, readSnapshotFile } from '../../src/k8s/snapshot.js';
 import { discover } from '../../src/k8s/discover/index.js';
 import type { Inventory } from '../../src/k8s/inventory.js';
 import { DEFAULT_REQUEST, planUpgrade, type PlanRequest } from '../../src/plans/planner/index.js';
-import type { Plan } from '../../src/plans/plan-schema.js';
+import type { Plan } from '../../src/plan/schema.js';
 import { fixturePath } from './fixtures.js';
 
 export interface PlanCase {

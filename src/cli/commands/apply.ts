@@ -8,7 +8,7 @@ import { defaultStateDir, LocalRunStore } from '../../apply/run-state.js';
 import { ExecaRunner } from '../../apply/subprocess.js';
 import { askOrInterrupted, terminalConfirmer } from '../../apply/terminal.js';
 import { ExitCode, UserError } from '../../errors.js';
-import type { Plan } from '../../plans/plan-schema.js';
+import type { Plan } from '../../plan/schema.js';
 import { checkPlanIntegrity, readEd25519Key, sealPlan } from '../../plans/plan-integrity.js';
 import type { RunFlags } from '../apply-options.js';
 import { DEFAULTS } from '../options.js';

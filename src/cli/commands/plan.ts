@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { discover } from '../../k8s/discover/index.js';
 import { planUpgrade, DEFAULT_REQUEST, UNKNOWN_TARGET_WARNING, type PlanRequest } from '../../plans/planner/index.js';
-import type { Plan } from '../../plans/plan-schema.js';
+import type { Plan } from '../../plan/schema.js';
 import { readEd25519Key, sealPlan } from '../../plans/plan-integrity.js';
 import type { Inventory } from '../../k8s/inventory.js';
 import { ExitCode, UserError } from '../../errors.js';

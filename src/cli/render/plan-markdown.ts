@@ -1,4 +1,4 @@
-import type { Plan } from '../../plans/plan-schema.js';
+import type { Plan } from '../../plan/schema.js';
 import type { Inventory } from '../../k8s/inventory.js';
 import { UNKNOWN_TARGET_WARNING } from '../../plans/planner/index.js';
 import { buildChangeTicket, type ChangeTicket } from '../../report/change-ticket.js';

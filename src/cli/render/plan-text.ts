@@ -1,6 +1,6 @@
 import { UNKNOWN_TARGET_WARNING } from '../../plans/planner/index.js';
 import type { ChalkInstance } from 'chalk';
-import type { Plan } from '../../plans/plan-schema.js';
+import type { Plan } from '../../plan/schema.js';
 import { commandLine } from './command-line.js';
 
 export function renderPlanText(plan: Plan, c: ChalkInstance): string {

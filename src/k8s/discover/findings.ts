@@ -1,12 +1,10 @@
 import semver from 'semver';
 import type { Finding, Inventory } from '../inventory.js';
+import { minorNumber } from '../../util/version.js';
 
 type Draft = Omit<Inventory, 'findings'>;
 
-function minorOf(v: string | null): number | null {
-  const c = v ? semver.coerce(v) : null;
-  return c ? c.major * 1000 + c.minor : null;
-}
+const knownMinor = (v: string | null): number | null => (v && semver.coerce(v) ? minorNumber(v) : null);
 
 /** Problems worth a human's attention, found by looking at the inventory alone. */
 export function buildFindings(inv: Draft, helmDecodeErrors: string[]): Finding[] {
@@ -76,11 +74,11 @@ export function buildFindings(inv: Draft, helmDecodeErrors: string[]): Finding[]
     add('unrestartable-injected-pods', 'info', `${stuck.reduce((s, w) => s + w.pods, 0)} injected pod(s) have no restartable owner (${list}${stuck.length > 5 ? ', …' : ''}); they keep their proxy until recreated`);
   }
 
-  const newestCp = Math.max(...inv.revisions.map((r) => minorOf(r.version) ?? 0), 0);
+  const newestCp = Math.max(...inv.revisions.map((r) => knownMinor(r.version) ?? 0), 0);
   for (const ds of [inv.ambient.cni, inv.ambient.ztunnel]) {
     if (!ds) continue;
     if (ds.health !== 'healthy') add('daemonset-unhealthy', 'warning', `${ds.namespace}/${ds.name} is ${ds.health} (${ds.rollout.ready}/${ds.rollout.desired} ready)`);
-    const m = minorOf(ds.version);
+    const m = knownMinor(ds.version);
     if (m !== null && newestCp && m > newestCp) add('ambient-component-ahead', 'error', `${ds.name} ${ds.version} is newer than the control plane; it must be upgraded after istiod`);
   }
   if (inv.operators.inCluster.deployments.length) {

@@ -1,4 +1,5 @@
 // Query API over the release catalog. Pure functions; no zod at import time (see validate.ts).
+import { minorOf } from '../../util/version.js';
 import { UPGRADE_POLICY } from './policy.js';
 import { NEWEST_KNOWN, RELEASES } from './releases.js';
 import type {
@@ -97,10 +98,6 @@ function cmp(a: string, b: string): number {
 }
 
 const minorNum = (minor: string): number => Number(minor.split('.')[1]);
-const minorOf = (v: string): string => {
-  const n = nums(v);
-  return `${n[0] ?? 0}.${n[1] ?? 0}`;
-};
 
 const BY_MINOR: ReadonlyMap<string, Release> = new Map(RELEASES.map((r) => [r.minor, r]));
 const OLDEST = RELEASES[0]!;

@@ -40,7 +40,7 @@
  *
  * ─── Effect ─────────────────────────────────────────────────────────────────────────────────────────────
  *     blocker          the plan must not proceed until the precondition is resolved
- *     stepKind         step the planner inserts (STEP_KINDS below)
+ *     stepKind         step the planner inserts (STEP_KINDS below, led by the step registry's note kinds)
  *     placement        {before?: Phase, after?: Phase}  where that step goes inside the hop
  *     order            Phase[]  these phases must run in this order for the hop (order notes)
  *     setHelmValues    [{path, value, charts?, dropWhen?}]  values the plan sets on those charts (workarounds);
@@ -60,6 +60,7 @@
  *     gateway-upgrade, tag-move, gateway-api-crds-upgrade, traffic-switch, old-revision-removal
  */
 import { z } from 'zod';
+import { STEPS } from '../../steps/registry.js';
 
 export const MINOR_RE = /^1\.\d+$/;
 export const VERSION_RE = /^1\.\d+\.\d+$/;
@@ -90,9 +91,11 @@ export const PHASES = [
   'traffic-switch',
   'old-revision-removal',
 ] as const;
-export const STEP_KINDS = [
-  'crd-migration-labels',
-  'workload-restart',
+/**
+ * Steps a note may ask for: the ones that stay manual (the planner turns those into "before
+ * applying" warnings), then the kinds the step registry builds from notes.
+ */
+const MANUAL_STEP_KINDS = [
   'helm-values-migration',
   'label-migration',
   'gateway-api-crds-upgrade',
@@ -103,6 +106,7 @@ export const STEP_KINDS = [
   'workloadentry-reregistration',
   'manual',
 ] as const;
+export const STEP_KINDS: [string, ...string[]] = [...MANUAL_STEP_KINDS, ...STEPS.noteKinds];
 /** Component names used by `Condition.component` / `Effect.requireComponent`. */
 export const COMPONENTS = [
   'istiod',

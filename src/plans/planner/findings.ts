@@ -1,4 +1,4 @@
-import type { PlanIssue } from '../plan-schema.js';
+import type { PlanIssue } from '../../plan/schema.js';
 
 /** Collects blockers and warnings once each, in the order found. */
 export class Findings {

@@ -1,13 +1,10 @@
 import semver from 'semver';
 import { getRelease } from '../catalog/index.js';
+import { minorNumber } from '../../util/version.js';
 
 export interface HopVersions {
   from: string;
   to: string;
-}
-
-function minorNumber(v: string): number {
-  return semver.parse(v)!.minor;
 }
 
 /**

@@ -2,10 +2,13 @@ import semver from 'semver';
 import type { Inventory } from '../../k8s/inventory.js';
 import { UserError, ExitCode } from '../../errors.js';
 import { CatalogError, compatibilityVersionsFor, resolveTarget, upgradePolicy } from '../catalog/index.js';
-import { collectFacts } from '../facts.js';
-import { PLAN_API_VERSION, type Hop, type Plan, type PlanStep } from '../plan-schema.js';
+import { collectFacts } from '../../plan/facts.js';
+import { PLAN_API_VERSION, type Hop, type Plan, type PlanStep } from '../../plan/schema.js';
+import type { PlanState } from '../../steps/hop-context.js';
+import { STEPS, type StepRegistry } from '../../steps/registry.js';
+import { minorOf } from '../../util/version.js';
 import { clusterFacts } from './cluster-facts.js';
-import { composeHop, type PlanState } from './compose.js';
+import { composeHop } from './compose.js';
 import { Findings } from './findings.js';
 import { computeHops } from './hops.js';
 import { checkPolicyOrder, evaluateHopNotes, type ChartValue } from './notes.js';
@@ -20,13 +23,11 @@ export const UNKNOWN_TARGET_WARNING = 'unknown-target-version';
 export type { PlanRequest } from './request.js';
 export { DEFAULT_REQUEST } from './request.js';
 
-const minorOf = (v: string) => `${semver.major(v)}.${semver.minor(v)}`;
-
 /**
  * Pure: inventory + request + catalog → plan. Blockers do not throw; a blocked plan still lists
  * what it could plan so people see the whole picture. Bad requests throw UserError (exit 2).
  */
-export function planUpgrade(inv: Inventory, req: PlanRequest): Plan {
+export function planUpgrade(inv: Inventory, req: PlanRequest, registry: StepRegistry = STEPS): Plan {
   const f = new Findings();
   const source = activeRevision(inv);
   let target;
@@ -134,7 +135,7 @@ export function planUpgrade(inv: Inventory, req: PlanRequest): Plan {
     namespaceRevLabels: new Map(inv.dataPlane.namespaces.map((n) => [n.name, n.revisionLabel])),
     namespaceInjection: new Map(inv.dataPlane.namespaces.map((n) => [n.name, n.injection])),
     crdsHelmOwned: inv.crds.istio.length > 0 && inv.crds.istio.every((c) => c.helmOwned),
-    touched: new Set(),
+    touched: [],
     compatCharts: new Set(),
     gatewayPins: new Map(),
     gatewaysOnOld: new Set(),
@@ -143,7 +144,7 @@ export function planUpgrade(inv: Inventory, req: PlanRequest): Plan {
   const steps: PlanStep[] = [];
   // Named after the versions, not the plan id: the same cluster state and flags give the same steps, so plans diff.
   const composed = { ...req, backupDir: req.backupDir ?? `istio-upgrade-backup-${source.version}-to-${target.version}` };
-  hops.forEach((hop, i) => steps.push(...composeHop({ inv, req: composed, hop, notes: notes[i]!, method, state, f, followUps: base.followUps, preflightChecks: checks, reuse: resume?.to })));
+  hops.forEach((hop, i) => steps.push(...composeHop({ inv, req: composed, hop, notes: notes[i]!, method, state, f, followUps: base.followUps, preflightChecks: checks, reuse: resume?.to, registry })));
   const last = hops[hops.length - 1]!;
   if (method === 'helm') {
     const rel = resume?.to.helmRelease ?? finalIstiodRelease(last, req.strategy, source.helmRelease, inv.istioNamespace);

@@ -1,5 +1,5 @@
 import { evaluateCondition, notesForHop, upgradePolicy, type ChartKey, type ClusterFacts, type HopNote, type Phase } from '../catalog/index.js';
-import type { Plan } from '../plan-schema.js';
+import type { Plan } from '../../plan/schema.js';
 import type { Findings } from './findings.js';
 
 /**

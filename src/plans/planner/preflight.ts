@@ -3,8 +3,8 @@ import type { Inventory, Revision } from '../../k8s/inventory.js';
 import { gatewayApiFor, isEol, kubernetesSupport, nearestSupportedAfter, securityFixesMissing, upgradePolicy } from '../catalog/index.js';
 import type { Findings } from './findings.js';
 import type { HopVersions } from './hops.js';
+import { minorOf } from '../../util/version.js';
 
-const minor = (v: string) => `${semver.major(v)}.${semver.minor(v)}`;
 
 /** Checks that do not come from a single upgrade note: cluster state, skew, install method. */
 export function preflightChecks(inv: Inventory, source: Revision, hops: HopVersions[], strategy: 'canary' | 'in-place', now: Date, f: Findings, chartRepo = ''): void {
@@ -13,11 +13,11 @@ export function preflightChecks(inv: Inventory, source: Revision, hops: HopVersi
     try {
       const k = kubernetesSupport(hop.to, inv.cluster.kubernetesVersion);
       if (k.belowMin) {
-        f.blocker('kubernetes-too-old', `Kubernetes ${inv.cluster.kubernetesVersion} is below the minimum ${k.range.min} supported by Istio ${minor(hop.to)} (supported ${k.range.min}–${k.range.max}); upgrade Kubernetes first`, {
+        f.blocker('kubernetes-too-old', `Kubernetes ${inv.cluster.kubernetesVersion} is below the minimum ${k.range.min} supported by Istio ${minorOf(hop.to)} (supported ${k.range.min}–${k.range.max}); upgrade Kubernetes first`, {
           source: 'istio.io docs/releases/supported-releases',
         });
       } else if (k.aboveMax) {
-        f.warning('kubernetes-above-tested', `Kubernetes ${inv.cluster.kubernetesVersion} is newer than the newest version Istio ${minor(hop.to)} supports (${k.range.max})`, {
+        f.warning('kubernetes-above-tested', `Kubernetes ${inv.cluster.kubernetesVersion} is newer than the newest version Istio ${minorOf(hop.to)} supports (${k.range.max})`, {
           source: 'istio.io docs/releases/supported-releases',
         });
       }
@@ -111,7 +111,7 @@ export function preflightChecks(inv: Inventory, source: Revision, hops: HopVersi
     const bundle = semver.coerce(gw.bundleVersion)!.version;
     const bounds = gatewayApiFor(last.to);
     if (bounds?.minBundle && semver.lt(bundle, semver.coerce(bounds.minBundle)!.version)) {
-      f.blocker('gateway-api-too-old', `Gateway API CRDs ${gw.bundleVersion} are older than Istio ${minor(last.to)} reads (${bounds.minBundle}+); upgrade the Gateway API CRDs first`);
+      f.blocker('gateway-api-too-old', `Gateway API CRDs ${gw.bundleVersion} are older than Istio ${minorOf(last.to)} reads (${bounds.minBundle}+); upgrade the Gateway API CRDs first`);
     }
     for (const b of bounds?.crdBounds ?? []) {
       if (!gw.crds.some((c) => c.name === b.crd)) continue;
@@ -124,9 +124,9 @@ export function preflightChecks(inv: Inventory, source: Revision, hops: HopVersi
 
 /** An end-of-life target, or one that lacks a later patch's security fix, gets a warning naming the alternative. */
 function targetAdvice(target: string, now: Date, f: Findings): void {
-  if (isEol(minor(target), now)) {
-    const alternative = nearestSupportedAfter(minor(target), now);
-    f.warning('target-eol', `Istio ${minor(target)} is end-of-life and gets no more security fixes${alternative ? `; plan --to ${alternative} (supported) instead` : ''}`, {
+  if (isEol(minorOf(target), now)) {
+    const alternative = nearestSupportedAfter(minorOf(target), now);
+    f.warning('target-eol', `Istio ${minorOf(target)} is end-of-life and gets no more security fixes${alternative ? `; plan --to ${alternative} (supported) instead` : ''}`, {
       source: upgradePolicy().supportWindow.source,
       ...(alternative ? { remedy: [`istio-upgrade plan --to ${alternative}`] } : {}),
     });
@@ -150,7 +150,7 @@ function nodeAgentSkew(inv: Inventory, source: Revision, f: Findings): void {
     const v = agent?.version?.replace(/^v/, '');
     if (!agent || !v || !semver.valid(v)) continue;
     if (semver.minor(cp) - semver.minor(v) > policy.nodeComponentMaxSkewMinors) {
-      f.blocker('node-agent-too-old', `${agent.namespace}/${agent.name} runs ${v}, more than ${policy.nodeComponentMaxSkewMinors} minor(s) behind istiod ${source.name} (${cp}); upgrade it to ${minor(cp)} first`, { source: policy.source });
+      f.blocker('node-agent-too-old', `${agent.namespace}/${agent.name} runs ${v}, more than ${policy.nodeComponentMaxSkewMinors} minor(s) behind istiod ${source.name} (${cp}); upgrade it to ${minorOf(cp)} first`, { source: policy.source });
     }
   }
 }

@@ -8,23 +8,8 @@ import { z } from 'zod';
 
 export const PLAN_API_VERSION = 'istio-upgrade/v1';
 
-export const STEP_KINDS = [
-  'preflight',
-  'backup',
-  'crd-migration-labels',
-  'base-chart-upgrade',
-  'istiod-install',
-  'istiod-upgrade',
-  'cni-upgrade',
-  'ztunnel-upgrade',
-  'workload-restart',
-  'namespace-relabel',
-  'tag-move',
-  'gateway-upgrade',
-  'old-revision-removal',
-] as const;
-export const stepKindSchema = z.enum(STEP_KINDS);
-export type StepKind = z.infer<typeof stepKindSchema>;
+/** Step kinds are named by the step registry (src/steps/registry.ts); the contract only fixes their spelling. */
+export const STEP_KIND_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /** A Kubernetes change made through the API (client-node), not a subprocess. */
 export const apiActionSchema = z.discriminatedUnion('type', [
@@ -95,9 +80,9 @@ export const verifySchema = z.discriminatedUnion('type', [
 ]);
 export type VerifySpec = z.infer<typeof verifySchema>;
 
-export const stepSchema = z.object({
+const stepShape = <K extends z.ZodType<string>>(kind: K) => ({
   id: z.string().regex(/^h\d+-[a-z0-9-]+$/),
-  kind: stepKindSchema,
+  kind,
   hop: z.number().int().min(1),
   title: z.string(),
   why: z.array(z.object({ text: z.string(), source: z.string().optional() })),
@@ -109,7 +94,6 @@ export const stepSchema = z.object({
   /** Keys of `facts` this step's commands rely on; apply refuses when they changed. */
   preconditions: z.array(z.string()),
 });
-export type PlanStep = z.infer<typeof stepSchema>;
 
 export const issueSchema = z.object({
   id: z.string(),
@@ -131,7 +115,7 @@ export const hopSchema = z.object({
 });
 export type Hop = z.infer<typeof hopSchema>;
 
-export const planSchema = z.object({
+const planShape = <S extends z.ZodType>(step: S) => ({
   apiVersion: z.literal(PLAN_API_VERSION),
   kind: z.literal('Plan'),
   metadata: z.object({
@@ -159,7 +143,7 @@ export const planSchema = z.object({
   notes: z.array(
     z.object({ id: z.string(), hop: z.number(), kind: z.string(), summary: z.string(), applies: z.enum(['yes', 'maybe']), source: z.string(), unconfirmed: z.boolean() }),
   ),
-  steps: z.array(stepSchema),
+  steps: z.array(step),
   followUps: z.array(z.object({ id: z.string(), title: z.string(), commands: z.array(z.array(z.string())) })),
   /** What was observed when planning; apply compares them to detect a stale plan. */
   facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
@@ -171,4 +155,16 @@ export const planSchema = z.object({
     })
     .optional(),
 });
-export type Plan = z.infer<typeof planSchema>;
+
+/**
+ * The plan schema for a vocabulary of step kinds. The registry passes the kinds it knows, so the
+ * JSON Schema lists them and a plan naming an unknown kind is refused when read.
+ */
+export function planSchemaFor(kinds: readonly [string, ...string[]]) {
+  return z.object(planShape(z.object(stepShape(z.enum(kinds)))));
+}
+
+/** Any spelling-valid kind: what the planner and executor types are written against. */
+const anyKindPlanSchema = z.object(planShape(z.object(stepShape(z.string().regex(STEP_KIND_RE)))));
+export type Plan = z.infer<typeof anyKindPlanSchema>;
+export type PlanStep = Plan['steps'][number];

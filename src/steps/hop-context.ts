@@ -1,0 +1,115 @@
+import type { HelmRelease, Inventory, Revision } from '../k8s/inventory.js';
+import { upgradePolicy, type ChartKey } from '../plans/catalog/index.js';
+import type { HopNotes } from '../plans/planner/notes.js';
+import type { FactSet } from '../plan/facts.js';
+import type { Hop, Plan, PlanIssue, PlanStep } from '../plan/schema.js';
+import type { ChartSetting } from './commands.js';
+import type { BuiltStep } from './types.js';
+
+/**
+ * What a step descriptor sees while the planner builds one hop: the cluster, the request, the
+ * hop, the catalog notes that apply to it, and the state earlier hops and steps left behind.
+ */
+
+/** The parts of the plan request that step planning reads. */
+export interface HopRequest {
+  strategy: 'canary' | 'in-place';
+  tagOrder?: string[];
+  includeCleanup: boolean;
+  chartRepo: string;
+  backupDir: string;
+  restartBatchSize: number;
+  /** istioctl installs: the operator's IstioOperator file the new revision is installed from. */
+  istioOperatorFile?: { path: string; sha256: string };
+}
+
+export interface HopFindings {
+  blocker(id: string, message: string, extra?: Omit<PlanIssue, 'id' | 'message'>): void;
+  warning(id: string, message: string, extra?: Omit<PlanIssue, 'id' | 'message'>): void;
+}
+
+/** What changes from hop to hop while the plan is being built. */
+export interface PlanState {
+  revision: string;
+  version: string;
+  istiodRelease: { release: string; namespace: string } | null;
+  compatibilityVersion: string | null;
+  helmRevisions: Map<string, number>;
+  tags: Map<string, string>;
+  namespaceRevLabels: Map<string, string | null>;
+  namespaceInjection: Map<string, string | null>;
+  crdsHelmOwned: boolean;
+  /** What earlier steps change: later steps cannot rest on those facts. */
+  touched: FactSet[];
+  /** Releases (ns/name) of cni, ztunnel and gateway charts an earlier hop gave a compatibilityVersion. */
+  compatCharts: Set<string>;
+  /** Gateway releases (ns/name) this plan pinned to a revision, and the revision. */
+  gatewayPins: Map<string, string>;
+  /** Gateways (ns/name) whose pods stay on an older revision after the current hop. */
+  gatewaysOnOld: Set<string>;
+}
+
+export interface HopContext {
+  inv: Inventory;
+  req: HopRequest;
+  hop: Hop;
+  notes: HopNotes;
+  method: 'helm' | 'istioctl';
+  state: PlanState;
+  f: HopFindings;
+  followUps: Plan['followUps'];
+  /** Blockers and warnings restated by the preflight step. */
+  preflightChecks: string[];
+  /** The revision already at the hop's target (a half-done upgrade): not installed again, components already there skipped. */
+  reuse?: Revision;
+  /** Workloads (`namespace/name`) this hop already restarts or rolls. */
+  restarted: Set<string>;
+  /** Adds a step; `preconditions` are the fact keys its commands rely on (hop 1 only, minus what earlier steps change). */
+  add(built: BuiltStep, preconditions?: string[]): PlanStep;
+}
+
+export function helmReleaseOf(inv: Inventory, ref: { release: string; namespace: string } | null | undefined): HelmRelease | undefined {
+  return ref ? inv.helmReleases.find((r) => r.name === ref.release && r.namespace === ref.namespace) : undefined;
+}
+
+/** The release of a chart component, preferring the Istio namespace. */
+export function releaseOfComponent(inv: Inventory, component: HelmRelease['component']): HelmRelease | undefined {
+  return inv.helmReleases.find((r) => r.component === component && r.namespace === inv.istioNamespace) ?? inv.helmReleases.find((r) => r.component === component);
+}
+
+/** The base chart release a Helm plan upgrades, adopts CRDs into and moves defaultRevision with. */
+export function baseReleaseFor(ctx: HopContext): HelmRelease | undefined {
+  return ctx.method === 'helm' ? releaseOfComponent(ctx.inv, 'base') : undefined;
+}
+
+/** Helm revision of a release as it will be when this step runs: earlier steps of the plan add revisions. */
+export function plannedHelmRevision(ctx: HopContext, rel: HelmRelease): number {
+  return ctx.state.helmRevisions.get(`${rel.namespace}/${rel.name}`) ?? rel.revision;
+}
+
+/** Only when finishing a half-done upgrade: a release an earlier run already took to the target is left alone. */
+export function alreadyAtTarget(ctx: HopContext, rel: HelmRelease): boolean {
+  return ctx.reuse !== undefined && !ctx.state.helmRevisions.has(`${rel.namespace}/${rel.name}`) && rel.chartVersion === ctx.hop.to && rel.status === 'deployed';
+}
+
+/** Records that a step adds one Helm revision to the release. */
+export function addsHelmRevision(ctx: HopContext, rel: HelmRelease): void {
+  ctx.state.helmRevisions.set(`${rel.namespace}/${rel.name}`, plannedHelmRevision(ctx, rel) + 1);
+}
+
+/**
+ * What a chart step sets on top of the release's values: the hop's compatibilityVersion on every chart a
+ * compatibility profile can reach (istiod carries its own), and the values upgrade notes ask for.
+ */
+export function chartSettings(ctx: HopContext, chart: ChartKey, rel?: HelmRelease): ChartSetting[] {
+  const { state, hop } = ctx;
+  const compat: ChartSetting[] = [];
+  if (chart !== 'istiod' && upgradePolicy().compatibilityVersionOnEveryChart.charts.includes(chart)) {
+    const key = rel && `${rel.namespace}/${rel.name}`;
+    const carried = rel && (state.compatCharts.has(key!) || (rel.values.compatibilityVersion ?? null) !== null);
+    if (hop.compatibilityVersion) compat.push({ path: 'compatibilityVersion', value: hop.compatibilityVersion });
+    else if (carried) compat.push({ path: 'compatibilityVersion', value: null });
+    if (key) state.compatCharts[hop.compatibilityVersion ? 'add' : 'delete'](key);
+  }
+  return [...compat, ...ctx.notes.chartValues.filter((v) => v.chart === chart).map(({ path, value }) => ({ path, value }))];
+}

@@ -17,8 +17,9 @@ const objectSchema = z
     kind: z.string().min(1),
     metadata: z
       .object({
-        name: z.string().min(1),
-        namespace: z.string().min(1).optional(),
+        // What no API server accepts cannot come from a cluster: a 100k-character name, a right-to-left override.
+        name: z.string().min(1).max(253).regex(/^[^\p{C}\s]+$/u, 'not a Kubernetes object name (no spaces or control characters)'),
+        namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'not a namespace name (a DNS-1123 label: lowercase letters, digits and -, at most 63)').optional(),
         labels: z.record(z.string(), z.string()).optional(),
         annotations: z.record(z.string(), z.string()).optional(),
       })

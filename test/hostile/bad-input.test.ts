@@ -3,14 +3,15 @@
  * a non-zero exit code, no stack trace, and no hang (every run is bounded).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yaml from 'js-yaml';
 import { startFakeApiServer, type FakeApiServer } from '../fake-apiserver/index.js';
-import { isOneLineError, runCli } from '../support/cli.js';
-import { readFixture } from '../support/fixtures.js';
+import { cliPath, isOneLineError, runCli } from '../support/cli.js';
+import { buildSnapshot } from '../../src/k8s/snapshot-writer.js';
+import { fixturePath, readFixture } from '../support/fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'iu-hostile-'));
 const fixture = readFixture('sidecar-revisioned-1.22');
@@ -78,8 +79,41 @@ const cases: Case[] = [
   { name: 'an exec plugin that prints garbage', args: () => ['status', '--kubeconfig', kubeconfig('kc-garbage', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin('garbage.sh', 'echo hello') } })], code: 1, says: /printed no usable ExecCredential/ },
   { name: 'an exec plugin that never returns', args: () => ['status', '--request-timeout', '1s', '--kubeconfig', kubeconfig('kc-hang', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin('hang.sh', 'exec sleep 60') } })], code: 1, says: /did not answer within 1s \(--request-timeout\)/ },
   { name: 'a FIFO as --kubeconfig', args: () => ['status', '--kubeconfig', fifo()], code: 1, says: /kubeconfig .*fifo is not a regular file/ },
+  // snapshots no cluster could have written
+  { name: 'a snapshot cut at an item boundary', args: () => ['status', '--snapshot', truncatedSnapshot()], code: 1, says: /is damaged: it says \d+ items but holds \d+ \(cut short or edited\)/ },
+  { name: 'a namespace with a right-to-left override', args: () => ['status', '--snapshot', snapshotWith({ namespace: 'istio\u202Esystem' })], code: 1, says: /metadata\.namespace: not a namespace name/ },
+  { name: 'a 100k-character name', args: () => ['status', '--snapshot', snapshotWith({ name: 'a'.repeat(100_000) })], code: 1, says: /metadata\.name: Too big/ },
+  // plans and flags
+  { name: 'a plan with duplicate step ids', args: () => ['apply', duplicateStepPlan(), '--dry-run'], code: 1, says: /step id \S+ appears twice; make a new plan/ },
+  { name: "--max-plan-age ''", args: () => ['apply', 'plan.json', '--max-plan-age', ''], code: 64, says: /--max-plan-age must be a duration/ },
+  { name: '--step-timeout 25d', args: () => ['apply', 'plan.json', '--step-timeout', '25d'], code: 64, says: /--step-timeout 25d is too long: the limit is 24d/ },
+  { name: "--chart-repo ''", args: () => ['plan', '--snapshot', fixturePath('ambient-helm-1.23'), '--to', '1.24', '--chart-repo', ''], code: 64, says: /--chart-repo "" is not a Helm repository alias/ },
+  { name: '--chart-repo --post-renderer=…', args: () => ['plan', '--snapshot', fixturePath('ambient-helm-1.23'), '--to', '1.24', '--chart-repo=--post-renderer=/tmp/x.sh'], code: 64, says: /--chart-repo "--post-renderer=\/tmp\/x\.sh" is not a Helm repository alias/ },
+  { name: "--chart-repo 'a b'", args: () => ['plan', '--snapshot', fixturePath('ambient-helm-1.23'), '--to', '1.24', '--chart-repo', 'a b'], code: 64, says: /--chart-repo "a b" is not a Helm repository alias/ },
+  { name: "--backup-dir ''", args: () => ['plan', '--snapshot', fixturePath('ambient-helm-1.23'), '--to', '1.24', '--backup-dir', ''], code: 64, says: /--backup-dir needs a directory name/ },
+  { name: '--revision default', args: () => ['plan', '--snapshot', fixturePath('ambient-helm-1.23'), '--to', '1.24', '--revision', 'default'], code: 64, says: /--revision default is reserved/ },
   { name: 'a bad --request-timeout', args: () => ['status', '--request-timeout', 'soon', '--kubeconfig', kubeconfig('kc-rt', { token: 'test-token' })], code: 64, says: /--request-timeout must be a duration/ },
 ];
+
+function snapshotWith(meta: { name?: string; namespace?: string }): string {
+  const snap = { apiVersion: 'istio-upgrade/v1', kind: 'ClusterSnapshot', kubernetesVersion: '1.30.2', items: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: meta.name ?? 'x', namespace: meta.namespace ?? 'istio-system' } }] };
+  return file(`snap-${Object.keys(meta).join('-')}.json`, JSON.stringify(snap));
+}
+
+function truncatedSnapshot(): string {
+  const fx = readFixture('ambient-helm-1.23');
+  const text = yaml.dump(buildSnapshot(structuredClone(fx.items), { kubernetesVersion: fx.kubernetesVersion, context: 'x', clusterId: 'uid' }), { noRefs: true, lineWidth: 120 });
+  return file('truncated.yaml', text.slice(0, text.lastIndexOf('\n  - apiVersion:') + 1));
+}
+
+function duplicateStepPlan(): string {
+  const out = join(tmp, 'dup-source.json');
+  execFileSync(process.execPath, [cliPath, 'plan', '--snapshot', fixturePath('ambient-helm-1.23'), '--to', '1.24', '--out', out], { stdio: 'ignore' });
+  const plan = JSON.parse(readFileSync(out, 'utf8')) as { steps: { id: string }[]; integrity?: unknown };
+  plan.steps[1]!.id = plan.steps[0]!.id;
+  delete plan.integrity;
+  return file('dup-steps.json', JSON.stringify(plan));
+}
 
 let fifoPath: string | undefined;
 function fifo(): string {

@@ -37,7 +37,8 @@ describe(`--allow-unknown-version for a minor the catalog does not know (${next}
     const yaml = await runCli([...args, '-o', 'yaml']);
     expect((load(yaml.stdout) as { warnings: { message: string }[] }).warnings.some((w) => WARNING.test(w.message))).toBe(true);
     const text = await runCli(args);
-    expect(text.stdout.split('\n').slice(0, 6).join('\n')).toMatch(new RegExp(`!!! ${WARNING.source}`));
+    // The banner right under the header, wrapped to the width like all prose.
+    expect(text.stdout.split('\n').slice(0, 10).join(' ').replace(/\s+/g, ' ')).toMatch(new RegExp(`!!! ${WARNING.source}`));
     const md = await runCli([...args, '-o', 'markdown']);
     expect(md.stdout).toMatch(new RegExp(`> \\[!WARNING\\]\\n> ${WARNING.source}`));
   });

@@ -9,7 +9,7 @@ import { fixtureNames, fixturePath } from '../support/fixtures.js';
 import { PLAN_CASES, planFor } from '../support/plan-cases.js';
 
 /** Lines wider than `width` that could have been broken (more than one word). */
-const overflowing = (text: string, width: number) => text.split('\n').filter((l) => l.length > width && l.trim().includes(' '));
+const overflowing = (text: string, width: number) => text.split('\n').filter((l) => l.length > width && l.replace(/ \\$/, '').trim().includes(' '));
 
 describe('the width text is laid out for', () => {
   it('is COLUMNS when set, else the terminal width, else 80; never below 40', () => {
@@ -69,6 +69,28 @@ describe('the built CLI at a fixed width', () => {
       const r = await runCli(['status', '--snapshot', fixturePath(name)], { COLUMNS: String(columns) });
       expect(r.exitCode).toBe(0);
       expect(overflowing(r.stdout, columns)).toEqual([]);
+    }
+  });
+});
+
+describe('plan text at a fixed width', () => {
+  const cases = [
+    ['ambient-helm-1.23', '1.24', '--include-cleanup'],
+    ['sidecar-revisioned-1.22', '1.24', '--include-cleanup'],
+    ['sidecar-stragglers', '1.24', '--include-cleanup'],
+    ['istio-csr', '1.24', '--max-minor-jump=1'],
+    ['helm-pending-upgrade', '1.24', '--max-minor-jump=2'],
+  ];
+  it.each(cases)('plan of %s to %s fits 80 and 60 columns, and its commands paste back whole', async (fixture, to, extra) => {
+    const args = ['plan', '--snapshot', fixturePath(fixture!), '--to', to!, extra!];
+    const plan = JSON.parse((await runCli([...args, '-o', 'json'])).stdout);
+    for (const columns of [80, 60]) {
+      const r = await runCli(args, { COLUMNS: String(columns) });
+      expect(overflowing(r.stdout, columns)).toEqual([]);
+      // Joined back at the continuation backslashes, each command is the plan's argv again.
+      const joined = r.stdout.replace(/ \\\n\s+/g, ' ');
+      for (const st of plan.steps)
+        for (const c of st.commands.filter((x: { via: string }) => x.via !== 'kubernetes-api')) expect(joined).toContain(`$ ${c.argv.map((a: string) => (/^[\w@%+=:,./<>-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`);
     }
   });
 });

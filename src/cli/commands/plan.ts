@@ -17,6 +17,7 @@ const UNVERIFIED_SNAPSHOT = {
 };
 import { validateNamespace, type ClusterOptions, type OutputOptions } from '../options.js';
 import { renderPlanText } from '../render/plan-text.js';
+import { terminalWidth } from '../render/width.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { buildChangeTicket } from '../../report/change-ticket.js';
 import { toJson, toYaml, writeFileAtomic, writeStdout } from '../write-output.js';
@@ -119,7 +120,7 @@ export function renderPlan(plan: Plan, inventory: Inventory, format: string, col
     case 'ticket-json':
       return toJson(buildChangeTicket(plan, inventory));
     default:
-      return renderPlanText(plan, makeChalk(colorEnabled(color)));
+      return renderPlanText(plan, makeChalk(colorEnabled(color)), terminalWidth());
   }
 }
 

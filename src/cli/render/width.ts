@@ -29,7 +29,7 @@ function pack(units: string[], width: number, first: string, rest: string, mark 
   for (const [i, unit] of units.entries()) {
     const room = width - (i === units.length - 1 ? 0 : mark.length);
     if (!empty && unit !== '' && visibleLength(line) + 1 + visibleLength(unit) > room) {
-      lines.push(line + mark);
+      lines.push(line.trimEnd() + mark);
       line = rest;
       empty = true;
     }
@@ -50,14 +50,15 @@ export function wrapText(text: string, width: number, first = '', rest = first):
 /**
  * Lays out a shell command that is too wide as continuation lines a user can paste: arguments are kept whole
  * (quoted ones included), each line but the last ends with ` \`, continuations are indented by four more spaces.
- * A flag stays on the line of its value (`--version 1.24.6`); `suffix` (a comment) stays last.
+ * A flag stays on the line of its value (`--version 1.24.6`) when the pair fits a line; `suffix` (a comment) stays last.
  */
 export function wrapCommand(tokens: string[], width: number, first: string, rest = `${' '.repeat(visibleLength(first))}    `, suffix = ''): string[] {
   const units: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const next = tokens[i + 1];
-    if (i > 0 && /^--?[A-Za-z]/.test(t) && !t.includes('=') && next !== undefined && !next.startsWith('-')) {
+    const pairFits = next !== undefined && visibleLength(rest) + t.length + 1 + next.length + 2 <= width;
+    if (i > 0 && /^--?[A-Za-z]/.test(t) && !t.includes('=') && next !== undefined && !next.startsWith('-') && pairFits) {
       units.push(`${t} ${next}`);
       i++;
     } else units.push(t);

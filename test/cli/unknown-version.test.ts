@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { load } from 'js-yaml';
 import { listMinors, newestKnown } from '../../src/plans/catalog/index.js';
@@ -7,7 +10,9 @@ import { fixturePath } from '../support/fixtures.js';
 // One minor past the newest the catalog knows, whatever that is when a release is added.
 const newest = listMinors()[listMinors().length - 1]!;
 const next = `1.${Number(newest.split('.')[1]) + 1}`;
-const sidecar = fixturePath('sidecar-revisioned-1.22');
+// On a Kubernetes the new minors support, so the plan is not blocked (a blocked plan carries no commands).
+const sidecar = join(mkdtempSync(join(tmpdir(), 'unknown-version-')), 'sidecar-k8s-1.33.yaml');
+writeFileSync(sidecar, readFileSync(fixturePath('sidecar-revisioned-1.22'), 'utf8').replace(/^kubernetesVersion: .*$/m, 'kubernetesVersion: 1.33.4'));
 const WARNING = new RegExp(`Istio ${next.replace('.', '\\.')} is newer than the release catalog \\(newest known: ${newestKnown().replace(/\./g, '\\.')}\\): planned by the general rules`);
 
 describe(`--allow-unknown-version for a minor the catalog does not know (${next})`, () => {

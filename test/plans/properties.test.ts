@@ -185,7 +185,7 @@ describe('planner properties over generated meshes', () => {
     fc.assert(
       fc.property(inventoryArb, requestArb, (inv, r) => {
         const p = plans(inv, r);
-        if (!p) return;
+        if (!p || p.blockers.length) return;
         for (const s of p.steps.filter((x) => x.kind === 'old-revision-removal')) {
           const hop = p.hops.find((h) => h.index === s.hop)!;
           expect(s.id).toBe(`h${hop.index}-old-revision-removal-${hop.fromRevision}`);
@@ -259,11 +259,26 @@ describe('webhooks, compatibility and blocked plans', () => {
     );
   });
 
+  it('no blocked plan contains a command, let alone a mutating one', () => {
+    let blocked = 0;
+    fc.assert(
+      fc.property(inventoryArb, requestArb, (inv, r) => {
+        const p = plans(inv, r);
+        if (!p || !p.blockers.length) return;
+        blocked++;
+        for (const s of p.steps) expect([...s.commands, ...(s.rollback?.commands ?? [])], s.id).toEqual([]);
+        for (const s of p.steps) expect(s.why.at(-1)!.text).toMatch(/^Not executable: this plan is blocked/);
+      }),
+      RUNS,
+    );
+    expect(blocked).toBeGreaterThan(0);
+  });
+
   it('every chart a compatibility profile reaches gets the hop\'s compatibilityVersion', () => {
     fc.assert(
       fc.property(inventoryArb, requestArb, (inv, r) => {
         const p = plans(inv, r);
-        if (!p) return;
+        if (!p || p.blockers.length) return;
         const charted = new Set(['istiod-install', 'istiod-upgrade', 'cni-upgrade', 'ztunnel-upgrade', 'gateway-upgrade']);
         for (const s of p.steps.filter((x) => charted.has(x.kind))) {
           const hop = p.hops.find((h) => h.index === s.hop)!;

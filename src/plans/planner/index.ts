@@ -151,7 +151,20 @@ export function planUpgrade(inv: Inventory, req: PlanRequest, registry: StepRegi
     compatibilityFollowUp(last, rel, base.followUps);
     valueFollowUps(notes.flatMap((n) => n.chartValues), last, rel, base.followUps);
   }
-  return { ...base, hops, steps };
+  return { ...base, hops, steps: base.blockers.length ? steps.map(withoutCommands) : steps };
+}
+
+/**
+ * A blocked plan still shows every step it would take, but never a command: run by hand from a plan the planner
+ * refused, one could harm (e.g. `helm upgrade <umbrella release> istio/cni` deletes the rest of the umbrella release).
+ */
+function withoutCommands(step: PlanStep): PlanStep {
+  return {
+    ...step,
+    why: [...step.why, { text: 'Not executable: this plan is blocked. Resolve the blockers and plan again to get the commands.' }],
+    commands: [],
+    rollback: step.rollback ? { commands: [] } : null,
+  };
 }
 
 /**

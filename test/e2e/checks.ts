@@ -51,6 +51,21 @@ export function restartedAt(server: FakeApiServer, namespace: string, name: stri
   return w?.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'];
 }
 
+/** Step ids of the ambient 1.23 → 1.24 plan (fixture ambient-helm-1.23, and the same mesh installed by the real-cluster tier). */
+export const AMBIENT_STEPS = [
+  'h1-preflight',
+  'h1-backup',
+  'h1-crd-migration-labels',
+  'h1-base-chart-upgrade',
+  'h1-istiod-install',
+  'h1-cni-upgrade',
+  'h1-workload-restart-ambient-dns',
+  'h1-ztunnel-upgrade',
+  'h1-tag-move-prod-stable',
+  'h1-tag-move-default',
+  'h1-gateway-upgrade-istio-ingress',
+];
+
 export const AMBIENT_RESTARTED = [
   ['bookinfo', 'details'],
   ['bookinfo', 'productpage'],

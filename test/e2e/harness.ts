@@ -5,32 +5,18 @@
  * The fake API server runs no controllers, so `startControllers()` plays the Deployment/StatefulSet/DaemonSet
  * controllers for workloads the product restarted through the API (the fake helm reconciles what it applies itself).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'vitest';
 import { startFakeApiServer, type FakeApiServer, type KubeObject } from '../fake-apiserver/index.js';
 import { CURRENT_HTTP_REPO, ensureFakeBinBuilt, fakeBinDir, readCallLog, reconcile, writeFakeBinConfig, writeFaults, writeHelmRepositories, type CallRecord, type FaultRule } from '../fakebin/index.js';
-import { cliPath } from '../support/cli.js';
+import { ciEnv, cliPath, finishCli, spawnCli, type CliProcess, type CliRun } from '../support/cli.js';
 import { readFixture } from '../support/fixtures.js';
 import type { Plan } from '../../src/plan/schema.js';
 import type { RunRecord } from '../../src/apply/run-record.js';
 
-export interface CliRun {
-  exitCode: number;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** A running CLI process whose output is collected; `done` resolves when it exits. */
-export interface CliProcess {
-  child: ChildProcess;
-  readonly stdout: string;
-  readonly stderr: string;
-  done: Promise<CliRun>;
-}
+export type { CliProcess, CliRun };
 
 /** Subcommands of helm/istioctl that change the cluster (what a resume must never repeat). */
 const MUTATING = new Set(['install', 'upgrade', 'uninstall', 'rollback']);
@@ -123,49 +109,17 @@ export class E2eCluster {
 
   /** The environment a CI job would give the CLI. */
   env(extra: Record<string, string> = {}): Record<string, string> {
-    return {
-      PATH: `${fakeBinDir}:${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
-      HOME: this.home,
-      CI: '1',
-      NO_COLOR: '1',
-      KUBECONFIG: this.kubeconfig,
-      ISTIO_UPGRADE_STATE_DIR: this.stateDir,
-      ...extra,
-    };
+    return ciEnv({ bin: fakeBinDir, home: this.home, kubeconfig: this.kubeconfig, stateDir: this.stateDir }, extra);
   }
 
   /** Starts the CLI; stdin is closed (no terminal). */
   spawn(args: string[], opts: { env?: Record<string, string> } = {}): CliProcess {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: this.work, env: this.env(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const done = new Promise<CliRun>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ exitCode: code ?? -1, signal, stdout, stderr }));
-    });
-    return {
-      child,
-      get stdout() {
-        return stdout;
-      },
-      get stderr() {
-        return stderr;
-      },
-      done,
-    };
+    return spawnCli(args, { cwd: this.work, env: this.env(opts.env) });
   }
 
   /** Runs the CLI to the end (killed after `timeoutMs`, which fails the run loudly). */
-  async cli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliRun> {
-    const p = this.spawn(args, opts);
-    const timer = setTimeout(() => p.child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-    try {
-      return await p.done;
-    } finally {
-      clearTimeout(timer);
-    }
+  cli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliRun> {
+    return finishCli(this.spawn(args, opts), opts.timeoutMs ?? 60_000);
   }
 
   async plan(args: string[] = ['--to', '1.24']): Promise<Plan> {

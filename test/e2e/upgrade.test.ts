@@ -6,21 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { Plan } from '../../src/plan/schema.js';
 import { planArgv, shortArgv, startCluster } from './harness.js';
-import { AMBIENT_RESTARTED, expectAmbientUpgraded, expectStepEffect, NEW, NEW_REV, OLD_REV, release, releaseState, restartedAt, tagRevision } from './checks.js';
-
-const AMBIENT_STEPS = [
-  'h1-preflight',
-  'h1-backup',
-  'h1-crd-migration-labels',
-  'h1-base-chart-upgrade',
-  'h1-istiod-install',
-  'h1-cni-upgrade',
-  'h1-workload-restart-ambient-dns',
-  'h1-ztunnel-upgrade',
-  'h1-tag-move-prod-stable',
-  'h1-tag-move-default',
-  'h1-gateway-upgrade-istio-ingress',
-];
+import { AMBIENT_RESTARTED, AMBIENT_STEPS, expectAmbientUpgraded, expectStepEffect, NEW, NEW_REV, OLD_REV, release, releaseState, restartedAt, tagRevision } from './checks.js';
 
 /** The helm/istioctl commands of the plan, in order, as the call log shows them. */
 function planBinaryCommands(plan: Plan): string[] {

@@ -3,14 +3,13 @@
  * success — each asserted on what the cluster holds (Helm's release records, tag webhooks and the istiod behind
  * them, pods re-created in the CNI → restart → ztunnel order, the gateway's proxy injected by the new revision).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Plan } from '../../src/plans/plan-schema.js';
-import { RealCluster } from './harness/cluster.js';
 import { childProcesses, clusterRun, history, localRuns, podCreations, releases, tagTarget } from './checks.js';
 import { until } from './harness/procs.js';
 import { installAmbient123 } from './setup.js';
 import { AMBIENT_RESTARTED, AMBIENT_STEPS } from '../e2e/checks.js';
-import { notRun } from './tier.js';
+import { notRun, sharedCluster } from './tier.js';
 import { proxyImages } from './workloads.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,20 +31,15 @@ const AFTER = {
   'istio-ingress/istio-ingress': 'gateway-1.24.6 deployed',
 };
 
+// Under Helm 4 the mesh was installed with Helm 3 (a team moving to Helm 4): Helm 4 then upgrades and rolls back these
+// releases with client-side apply, as it does for every release Helm 3 installed. A mesh Helm 4 installed itself is
+// the known defect below.
 for (const helm of [3, 4] as const) {
-  describe.skipIf(notRun(helm))(`ambient 1.23 → 1.24 with real Helm ${helm}`, () => {
-    let c: RealCluster;
-    beforeAll(async () => {
-      c = await RealCluster.start({ helm });
-      const t = Date.now();
-      await installAmbient123(c);
-      console.log(`helm ${helm}: control plane ${c.cp.startupMs} ms, ambient 1.23 installed in ${Date.now() - t} ms`);
-    });
-    afterAll(async () => {
-      await c?.close();
-    });
+  describe.skipIf(notRun(helm) ?? notRun(3))(`ambient 1.23 → 1.24 with real Helm ${helm}`, () => {
+    const cluster = sharedCluster({ helm, installWith: 3 }, installAmbient123);
 
     test('plan, apply: releases, tags, restart order and injected proxies as the plan says', async () => {
+      const c = cluster();
       expect(await releases(c)).toEqual(BEFORE);
       const planPath = join(c.work, 'plan.json');
       const p = await c.cli(['plan', '--to', '1.24', '--out', planPath]);
@@ -97,6 +91,7 @@ for (const helm of [3, 4] as const) {
     });
 
     test('rollback after success: Helm rolls each release back, the new revision is uninstalled, tags return', async () => {
+      const c = cluster();
       const r = await c.cli(['rollback']);
       expect(r.exitCode, `${r.stderr}\n${c.diagnostics()}`).toBe(0);
       expect(await releases(c)).toEqual(BEFORE);
@@ -119,6 +114,7 @@ for (const helm of [3, 4] as const) {
     });
 
     test('a CNI rollout that never becomes ready: the step times out, Helm rolls istio-cni back, apply exits 4', async () => {
+      const c = cluster();
       c.kubelets.setImageFault('install-cni:1.24.6', 'crash');
       const planPath = join(c.work, 'plan-fail.json');
       const p = await c.cli(['plan', '--to', '1.24', '--out', planPath]);
@@ -146,6 +142,7 @@ for (const helm of [3, 4] as const) {
     });
 
     test('kill -9 while helm upgrades ztunnel, then apply again: the pending release is recovered and nothing repeats', async () => {
+      const c = cluster();
       c.kubelets.setImageDelay('ztunnel:1.24.6', 20_000);
       const planPath = join(c.work, 'plan-kill.json');
       const p = await c.cli(['plan', '--to', '1.24', '--out', planPath]);
@@ -190,3 +187,29 @@ for (const helm of [3, 4] as const) {
     });
   });
 }
+
+describe.skipIf(notRun(4))('ambient 1.23 → 1.24, mesh installed by Helm 4 (server-side apply)', () => {
+  const cluster = sharedCluster({ helm: 4 }, installAmbient123);
+
+  // KNOWN DEFECT (found by this tier; see docs/development.md): Helm 4 applies server-side to releases it installed.
+  // istiod (pilot-discovery) owns failurePolicy of istiod-default-validator once it flips it to Fail, and Istio
+  // charts before 1.28 still render `failurePolicy: Ignore` on upgrade (fixed upstream in istio/istio#59367), so
+  // `helm upgrade istio-base` conflicts, and so does its rollback: apply ends with exit 5. The product should run
+  // Helm 4 upgrades/rollbacks of such charts with --server-side=false. This test pins today's behaviour and fails
+  // (to be turned into the success assertions above) once the product handles it.
+  test('KNOWN DEFECT: the base-chart upgrade conflicts with istiod over failurePolicy; apply exits 5', async () => {
+    const c = cluster();
+    const planPath = join(c.work, 'plan.json');
+    const p = await c.cli(['plan', '--to', '1.24', '--out', planPath]);
+    expect(p.exitCode, p.stderr).toBe(0);
+    const r = await c.cli(['apply', planPath]);
+    expect(r.exitCode, r.stderr).toBe(5);
+    expect(r.stderr).toMatch(/step h1-base-chart-upgrade: failed .*conflict with "pilot-discovery".*\.webhooks\[name="validation\.istio\.io"\]\.failurePolicy/);
+    // the rollback's record failed too (the failed upgrade's became superseded): no deployed istio-base is left
+    const base = await history(c, 'istio-system', 'istio-base');
+    expect(base.slice(1).map((h) => [h.revision, h.chart, h.status])).toEqual([
+      [2, 'base-1.24.6', 'superseded'],
+      [3, 'base-1.23.6', 'failed'],
+    ]);
+  });
+});

@@ -15,9 +15,12 @@ export interface HelmListEntry {
   app_version: string;
 }
 
-/** `helm list -A -a -o json` by `namespace/name` → `chart status` (e.g. `istiod-1.24.6 deployed`). */
+/**
+ * Every release in any status, by `namespace/name` → `chart status` (e.g. `istiod-1.24.6 deployed`). Helm 3 lists
+ * only deployed and failed releases unless given `-a`; Helm 4 lists every status and has no `-a`.
+ */
 export async function releases(c: RealCluster): Promise<Record<string, string>> {
-  const list = JSON.parse(await c.helmOk(['list', '-A', '-a', '-o', 'json'])) as HelmListEntry[];
+  const list = JSON.parse(await c.helmOk(['list', '-A', ...(c.helmMajor === 3 ? ['-a'] : []), '-o', 'json'])) as HelmListEntry[];
   return Object.fromEntries(list.map((r) => [`${r.namespace}/${r.name}`, `${r.chart} ${r.status}`]));
 }
 

@@ -32,7 +32,8 @@ class Installer {
   }
 
   chart(release: string, chart: string, namespace: string, ...set: string[]): Promise<string> {
-    return this.c.helmOk(['install', release, `istio/${chart}`, '-n', namespace, '--create-namespace', ...set.flatMap((x) => ['--set', x]), '--version', this.version, '--wait', '--timeout', '3m']);
+    const args = ['install', release, `istio/${chart}`, '-n', namespace, '--create-namespace', ...set.flatMap((x) => ['--set', x]), '--version', this.version, '--wait', '--timeout', '3m'];
+    return this.c.helmOk(args, undefined, this.c.setupHelm);
   }
 
   /** istio-base (default validator on this revision) and istiod-<revision>. */

@@ -5,12 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Plan } from '../../src/plans/plan-schema.js';
-import { RealCluster } from './harness/cluster.js';
+import type { RealCluster } from './harness/cluster.js';
 import { clusterRun, localRuns, releases, tagTarget } from './checks.js';
 import { installSidecar122, SIDECAR_APPS } from './setup.js';
-import { notRun } from './tier.js';
+import { notRun, sharedCluster } from './tier.js';
 import { proxyImages } from './workloads.js';
 
 const APP_NAMESPACES = Object.keys(SIDECAR_APPS);
@@ -28,17 +28,12 @@ async function planAndApply(c: RealCluster, args: string[]): Promise<Plan> {
 }
 
 for (const helm of [3, 4] as const) {
-  describe.skipIf(notRun(helm))(`sidecar canary 1.22 → 1.24 with real Helm ${helm}`, () => {
-    let c: RealCluster;
-    beforeAll(async () => {
-      c = await RealCluster.start({ helm });
-      await installSidecar122(c);
-    });
-    afterAll(async () => {
-      await c?.close();
-    });
+  // installed with Helm 3, as in ambient.test.ts (a mesh Helm 4 installed itself meets the known defect there)
+  describe.skipIf(notRun(helm) ?? notRun(3))(`sidecar canary 1.22 → 1.24 with real Helm ${helm}`, () => {
+    const cluster = sharedCluster({ helm, installWith: 3 }, installSidecar122);
 
     test('tags move, every tagged workload restarts onto 1.24.6 proxies, the old revision stays', async () => {
+      const c = cluster();
       const before = await proxyImages(c.api, APP_NAMESPACES);
       expect(new Set(Object.values(before))).toEqual(new Set(['docker.io/istio/proxyv2:1.22.8']));
 
@@ -69,16 +64,10 @@ for (const helm of [3, 4] as const) {
 }
 
 describe.skipIf(notRun(3))('sidecar in-place 1.22 → 1.23 with real Helm 3', () => {
-  let c: RealCluster;
-  beforeAll(async () => {
-    c = await RealCluster.start({ helm: 3 });
-    await installSidecar122(c);
-  });
-  afterAll(async () => {
-    await c?.close();
-  });
+  const cluster = sharedCluster({ helm: 3 }, installSidecar122);
 
   test('istiod-1-22-8 is upgraded in place and every workload restarts onto 1.23.6 proxies', async () => {
+    const c = cluster();
     const plan = await planAndApply(c, ['--to', '1.23', '--strategy', 'in-place']);
     expect(plan.steps.map((s) => s.kind)).toEqual(['preflight', 'backup', 'base-chart-upgrade', 'istiod-upgrade', 'workload-restart', 'gateway-upgrade']);
     expect(await releases(c)).toEqual({

@@ -121,9 +121,10 @@ export class Api {
     return this.patch(kind, obj.metadata.name, obj.metadata.namespace, obj, 'merge');
   }
 
-  patch<T = KubeObject>(kind: string, name: string, namespace: string | undefined, body: unknown, type: 'merge' | 'strategic' | 'json' = 'merge', subresource = ''): Promise<T> {
+  patch<T = KubeObject>(kind: string, name: string, namespace: string | undefined, body: unknown, type: 'merge' | 'strategic' | 'json' = 'merge', subresource = '', fieldManager?: string): Promise<T> {
     const ct = { merge: 'application/merge-patch+json', strategic: 'application/strategic-merge-patch+json', json: 'application/json-patch+json' }[type];
-    return this.json<T>('PATCH', `${resourcePath(kind, namespace, name)}${subresource ? `/${subresource}` : ''}`, body, ct);
+    const q = fieldManager ? `?fieldManager=${encodeURIComponent(fieldManager)}` : '';
+    return this.json<T>('PATCH', `${resourcePath(kind, namespace, name)}${subresource ? `/${subresource}` : ''}${q}`, body, ct);
   }
 
   async delete(kind: string, name: string, namespace?: string, body?: unknown): Promise<void> {

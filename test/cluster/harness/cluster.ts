@@ -32,7 +32,10 @@ export interface HelmResult {
 }
 
 export interface RealClusterOptions {
+  /** The helm on the CLI's PATH. */
   helm: 3 | 4;
+  /** The helm that installs the mesh before the test (default: the same); Helm 4 applies server-side only to releases it installed. */
+  installWith?: 3 | 4;
   startDelayMs?: number;
 }
 
@@ -46,6 +49,8 @@ export class RealCluster {
     readonly dir: string,
     readonly helmMajor: 3 | 4,
     readonly helmBin: string,
+    /** The helm the scenario's set-up installs with. */
+    readonly setupHelm: string,
     readonly cp: ControlPlane,
     readonly egress: EgressProxy,
     readonly kubelets: Kubelets,
@@ -84,7 +89,7 @@ export class RealCluster {
       packageCharts(helmBin, CHART_VERSIONS, chartsDir);
       const repo = await serveChartRepo(chartsDir);
       cleanup.push(() => repo.close());
-      const c = new RealCluster(dir, o.helm, helmBin, cp, egress, kubelets, istiod, repo);
+      const c = new RealCluster(dir, o.helm, helmBin, join(bins, `helm${o.installWith ?? o.helm}`), cp, egress, kubelets, istiod, repo);
       for (const d of [c.home, c.pathDir, c.work]) mkdirSync(d, { recursive: true });
       symlinkSync(helmBin, join(c.pathDir, 'helm'));
       symlinkSync(join(SIM_BIN, 'istioctl'), join(c.pathDir, 'istioctl'));
@@ -122,17 +127,17 @@ export class RealCluster {
   }
 
   /** Runs the real helm with the cluster's environment. */
-  helm(args: string[], timeoutMs = 180_000): Promise<HelmResult> {
+  helm(args: string[], timeoutMs = 180_000, bin = join(this.pathDir, 'helm')): Promise<HelmResult> {
     return new Promise((resolve) => {
-      execFile(join(this.pathDir, 'helm'), args, { env: this.env(), timeout: timeoutMs, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      execFile(bin, args, { env: this.env(), timeout: timeoutMs, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
         resolve({ code, stdout, stderr });
       });
     });
   }
 
-  async helmOk(args: string[], timeoutMs?: number): Promise<string> {
-    const r = await this.helm(args, timeoutMs);
+  async helmOk(args: string[], timeoutMs?: number, bin?: string): Promise<string> {
+    const r = await this.helm(args, timeoutMs, bin);
     if (r.code !== 0) throw new Error(`helm ${args.join(' ')} exited ${r.code}: ${r.stderr.trim()}`);
     return r.stdout;
   }

@@ -171,7 +171,8 @@ export class IstiodSim {
             // istiod's validation controller turns Ignore into Fail once it serves
             ...(kind === 'ValidatingWebhookConfiguration' ? [{ op: 'replace', path: `/webhooks/${i}/failurePolicy`, value: 'Fail' }] : []),
           ]);
-          await this.api.patch(kind, wc.metadata.name, undefined, [{ op: 'test', path: '/metadata/resourceVersion', value: wc.metadata.resourceVersion }, ...ops], 'json');
+          // istiod writes as field manager pilot-discovery: under server-side apply (Helm 4) it owns these fields
+          await this.api.patch(kind, wc.metadata.name, undefined, [{ op: 'test', path: '/metadata/resourceVersion', value: wc.metadata.resourceVersion }, ...ops], 'json', '', 'pilot-discovery');
         }
       }
     }

@@ -4,7 +4,7 @@
  * them, pods re-created in the CNI → restart → ztunnel order, the gateway's proxy injected by the new revision).
  */
 import { describe, expect, test } from 'vitest';
-import type { Plan } from '../../src/plans/plan-schema.js';
+import type { Plan } from '../../src/plan/schema.js';
 import { childProcesses, clusterRun, history, localRuns, podCreations, releases, tagTarget } from './checks.js';
 import { until } from './harness/procs.js';
 import { installAmbient123 } from './setup.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { Plan } from '../../src/plans/plan-schema.js';
+import type { Plan } from '../../src/plan/schema.js';
 import type { RealCluster } from './harness/cluster.js';
 import { clusterRun, localRuns, releases, tagTarget } from './checks.js';
 import { installSidecar122, SIDECAR_APPS } from './setup.js';

@@ -1,16 +1,17 @@
 import { ExitCode, UserError } from '../errors.js';
 import type { Plan, PlanStep } from '../plan/schema.js';
 import { runPlanCommand } from './command-exec.js';
-import { withRecordedRevisions } from './recorded-rollback.js';
 import type { EventSink } from './events.js';
 import { acquireLock, observingMessage } from './lock.js';
 import { exitCodeOf } from './signal-hub.js';
 import type { Clock, Cluster, LogSink, Runner, SignalSource } from './ports.js';
 import type { Progress } from './progress.js';
 import { shellLine } from '../plan/shell.js';
-import { commandLines } from './render.js';
+import { commandLines, describeVerify } from './render.js';
 import { chooseRollbackRun, type RollbackTrust } from './run-trust.js';
-import { type RunRecord, type RunStatus, type StepStatus } from './run-record.js';
+import { type RunRecord, type RunStatus } from './run-record.js';
+import { buildRollbackPlan, refuseRollbackDrift, refuseSuperseded, type RollbackEntry } from './rollback-plan.js';
+import { revisionUsers } from '../k8s/revision-use.js';
 import type { CheckpointStore } from './run-state.js';
 
 export interface RollbackOptions {
@@ -22,6 +23,11 @@ export interface RollbackOptions {
   timeoutMs: number;
   holder: string;
   hintFlags: string[];
+  /**
+   * Shown the rollback plan before anything changes: 'go' runs it, 'stop' returns it unrun (--dry-run, or a person who
+   * did not confirm). Absent: run it (tests of the unwinding itself).
+   */
+  review?: (entries: RollbackEntry[], stopAt: PlanStep | undefined) => Promise<'go' | 'dry-run' | 'declined'>;
 }
 
 /** What a run needs from the outside world; apply adds a confirmer for irreversible steps. */
@@ -45,12 +51,24 @@ export interface RollbackResult {
   status: RunStatus;
   exitCode: number;
   rolledBack: string[];
+  /** The rollback plan, in the order it runs (or would run). */
+  plan: { stepId: string; action: 'undo' | 'restart'; commands: string[] }[];
   error?: string;
   nextCommands: string[];
 }
 
-/** Steps whose changes may still be in the cluster. */
-const UNWINDABLE: ReadonlySet<StepStatus> = new Set(['succeeded', 'failed', 'running']);
+function stoppedAt(step: PlanStep): string {
+  return `step ${step.id} cannot be undone (${step.title}); unwinding stopped there, it and the steps before it remain applied`;
+}
+
+/** Pods still injected by the revision an istiod-install step added, which its rollback is about to remove. */
+async function podsLeftOn(step: PlanStep, cluster: Cluster): Promise<string[]> {
+  const deployment = step.verify.find((v) => v.type === 'deployment-rollout');
+  if (!deployment || deployment.type !== 'deployment-rollout') return [];
+  const revision = deployment.name === 'istiod' ? 'default' : deployment.name.replace(/^istiod-/, '');
+  const inv = await cluster.inventory();
+  return revisionUsers(inv, revision, { defaultsMovedFirst: true }).map((why) => `${revision}: ${why}`);
+}
 
 /** The run to unwind and its plan, by the trust rules of run-trust.ts. */
 export async function loadRun(store: CheckpointStore, runId: string | undefined, trust: RollbackTrust): Promise<{ record: RunRecord; plan: Plan }> {
@@ -72,6 +90,32 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
     last = plan.steps.findIndex((s) => s.id === opts.toStep);
     if (last < 0) throw new UserError(`--to-step ${opts.toStep} is not a step of run ${record.runId} (steps: ${plan.steps.map((s) => s.id).join(', ')})`, ExitCode.usage);
   }
+  const cli = (...args: string[]) => shellLine(['istio-upgrade', ...args, ...opts.hintFlags]);
+  refuseSuperseded(record, await deps.store.runs(), cli);
+  const { entries: order, stopAt } = buildRollbackPlan(plan, record, last);
+  await refuseRollbackDrift(order, cluster);
+  const display = { context: cluster.context, display: deps.runner.display.bind(deps.runner) };
+  const shown = order.map((e) => ({ stepId: e.step.id, action: e.action, commands: e.commands.flatMap((c) => commandLines(c, display).filter((l) => !l.trimStart().startsWith('#'))) }));
+  const rolledBack: string[] = [];
+  const unrun = (exitCode: number, error?: string): RollbackResult => ({
+    apiVersion: 'istio-upgrade/v1',
+    kind: 'RollbackResult',
+    runId: record.runId,
+    planId: record.planId,
+    status: record.status,
+    exitCode,
+    rolledBack,
+    plan: shown,
+    ...(error ? { error } : {}),
+    nextCommands: [],
+  });
+  if (!order.length) {
+    progress.info(`run ${record.runId}: nothing to roll back${opts.toStep ? ` down to ${opts.toStep}` : ''}${stopAt ? ` (step ${stopAt.id} cannot be undone)` : ''}`);
+    return unrun(stopAt ? ExitCode.blocked : ExitCode.ok, stopAt ? stoppedAt(stopAt) : undefined);
+  }
+  const decision = opts.review ? await opts.review(order, stopAt) : 'go';
+  if (decision === 'dry-run') return unrun(ExitCode.ok);
+  if (decision === 'declined') return unrun(ExitCode.blocked, 'the rollback was not confirmed; nothing was changed');
 
   const interrupt = new AbortController();
   const off = deps.signals.onInterrupt((sig) => {
@@ -83,38 +127,27 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
   });
   const log = deps.logFor?.(record.runId);
   const interruptCode = () => exitCodeOf(interrupt.signal.reason instanceof Error ? interrupt.signal.reason.message : String(interrupt.signal.reason));
-  const rolledBack: string[] = [];
-  const cli = (...args: string[]) => shellLine(['istio-upgrade', ...args, ...opts.hintFlags]);
-  const display = { context: cluster.context, display: deps.runner.display.bind(deps.runner) };
   const done = async (status: RunStatus, exitCode: number, error?: string, nextCommands: string[] = []): Promise<RollbackResult> => {
     record.status = status;
     await deps.store.save(record);
-    return { apiVersion: 'istio-upgrade/v1', kind: 'RollbackResult', runId: record.runId, planId: record.planId, status, exitCode, rolledBack, ...(error ? { error } : {}), nextCommands };
+    return { ...unrun(exitCode, error), status, nextCommands };
   };
   const manual = (steps: PlanStep[]) => steps.flatMap((s) => (s.rollback?.commands ?? []).flatMap((c) => commandLines(c, display).filter((l) => !l.trimStart().startsWith('#'))));
 
   try {
-    const order = plan.steps.map((s, i) => ({ step: s, rec: record.steps[i]!, i })).filter((x) => x.i >= last && UNWINDABLE.has(x.rec.status)).reverse();
-    if (!order.length) {
-      progress.info(`run ${record.runId}: nothing to roll back${opts.toStep ? ` down to ${opts.toStep}` : ''}`);
-      return { apiVersion: 'istio-upgrade/v1', kind: 'RollbackResult', runId: record.runId, planId: record.planId, status: record.status, exitCode: ExitCode.ok, rolledBack, nextCommands: [] };
-    }
     for (let k = 0; k < order.length; k++) {
-      const { step, rec, i } = order[k]!;
+      const { step, rec, index: i, action, commands, verify } = order[k]!;
       if (interrupt.signal.aborted) return done('interrupted', interruptCode(), `interrupted before rolling back step ${step.id}`, [cli('rollback', record.runId)]);
-      if (step.irreversible || step.rollback === null) {
-        return done(
-          record.status,
-          ExitCode.blocked,
-          `step ${step.id} cannot be undone (${step.title}); unwinding stopped there, it and the steps before it remain applied`,
-        );
+      const stranded = step.kind === 'istiod-install' ? await podsLeftOn(step, cluster) : [];
+      if (stranded.length) {
+        return done('rollback-failed', ExitCode.failedUnknown, `not removing the new revision of step ${step.id}: ${stranded.join('; ')}; the steps before it were rolled back`, [cli('status'), cli('rollback', record.runId)]);
       }
       const started = clock.now();
       progress.stepStarted(step, i, plan.steps.length, true);
       const deadline = started + opts.timeoutMs;
       let previous: string | undefined;
       let failure: string | undefined;
-      for (const cmd of withRecordedRevisions(step.rollback.commands, rec)) {
+      for (const cmd of commands) {
         progress.stepUpdate(step, cmd.description);
         const r = await runPlanCommand(cmd, previous, deadline, { cluster, runner: deps.runner, clock, signal: interrupt.signal, ...(log ? { log } : {}) });
         if (!r.ok) {
@@ -122,6 +155,11 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
           break;
         }
         previous = r.stdout;
+      }
+      for (const spec of failure === undefined ? verify : []) {
+        progress.stepUpdate(step, `verifying: ${describeVerify(spec)}`);
+        const v = await cluster.verify(spec, { signal: interrupt.signal, deadline, probe: false, since: started }).catch((e: Error) => ({ ok: false as const, reason: e.message }));
+        if (!v.ok) failure = `verification failed: ${v.reason}`;
       }
       const ms = clock.now() - started;
       if (failure !== undefined) {
@@ -137,13 +175,14 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
       rec.status = 'rolled-back';
       rec.commandsDone = 0;
       rec.finishedAt = new Date(clock.now()).toISOString();
-      rec.note = step.rollback.commands.length ? 'rolled back' : 'nothing to undo';
+      rec.note = action === 'restart' ? `restarted onto ${plan.source.revision}` : commands.length ? 'rolled back' : 'nothing to undo';
       delete rec.error;
       rolledBack.push(step.id);
       await deps.store.save(record);
       deps.events.emit({ ts: rec.finishedAt, runId: record.runId, stepId: step.id, kind: step.kind, event: 'rolled-back', durationMs: ms });
       progress.stepFinished(step, 'rolled-back', ms, rec.note);
     }
+    if (stopAt) return done(record.status, ExitCode.blocked, stoppedAt(stopAt));
     return done('rolled-back', ExitCode.ok);
   } finally {
     off();

@@ -69,12 +69,14 @@ export function buildProgram(): Command {
 
   addRunOptions(
     addNamespaceOption(
-      addConnectionOptions(program.command('rollback').argument('[run-id]', 'run to unwind (default: the newest run)').description('undo the completed reversible steps of a run, newest first')),
+      addConnectionOptions(program.command('rollback').argument('[run-id]', 'run to unwind (default: the newest run)').description('undo a run as a plan: tags and labels back, workloads restarted onto the old revision, then the rest newest first')),
       runNamespace,
     ),
   )
     .optionsGroup(HELP_GROUPS.execution)
     .option('--to-step <id>', 'unwind down to and including this step')
+    .option('--dry-run', 'print the rollback plan (after the superseded-run and drift checks) and change nothing')
+    .option('-y, --yes', 'run the rollback plan without asking (required without a terminal)')
     .option('--plan <file>', 'the plan file the run executed: needed to trust a run recorded only in the cluster')
     .option('--trust-cluster-record', 'on a terminal: show a run recorded only in the cluster and, once confirmed, roll it back without its plan file')
     .action(lazy(async () => (await import('./commands/rollback.js')).rollbackCommand));

@@ -25,22 +25,37 @@ async function unwind(h: Harness, over: Partial<RollbackOptions> = {}) {
 }
 
 describe('rollback of a run', () => {
-  it('unwinds the completed steps newest first with their recorded rollback commands', async () => {
+  it('unwinds as a plan that strands nothing: tags back (verified), workloads restarted onto the old revision (verified), then the rest newest first', async () => {
     const h = await appliedRun(testPlan({ irreversible: false }));
     const result = await unwind(h);
 
     expect(result).toMatchObject({ kind: 'RollbackResult', runId: RUN, status: 'rolled-back', exitCode: 0 });
-    expect(result.rolledBack).toEqual(['h1-workload-restart-tag-default', 'h1-tag-move-default', 'h1-istiod-install', 'h1-base-chart-upgrade', 'h1-preflight']);
+    expect(result.rolledBack).toEqual(['h1-tag-move-default', 'h1-workload-restart-tag-default', 'h1-istiod-install', 'h1-base-chart-upgrade', 'h1-preflight']);
+    expect(result.plan.map((e) => [e.stepId, e.action])).toEqual([
+      ['h1-tag-move-default', 'undo'],
+      ['h1-workload-restart-tag-default', 'restart'],
+      ['h1-istiod-install', 'undo'],
+      ['h1-base-chart-upgrade', 'undo'],
+      ['h1-preflight', 'undo'],
+    ]);
     expect(h.journal).toEqual([
       'helm template istiod-1-23-6 istio/istiod -n istio-system --version 1.23.6 -s templates/revision-tags.yaml --set revisionTags={default} --set revision=1-23-6',
       'api apply-rendered',
+      'verify tag-points-to',
+      'api rollout-restart',
+      'api rollout-restart',
+      'api rollout-restart',
+      'verify workloads-restarted',
       'helm uninstall istiod-1-24-6 -n istio-system --wait',
       'helm rollback istio-base 2 -n istio-system --wait',
     ]);
+    const restartCheck = h.cluster.verifies.at(-1)!.spec;
+    expect(restartCheck).toMatchObject({ type: 'workloads-restarted', revision: '1-23-6', proxyVersion: '1.23.6' });
+    expect(h.cluster.verifies.filter((v) => v.spec.type === 'tag-points-to').at(-1)!.spec).toEqual({ type: 'tag-points-to', tag: 'default', revision: '1-23-6' });
     const record = (await h.store.load(RUN))!.record;
     expect(record.status).toBe('rolled-back');
     expect(record.steps.every((s) => s.status === 'rolled-back')).toBe(true);
-    expect(record.steps.find((s) => s.id === 'h1-workload-restart-tag-default')!.note).toBe('nothing to undo');
+    expect(record.steps.find((s) => s.id === 'h1-workload-restart-tag-default')!.note).toBe('restarted onto 1-23-6');
     expect(h.events.filter((e) => e.event === 'rolled-back').map((e) => e.stepId)).toEqual(result.rolledBack);
     expect(h.cluster.leases.items.size).toBe(0);
   });
@@ -57,7 +72,7 @@ describe('rollback of a run', () => {
   it('unwinds down to and including --to-step, leaving earlier steps applied', async () => {
     const h = await appliedRun(testPlan({ irreversible: false }));
     const result = await unwind(h, { toStep: 'h1-istiod-install' });
-    expect(result.rolledBack).toEqual(['h1-workload-restart-tag-default', 'h1-tag-move-default', 'h1-istiod-install']);
+    expect(result.rolledBack).toEqual(['h1-tag-move-default', 'h1-workload-restart-tag-default', 'h1-istiod-install']);
     expect(h.journal.at(-1)).toBe('helm uninstall istiod-1-24-6 -n istio-system --wait');
     const record = (await h.store.load(RUN))!.record;
     expect(record.steps.find((s) => s.id === 'h1-base-chart-upgrade')!.status).toBe('succeeded');
@@ -67,7 +82,7 @@ describe('rollback of a run', () => {
     const h = await appliedRun(testPlan({ irreversible: false }));
     h.runner.outcome = (req) => (req.args[0] === 'uninstall' ? { ok: false, reason: 'failed', message: 'helm uninstall exited with 1: release not found' } : { ok: true, stdout: 'kind: X' });
     const result = await unwind(h);
-    expect(result).toMatchObject({ status: 'rollback-failed', exitCode: 5, rolledBack: ['h1-workload-restart-tag-default', 'h1-tag-move-default'] });
+    expect(result).toMatchObject({ status: 'rollback-failed', exitCode: 5, rolledBack: ['h1-tag-move-default', 'h1-workload-restart-tag-default'] });
     expect(result.nextCommands).toEqual([
       `helm uninstall istiod-1-24-6 -n istio-system --wait --kube-context ${CONTEXT}`,
       `helm rollback istio-base 2 -n istio-system --wait --kube-context ${CONTEXT}`,

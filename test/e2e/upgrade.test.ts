@@ -75,13 +75,24 @@ describe.concurrent('e2e: plan and apply', () => {
       expect(history.exitCode, history.stderr).toBe(0);
       expect((JSON.parse(history.stdout) as { runs: unknown[] }).runs).toEqual([expect.objectContaining({ runId: run!.runId, status: 'succeeded', stepsDone: AMBIENT_STEPS.length })]);
 
-      // rollback unwinds the reversible steps newest first and leaves the cluster as it was (restarts aside).
-      const rb = await c.cli(['rollback']);
+      // Under CI, rollback shows its plan and needs --yes; --dry-run shows it and changes nothing.
+      const unattended = await c.cli(['rollback']);
+      expect(unattended.exitCode, unattended.stderr).toBe(64);
+      expect(unattended.stderr).toContain(`rollback plan for run ${run!.runId}`);
+      const dry = await c.cli(['rollback', '--dry-run', '-o', 'json']);
+      expect(dry.exitCode, dry.stderr).toBe(0);
+      const shown = (JSON.parse(dry.stdout) as { plan: { stepId: string }[] }).plan.map((e) => e.stepId);
+      expect(shown.slice(0, 2)).toEqual(['h1-tag-move-default', 'h1-tag-move-prod-stable']);
+      expect(c.callLog()).toHaveLength(before);
+
+      // rollback unwinds as a plan — tags back first, then the rest newest first — and leaves the cluster as it was (restarts aside).
+      const rb = await c.cli(['rollback', '--yes']);
       expect(rb.exitCode, rb.stderr).toBe(0);
+      const reversed = [...plan.steps].reverse();
+      const inOrder = [...reversed.filter((s) => s.kind === 'tag-move'), ...reversed.filter((s) => s.kind !== 'tag-move')];
+      expect(inOrder.map((s) => s.id)).toEqual(shown);
       expect(c.callLog().slice(before).map(shortArgv)).toEqual(
-        [...plan.steps]
-          .reverse()
-          .flatMap((s) => (s.rollback?.commands ?? []).filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(x.argv))),
+        inOrder.flatMap((s) => (s.rollback?.commands ?? []).filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(x.argv))),
       );
       for (const id of AMBIENT_STEPS) if (id !== 'h1-workload-restart-ambient-dns') expectStepEffect(c.server, id, false);
       expect(c.clusterRun(run!.runId)!.status).toBe('rolled-back');
@@ -117,7 +128,7 @@ describe.concurrent('e2e: plan and apply', () => {
 
       // The removal cannot be undone: rollback stops at once and changes nothing.
       const calls = c.callLog().length;
-      const rb = await c.cli(['rollback']);
+      const rb = await c.cli(['rollback', '--yes']);
       expect(rb.exitCode, rb.stderr).toBe(3);
       expect(rb.stderr).toContain(`step ${last.id} cannot be undone`);
       expect(c.callLog()).toHaveLength(calls);

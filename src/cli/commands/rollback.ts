@@ -8,7 +8,8 @@ import { askOrInterrupted, terminalConfirmer } from '../../apply/terminal.js';
 import type { FoundRun } from '../../apply/run-trust.js';
 import { shellLine } from '../../plan/shell.js';
 import { planDigest } from '../../plans/plan-integrity.js';
-import type { Plan } from '../../plan/schema.js';
+import type { Plan, PlanStep } from '../../plan/schema.js';
+import type { RollbackEntry } from '../../apply/rollback-plan.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { RunFlags } from '../apply-options.js';
 import { liveRunDeps, summary, wireRun } from '../run-deps.js';
@@ -17,6 +18,8 @@ import { renderDocument, writeStdout } from '../write-output.js';
 export interface RollbackCommandOptions extends RunFlags {
   istioNamespace: string;
   toStep?: string;
+  dryRun?: boolean;
+  yes?: boolean;
   plan?: string;
   trustClusterRecord?: boolean;
 }
@@ -37,6 +40,24 @@ async function reviewClusterRecord(found: FoundRun, plan: Plan): Promise<boolean
   return askOrInterrupted(confirmer, `Type the run id ${r.runId} to roll it back with these commands`, r.runId);
 }
 
+/** Prints the rollback plan, then: --dry-run stops, --yes goes, a terminal asks, anything else is a usage error. */
+async function reviewRollback(runId: string, entries: RollbackEntry[], stopAt: PlanStep | undefined, opts: RollbackCommandOptions): Promise<'go' | 'dry-run' | 'declined'> {
+  const lines = [
+    `rollback plan for run ${runId} (${entries.length} step(s), in this order):`,
+    ...entries.flatMap((e, k) => [
+      `  ${k + 1}. ${e.step.id}: ${e.action === 'restart' ? 'restart its workloads again onto the old revision, then verify them there' : e.commands.length ? 'undo' : 'nothing to undo'}`,
+      ...e.commands.map((c) => `       ${shellLine(c.argv)}`),
+    ]),
+    ...(stopAt ? [`  step ${stopAt.id} cannot be undone: unwinding stops after the steps above`] : []),
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+  if (opts.dryRun) return 'dry-run';
+  if (opts.yes) return 'go';
+  const confirmer = terminalConfirmer();
+  if (!confirmer.interactive || process.env.CI) throw new UserError('rollback needs --yes when it cannot ask (no terminal, or CI is set); --dry-run shows the plan only', ExitCode.usage);
+  return (await askOrInterrupted(confirmer, `Roll back run ${runId} with these ${entries.length} step(s)? Type yes`, 'yes')) ? 'go' : 'declined';
+}
+
 export async function rollbackCommand(opts: RollbackCommandOptions, runId?: string): Promise<number> {
   const timeoutMs = parseTimerDuration(opts.stepTimeout, '--step-timeout');
   const { LiveCluster } = await import('../../apply/live-cluster.js');
@@ -52,7 +73,7 @@ export async function rollbackCommand(opts: RollbackCommandOptions, runId?: stri
   const result = await rollbackRun(
     record,
     plan,
-    { ...(opts.toStep ? { toStep: opts.toStep } : {}), timeoutMs, holder: holderIdentity(), hintFlags: w.hintFlags },
+    { ...(opts.toStep ? { toStep: opts.toStep } : {}), timeoutMs, holder: holderIdentity(), hintFlags: w.hintFlags, review: (entries, stopAt) => reviewRollback(record.runId, entries, stopAt, opts) },
     liveRunDeps(w, cluster),
   );
   if (opts.output !== 'text') await writeStdout(renderDocument(result, opts.output));

@@ -1,0 +1,95 @@
+import { ExitCode, UserError } from '../errors.js';
+import type { Plan, PlanCommand, PlanStep, VerifySpec } from '../plan/schema.js';
+import { helmReleasesTouched } from './command-exec.js';
+import type { Cluster } from './ports.js';
+import { withRecordedRevisions } from './recorded-rollback.js';
+import type { RunRecord, StepRecord, StepStatus } from './run-record.js';
+
+/** Steps whose changes may still be in the cluster. */
+const UNWINDABLE: ReadonlySet<StepStatus> = new Set(['succeeded', 'failed', 'running']);
+
+/** Kinds whose inverse points injection back at the old revision: they go first. */
+const INJECTION_POINTERS = new Set(['tag-move', 'namespace-relabel']);
+
+export interface RollbackEntry {
+  step: PlanStep;
+  rec: StepRecord;
+  /** Index of the step in the plan. */
+  index: number;
+  /** `undo` runs the step's recorded rollback; `restart` restarts its workloads again onto the old revision. */
+  action: 'undo' | 'restart';
+  commands: PlanCommand[];
+  verify: VerifySpec[];
+}
+
+/**
+ * The rollback of a run, in the order that strands nothing: tags and namespace labels back first, then sidecar
+ * workloads restarted onto the old revision and verified there, then everything else newest first (the new
+ * revision's removal among it). A plain reverse order would remove the new istiod while pods it injected still run,
+ * because the restart step itself has nothing to undo. Returns the entries, or the step that cannot be undone.
+ */
+export function buildRollbackPlan(plan: Plan, record: RunRecord, fromIndex: number): { entries: RollbackEntry[]; stopAt?: PlanStep } {
+  const todo = plan.steps
+    .map((step, index) => ({ step, rec: record.steps[index]!, index }))
+    .filter((x) => x.index >= fromIndex && UNWINDABLE.has(x.rec.status))
+    .reverse();
+  const blocker = todo.find((x) => x.step.irreversible || x.step.rollback === null);
+  // Unwinding stops at a step that cannot be undone: only what was done after it is unwound.
+  const unwind = blocker ? todo.filter((x) => x.index > blocker.index) : todo;
+  // A tag moved back is verified back (at the revision the plan found it on), so what follows reads the truth.
+  const tagsBack = (step: PlanStep): VerifySpec[] =>
+    step.verify.flatMap((v) => {
+      const was = v.type === 'tag-points-to' ? plan.facts[`tag/${v.tag}/revision`] : undefined;
+      return v.type === 'tag-points-to' && typeof was === 'string' ? [{ ...v, revision: was }] : [];
+    });
+  const undo = (x: (typeof todo)[number]): RollbackEntry => ({ ...x, action: 'undo', commands: withRecordedRevisions(x.step.rollback?.commands ?? [], x.rec), verify: tagsBack(x.step) });
+  const pointers = unwind.filter((x) => INJECTION_POINTERS.has(x.step.kind)).map(undo);
+  const restarts = unwind
+    .filter((x) => x.step.kind === 'workload-restart' && x.step.verify.some((v) => v.type === 'workloads-restarted' && v.revision !== null))
+    .map((x): RollbackEntry => ({
+      ...x,
+      action: 'restart',
+      commands: x.step.commands,
+      verify: x.step.verify.map((v) => (v.type === 'workloads-restarted' ? { ...v, revision: plan.source.revision, proxyVersion: plan.source.version } : v)),
+    }));
+  const rest = unwind.filter((x) => !INJECTION_POINTERS.has(x.step.kind) && !restarts.some((r) => r.index === x.index)).map(undo);
+  return { entries: [...pointers, ...restarts, ...rest], ...(blocker ? { stopAt: blocker.step } : {}) };
+}
+
+/**
+ * A later run of the same mesh built on this one: rolling this one back would pull components from under it (the
+ * CRDs, ztunnel, tags of four minors later back to the first). The later run has to be undone first.
+ */
+export function refuseSuperseded(record: RunRecord, runs: RunRecord[], cli: (...args: string[]) => string): void {
+  const later = runs
+    .filter((r) => r.runId !== record.runId && r.istioNamespace === record.istioNamespace && r.clusterId === record.clusterId && r.startedAt > record.startedAt)
+    .filter((r) => r.status !== 'rolled-back' && r.steps.some((s) => s.status === 'succeeded'))
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  if (!later.length) return;
+  const newest = later[0]!;
+  throw new UserError(
+    `run ${record.runId} was superseded by run ${later.map((r) => r.runId).join(', ')} (started later on the same mesh); rolling it back would undo what ${later.length > 1 ? 'those runs build' : 'that run builds'} on; nothing was changed`,
+    ExitCode.blocked,
+    `undo the newest run first: ${cli('rollback', newest.runId)}`,
+  );
+}
+
+/**
+ * Drift since the run: a Helm release the rollback would roll back must still be at the revision the run left it
+ * at; otherwise someone (or another run) changed it since, and `helm rollback` would throw their change away too.
+ */
+export async function refuseRollbackDrift(entries: RollbackEntry[], cluster: Cluster): Promise<void> {
+  const changes: string[] = [];
+  for (const e of entries) {
+    if (e.action !== 'undo') continue;
+    for (const r of helmReleasesTouched(e.step)) {
+      const after = e.rec.helmRevisions[r.key]?.after;
+      if (typeof after !== 'number') continue;
+      const now = await cluster.helmRevision(r.release, r.namespace);
+      if (now !== after) changes.push(`helm/${r.key}/revision: ${after} (left by the run) → ${now ?? '(absent)'}`);
+    }
+  }
+  if (changes.length) {
+    throw new UserError(`the cluster changed since the run: ${changes.length} release(s) are not where the run left them; nothing was changed`, ExitCode.blocked, `${changes.join('\n  ')}\n  look at istio-upgrade status and history before undoing anything by hand`);
+  }
+}

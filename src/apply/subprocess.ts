@@ -19,6 +19,12 @@ export interface ExecaRunnerOptions {
 }
 
 const VALUES_TIMEOUT_MS = 120_000;
+
+/**
+ * Flags a plan's argv may never carry: the cluster and credentials are ours (appended below), and
+ * nothing read from a document may make helm run a program (`--post-renderer`).
+ */
+const FOREIGN_FLAG = /^--(kube[-a-z]*|kubeconfig|context|post-renderer[-a-z]*)(=|$)/;
 const ABANDONED = Symbol('abandoned');
 const OUTPUT_WAIT_MS = 1_000;
 /** The end of a failed command's output kept for the person (a precheck's findings); the whole of it is in run.log. */
@@ -85,11 +91,9 @@ export class ExecaRunner implements Runner {
     return false;
   }
 
-  /** The context always comes from us, so a plan cannot silently act on another cluster. */
+  /** The context always comes from us, so a plan cannot act on another cluster. */
   private withContext(tool: Tool, args: string[]): string[] {
-    const flag = tool === 'helm' ? '--kube-context' : '--context';
-    if (args.includes(flag) || args.some((a) => a.startsWith(`${flag}=`))) return args;
-    return [...args, flag, this.opts.context];
+    return [...args, tool === 'helm' ? '--kube-context' : '--context', this.opts.context];
   }
 
   display(tool: Tool, args: string[]): string[] {
@@ -116,6 +120,8 @@ export class ExecaRunner implements Runner {
 
   /** `log` undefined means the output must not be written anywhere (Helm values). */
   private async exec(tool: Tool, rawArgs: string[], timeoutMs: number, signal: AbortSignal, log: LogSink | undefined): Promise<RunOutcome> {
+    const foreign = rawArgs.find((a) => FOREIGN_FLAG.test(a));
+    if (foreign) return { ok: false, reason: 'failed', message: `refusing to run ${tool} ${rawArgs[0] ?? ''}: the plan's command carries ${foreign.split('=')[0]}, which only istio-upgrade itself may set (or never, for a program helm would run)` };
     const bin = this.binary(tool);
     const args = this.withContext(tool, rawArgs);
     const shown = [bin, ...args].join(' ');

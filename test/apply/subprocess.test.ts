@@ -122,6 +122,25 @@ describe('child environment', () => {
   });
 });
 
+describe('flags a plan may not carry', () => {
+  it.each([
+    [['upgrade', 'istio-base', 'istio/base', '-n', 'istio-system', '--post-renderer', '/tmp/evil.sh'], '--post-renderer'],
+    [['upgrade', 'istio-base', 'istio/base', '-n', 'istio-system', '--post-renderer=/tmp/evil.sh'], '--post-renderer'],
+    [['upgrade', 'istio-base', 'istio/base', '-n', 'istio-system', '--kube-context', 'other'], '--kube-context'],
+    [['rollback', '--kube-apiserver=https://127.0.0.1:9', '2', '-n', 'istio-system'], '--kube-apiserver'],
+    [['uninstall', 'istiod', '--kubeconfig', '/tmp/other'], '--kubeconfig'],
+  ])('%j is refused without running helm', async (args, flag) => {
+    const r = await runner({ paths: { helm: '/nonexistent/helm-must-not-run' } }).run({ tool: 'helm', args, timeoutMs: 10_000, signal: never });
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.message).toContain(`carries ${flag}`);
+    expect(r.ok ? '' : r.reason).toBe('failed');
+  });
+
+  it('our context is always the last word', () => {
+    expect(runner().display('helm', ['status', 'istiod'])).toEqual(['helm', 'status', 'istiod', '--kube-context', 'prod-eu']);
+  });
+});
+
 describe('values placeholder', () => {
   it('becomes a 0600 temp file holding helm get values, deleted afterwards, and the values are never logged', async () => {
     const log: string[] = [];

@@ -14,7 +14,8 @@ import { computeHops } from './hops.js';
 import { checkPolicyOrder, evaluateHopNotes, type ChartValue } from './notes.js';
 import { preflightChecks } from './preflight.js';
 import type { PlanRequest } from './request.js';
-import { activeRevision, isDns1123Label, revisionNameFor } from './source.js';
+import { activeRevision, revisionNameFor } from './source.js';
+import { isDns1123Label, isHelmReleaseName } from '../../plan/names.js';
 import { partialUpgrade } from './partial.js';
 
 /** Warning id of a target the release catalog does not know (planned only with --allow-unknown-version). */
@@ -27,8 +28,9 @@ export { DEFAULT_REQUEST } from './request.js';
  * Pure: inventory + request + catalog → plan. Blockers do not throw; a blocked plan still lists
  * what it could plan so people see the whole picture. Bad requests throw UserError (exit 2).
  */
-export function planUpgrade(inv: Inventory, req: PlanRequest, registry: StepRegistry = STEPS): Plan {
+export function planUpgrade(observed: Inventory, req: PlanRequest, registry: StepRegistry = STEPS): Plan {
   const f = new Findings();
+  const inv = withoutUnsafeReleases(observed, f);
   const source = activeRevision(inv);
   let target;
   try {
@@ -199,6 +201,18 @@ function chooseCompatibility(hops: Hop[], wanted: string, revertible: string[][]
     }
     f.warning(`h${hop.index}-compatibility-changes-switch-on`, `hop ${hop.index} (${hop.to}) cannot keep ${sourceMinor} behaviour (accepts ${accepted.join(', ') || 'none'}): these changes switch on now: ${switching.join(', ')}`);
   });
+}
+
+/**
+ * Helm release records come from cluster data: one whose name or namespace could be read as a flag
+ * (`--kube-apiserver=…`) never reaches a command. It is a blocker, and the plan treats it as absent.
+ */
+function withoutUnsafeReleases(inv: Inventory, f: Findings): Inventory {
+  const unsafe = inv.helmReleases.filter((r) => !isHelmReleaseName(r.name) || !isDns1123Label(r.namespace));
+  for (const r of unsafe) {
+    f.blocker('unsafe-release-name', `Helm release ${JSON.stringify(r.name.slice(0, 80))} in namespace ${JSON.stringify(r.namespace.slice(0, 80))} is not a valid Helm release name; it is never passed to helm. Remove or rename its record (Secret ${r.secretName})`);
+  }
+  return unsafe.length ? { ...inv, helmReleases: inv.helmReleases.filter((r) => !unsafe.includes(r)) } : inv;
 }
 
 /** Commands an operator runs to remove one value from a release while keeping the rest of its values. */

@@ -18,6 +18,3 @@ export function revisionNameFor(version: string): string {
   return version.replace(/\./g, '-');
 }
 
-export function isDns1123Label(name: string): boolean {
-  return name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);
-}

@@ -408,6 +408,7 @@ export class FakeApiServerImpl implements FakeApiServer {
       if (segs.length === 2) return this.discoveryGet(ctx, () => this.resourceList('', 'v1'));
       return this.resource(ctx, '', 'v1', segs.slice(2));
     }
+    if (head === 'apis' && segs.slice(1).join('/') === 'authorization.k8s.io/v1/selfsubjectaccessreviews') return this.selfSubjectAccessReview(ctx);
     if (head === 'apis') {
       if (segs.length === 1) {
         return this.discoveryGet(ctx, () => ({ kind: 'APIGroupList', apiVersion: 'v1', groups: this.store.registry.groups().map((g) => this.apiGroup(g)) }));
@@ -511,15 +512,19 @@ export class FakeApiServerImpl implements FakeApiServer {
     }
   }
 
-  private authorize(verb: string, t: Target): void {
-    const res = t.sub ? `${t.plural}/${t.sub}` : t.plural;
-    const rule = this.forbidden.find(
+  private forbiddenBy(verb: string, res: string, group: string, ns: string | undefined): ForbidRule | undefined {
+    return this.forbidden.find(
       (r) =>
         (r.verb === '*' || r.verb === verb) &&
         (r.resource === '*' || r.resource === res) &&
-        (r.group === undefined || r.group === t.group) &&
-        (r.namespace === undefined || r.namespace === t.ns),
+        (r.group === undefined || r.group === group) &&
+        (r.namespace === undefined || r.namespace === ns),
     );
+  }
+
+  private authorize(verb: string, t: Target): void {
+    const res = t.sub ? `${t.plural}/${t.sub}` : t.plural;
+    const rule = this.forbiddenBy(verb, res, t.group, t.ns);
     if (!rule) return;
     const subject = t.name !== undefined ? `${qualified(t.plural, t.group)} "${t.name}"` : qualified(t.plural, t.group);
     const scope = t.ns !== undefined ? `in the namespace "${t.ns}"` : 'at the cluster scope';
@@ -528,6 +533,31 @@ export class FakeApiServerImpl implements FakeApiServer {
       ...(t.group ? { group: t.group } : {}),
       kind: t.plural,
     });
+  }
+
+  /**
+   * `SelfSubjectAccessReview` (create only, nothing stored): allowed unless a forbid rule covers the attributes, as the
+   * same rules deny the request itself. A review of a non-resource URL is always allowed.
+   */
+  private selfSubjectAccessReview(ctx: Ctx): void {
+    if (ctx.rec.method !== 'POST') throw errors.methodNotAllowed();
+    let review: { spec?: { resourceAttributes?: Record<string, string | undefined>; nonResourceAttributes?: unknown } };
+    try {
+      review = JSON.parse(ctx.body) as typeof review;
+    } catch {
+      throw errors.badRequest('the body of the request was in an unknown format');
+    }
+    const a = review.spec?.resourceAttributes;
+    if (!a && !review.spec?.nonResourceAttributes) {
+      throw errors.invalid('SelfSubjectAccessReview', 'authorization.k8s.io', '', [{ field: 'spec.resourceAttributes', reason: 'FieldValueRequired', message: 'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified' }]);
+    }
+    let status: Record<string, unknown> = { allowed: true };
+    if (a) {
+      const res = a.subresource ? `${a.resource ?? ''}/${a.subresource}` : (a.resource ?? '');
+      const rule = this.forbiddenBy(a.verb ?? '', res, a.group ?? '', a.namespace || undefined);
+      status = rule ? { allowed: false, reason: '' } : { allowed: true, reason: 'RBAC: allowed by ClusterRoleBinding "fake-admin" of ClusterRole "cluster-admin" to User "' + this.user + '"' };
+    }
+    this.send(ctx, 201, JSON.stringify({ kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec: review.spec, status }));
   }
 
   // ---------------------------------------------------------------- content negotiation & serialization

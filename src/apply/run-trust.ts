@@ -45,8 +45,12 @@ export function checkSamePlan(record: RunRecord, recordedPlan: Plan | undefined,
   }
 }
 
-/** Verifications that look at this machine, not the cluster: they prove nothing about another machine's run. */
-const LOCAL_ONLY: ReadonlySet<VerifySpec['type']> = new Set(['backup-written', 'preflight-passed']);
+/**
+ * Verifications that are not evidence of state: the backup and preflight ones look at this machine, and a restart
+ * verification asks whether pods were replaced during its step, which a later step (a gateway upgrade, another
+ * restart) legitimately replaces again.
+ */
+const LOCAL_ONLY: ReadonlySet<VerifySpec['type']> = new Set(['backup-written', 'preflight-passed', 'workloads-restarted']);
 
 export type DoneCheck = { ok: true } | { ok: false; stepId: string; reason: string };
 

@@ -63,8 +63,8 @@ const CASES: FailureCase[] = [
   },
   {
     step: 'h1-crd-migration-labels',
-    inject: (c) => c.server.faults.add({ method: 'PATCH', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/sidecars.networking.istio.io', status: 500 }),
-    error: /merge-patch customresourcedefinitions sidecars\.networking\.istio\.io failed \(500\)/,
+    inject: (c) => c.server.faults.add({ method: 'PATCH', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/sidecars.networking.istio.io', status: 422 }),
+    error: /merge-patch customresourcedefinitions sidecars\.networking\.istio\.io failed \(422\)/,
   },
   {
     step: 'h1-base-chart-upgrade',
@@ -83,8 +83,8 @@ const CASES: FailureCase[] = [
   },
   {
     step: 'h1-workload-restart-ambient-dns',
-    inject: (c) => c.server.faults.add({ method: 'PATCH', path: '/apis/apps/v1/namespaces/inventory/deployments/inventory-svc', status: 500 }),
-    error: /patch Deployment inventory\/inventory-svc failed \(500\)/,
+    inject: (c) => c.server.faults.add({ method: 'PATCH', path: '/apis/apps/v1/namespaces/inventory/deployments/inventory-svc', status: 422 }),
+    error: /patch Deployment inventory\/inventory-svc failed \(422\)/,
   },
   {
     step: 'h1-ztunnel-upgrade',
@@ -93,7 +93,7 @@ const CASES: FailureCase[] = [
   },
   {
     step: 'h1-tag-move-prod-stable',
-    inject: (c) => c.server.faults.add({ method: 'PATCH', path: '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/istio-revision-tag-prod-stable', status: 500 }),
+    inject: (c) => c.server.faults.add({ method: 'PATCH', path: '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/istio-revision-tag-prod-stable', status: 422 }),
     error: /server-side apply of MutatingWebhookConfiguration istio-revision-tag-prod-stable/,
   },
   {
@@ -110,7 +110,7 @@ const CASES: FailureCase[] = [
 
 // Independent tests, each on its own fake cluster: run them side by side (vitest runs one file at a time on a 2-core machine).
 describe.concurrent('e2e: failures', () => {
-  describe('a failure at each step of the ambient plan is rolled back (exit 4), or refused before any change when the step only checks (exit 3)', () => {
+  describe('a failure at each step of the ambient plan (API writes fail with a non-transient 422, since 5xx are retried) is rolled back (exit 4), or refused before any change when the step only checks (exit 3)', () => {
     test('the cases cover every step of the plan', () => {
       expect(CASES.map((x) => x.step)).toEqual(plan.steps.map((s) => s.id));
     });

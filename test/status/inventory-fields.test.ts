@@ -770,6 +770,47 @@ function istioCsrFixture(): FixtureExpectation {
   };
 }
 
+function revisionlessTaggedFixture(): FixtureExpectation {
+  const v = '1.23.6';
+  return {
+    fixture: 'revisionless-tagged',
+    gatewayPods: { revision: 'default', version: v, pods: 2 },
+    cluster: { kubernetesVersion: '1.30.6', clusterId: '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d', nodes: ['worker-1', 'worker-2', 'worker-3'], kubelet: 'v1.30.6' },
+    istioNamespace: NS,
+    installMethod: 'helm',
+    mode: 'sidecar',
+    revisions: [revision('default', { version: v, image: 'docker.io/istio/pilot:1.23.6', rollout: rollout(2), installMethod: 'helm', helmRelease: helm('istiod'), tags: ['prod'] })],
+    // `istioctl tag set prod --revision default`: before 1.28 a tag has no Service of its own.
+    tags: [{ name: 'prod', revision: 'default', webhook: 'istio-revision-tag-prod', service: null, namespaces: ['shop'], conflicting: false }],
+    defaults: { tagRevision: null, validatorRevision: 'default', baseDefaultRevision: null, consistent: true },
+    components: [
+      { component: 'base', name: 'istio-base', namespace: NS, version: v, revision: null, installMethod: 'helm', helmRelease: helm('istio-base'), health: 'healthy' },
+      { component: 'istiod', name: 'istiod', namespace: NS, version: v, revision: 'default', installMethod: 'helm', helmRelease: helm('istiod'), health: 'healthy' },
+      { component: 'gateway', name: 'istio-ingress', namespace: 'istio-ingress', version: v, revision: null, installMethod: 'helm', helmRelease: helm('istio-ingress', 'istio-ingress'), health: 'healthy' },
+    ],
+    helmReleases: [
+      release({ name: 'istio-ingress', namespace: 'istio-ingress', chart: 'gateway', chartVersion: v, status: 'deployed', revision: 1, component: 'gateway', history: history('deployed'), values: {}, deployedAt: '2025-05-12T09:10:00Z' }),
+      release({ name: 'istio-base', namespace: NS, chart: 'base', chartVersion: v, status: 'deployed', revision: 1, component: 'base', history: history('deployed'), values: {}, deployedAt: '2025-05-12T09:00:00Z' }),
+      release({ name: 'istiod', namespace: NS, chart: 'istiod', chartVersion: v, status: 'deployed', revision: 1, component: 'istiod', history: history('deployed'), values: {}, deployedAt: '2025-05-12T09:02:00Z' }),
+    ],
+    secrets: [],
+    namespaces: [ns('accounts', { injection: 'enabled', effectiveRevision: 'default' }), ns('shop', { revisionLabel: 'prod', effectiveRevision: 'default' })],
+    proxies: [
+      { namespace: 'accounts', revision: 'default', version: v, count: 2 },
+      { namespace: 'shop', revision: 'default', version: v, count: 2 },
+    ],
+    workloads: sidecars(['accounts', 'Deployment', 'accounts-api', 'default', v, 2], ['shop', 'Deployment', 'cart', 'default', v, 2]),
+    ambient: { cni: null, ztunnel: null },
+    waypoints: [],
+    gateways: [helmGateway('istio-ingress', 'istio-ingress', v)],
+    istioCrds: istioCrds(v, { kind: 'legacy' }),
+    gatewayApi: NO_GATEWAY_API,
+    istioCsr: { present: false, name: null, namespace: null, version: null },
+    operators: NO_OPERATORS,
+    findings: [],
+  };
+}
+
 function sailOperatorFixture(): FixtureExpectation {
   const v = '1.24.6';
   const sailValues = { global: { istioNamespace: NS, proxy: { image: R }, proxy_init: { image: R } }, pilot: { image: R }, revision: '' };
@@ -876,6 +917,7 @@ const EXPECTATIONS: FixtureExpectation[] = [
   helmPendingUpgrade(),
   sidecarStragglers(),
   istioCsrFixture(),
+  revisionlessTaggedFixture(),
   sailOperatorFixture(),
   ambientUmbrella(),
 ];

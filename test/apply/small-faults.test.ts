@@ -41,7 +41,7 @@ describe('timers Node cannot hold', () => {
 });
 
 describe('backup directories named by a plan', () => {
-  const cwd = '/work/here';
+  const cwd = '/srv/here';
   it.each([
     ['a directory under the working directory', 'istio-upgrade-backup-x', undefined, true],
     ['a nested one', 'backups/today', undefined, true],
@@ -59,7 +59,7 @@ describe('backup directories named by a plan', () => {
 
   it('apply refuses such a plan before taking the lock or changing anything', async () => {
     const h = harness();
-    const e = await executePlan(withBackup('/etc/istio-backup'), { ...h.options, cwd: '/work/here' }, h.deps).catch((x: unknown) => x as UserError);
+    const e = await executePlan(withBackup('/etc/istio-backup'), { ...h.options, cwd: '/srv/here' }, h.deps).catch((x: unknown) => x as UserError);
     expect(e).toBeInstanceOf(UserError);
     expect((e as UserError).exitCode).toBe(3);
     expect((e as UserError).hint).toContain('--backup-dir /etc/istio-backup');

@@ -1,7 +1,7 @@
 /**
  * Every inventory field, checked against what each fixture really contains. The expectations are written from
- * fixtures/build.ts (what was rendered into each cluster) and the chart/installer facts in
- * /work/shared/reference/istio-upgrade-anchors.md §3–4 — not copied from discovery's output.
+ * fixtures/build.ts (what was rendered into each cluster) and the chart/installer facts of Istio's Helm charts and istioctl (istio/istio manifests/charts,
+ * operator/pkg) — not copied from discovery's output.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SnapshotSource, readSnapshotFile } from '../../src/k8s/snapshot.js';

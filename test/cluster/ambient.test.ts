@@ -92,7 +92,7 @@ for (const helm of [3, 4] as const) {
 
     test('rollback after success: Helm rolls each release back, the new revision is uninstalled, tags return', async () => {
       const c = cluster();
-      const r = await c.cli(['rollback']);
+      const r = await c.cli(['rollback', '--yes']);
       expect(r.exitCode, `${r.stderr}\n${c.diagnostics()}`).toBe(0);
       expect(await releases(c)).toEqual(BEFORE);
       const cni = await history(c, 'istio-system', 'istio-cni');
@@ -136,7 +136,7 @@ for (const helm of [3, 4] as const) {
       expect(ds!.spec.template.spec.containers[0]!.image).toContain(':1.23.6');
       expect(ds!.status.numberReady).toBe(ds!.status.desiredNumberScheduled);
       // the steps done before it stay done; rolling the run back unwinds them
-      const rb = await c.cli(['rollback']);
+      const rb = await c.cli(['rollback', '--yes']);
       expect(rb.exitCode, rb.stderr).toBe(0);
       expect(await releases(c)).toEqual(BEFORE);
     });

@@ -45,12 +45,23 @@ export function checkSamePlan(record: RunRecord, recordedPlan: Plan | undefined,
   }
 }
 
+/** Verifications that are not evidence of cluster state: they look at this machine. */
+const LOCAL_ONLY: ReadonlySet<VerifySpec['type']> = new Set(['backup-written', 'preflight-passed']);
+
+type RestartSpec = Extract<VerifySpec, { type: 'workloads-restarted' }>;
+const workloadKey = (w: RestartSpec['workloads'][number]) => `${w.kind}/${w.namespace}/${w.name}`;
+
 /**
- * Verifications that are not evidence of state: the backup and preflight ones look at this machine, and a restart
- * verification asks whether pods were replaced during its step, which a later step (a gateway upgrade, another
- * restart) legitimately replaces again.
+ * What a done restart step leaves in the cluster: its workloads' pods injected by the expected revision and proxy. When
+ * it was replaced again by a later done step (the next hop's restart, a gateway upgrade), only that later step's
+ * expectation holds, so the earlier one is not checked. A restart that expects neither a revision nor a proxy version
+ * leaves nothing to see, and the moment of the restart is not evidence (a later step may restart the same pods).
  */
-const LOCAL_ONLY: ReadonlySet<VerifySpec['type']> = new Set(['backup-written', 'preflight-passed', 'workloads-restarted']);
+function restartEvidence(spec: RestartSpec, restartedLater: ReadonlySet<string>): RestartSpec | undefined {
+  if (spec.revision === null && spec.proxyVersion === null) return undefined;
+  const workloads = spec.workloads.filter((w) => !restartedLater.has(workloadKey(w)));
+  return workloads.length ? { ...spec, workloads } : undefined;
+}
 
 export type DoneCheck = { ok: true } | { ok: false; stepId: string; reason: string };
 
@@ -60,17 +71,32 @@ export type DoneCheck = { ok: true } | { ok: false; stepId: string; reason: stri
  * here, before "already applied" is printed or a step is skipped.
  */
 export async function confirmDoneSteps(plan: Plan, record: RunRecord, cluster: Cluster, signal: AbortSignal, now: () => number, budgetMs: number): Promise<DoneCheck> {
-  for (let i = 0; i < plan.steps.length; i++) {
+  const restartedLater = new Set<string>();
+  const checks: { stepId: string; specs: VerifySpec[] }[] = [];
+  // Walk backwards so that a restart knows whether a later done step replaced the same pods again.
+  for (let i = plan.steps.length - 1; i >= 0; i--) {
     const step = plan.steps[i]!;
     const rec = record.steps[i];
     if (!rec || !DONE_STEP.has(rec.status)) continue;
-    const since = rec.startedAt ? Date.parse(rec.startedAt) : undefined;
+    const restartedHere: string[] = [];
+    const specs: VerifySpec[] = [];
     for (const spec of step.verify) {
       if (LOCAL_ONLY.has(spec.type)) continue;
-      const v = await cluster
-        .verify(spec, { signal, deadline: now() + budgetMs, probe: true, ...(since !== undefined && !Number.isNaN(since) ? { since } : {}) })
-        .catch((e: Error) => ({ ok: false as const, reason: e.message }));
-      if (!v.ok) return { ok: false, stepId: step.id, reason: v.reason };
+      if (spec.type === 'workloads-restarted') {
+        const evidence = restartEvidence(spec, restartedLater);
+        if (evidence) specs.push(evidence);
+        restartedHere.push(...spec.workloads.map(workloadKey));
+      } else {
+        specs.push(spec);
+      }
+    }
+    for (const key of restartedHere) restartedLater.add(key);
+    checks.unshift({ stepId: step.id, specs });
+  }
+  for (const { stepId, specs } of checks) {
+    for (const spec of specs) {
+      const v = await cluster.verify(spec, { signal, deadline: now() + budgetMs, probe: true }).catch((e: Error) => ({ ok: false as const, reason: e.message }));
+      if (!v.ok) return { ok: false, stepId, reason: v.reason };
     }
   }
   return { ok: true };

@@ -115,6 +115,21 @@ describe('apply decides "already applied" from the live cluster, never from a re
     expect(h.journal.filter((l) => !l.endsWith('(probe)'))).toEqual([]);
   });
 
+  it('a forged record that marks the restarts done is checked against the pods: still on the old revision, refused', async () => {
+    const h = harness();
+    await forge(h, testPlan(), 'failed', 'succeeded');
+    // Everything else shows; only the restarted workloads' pods are still injected by the old revision.
+    h.cluster.verifyWith = (spec, ctx) => (ctx.probe && spec.type === 'workloads-restarted' ? { ok: false, reason: 'pod shop/cart-1 was injected by 1-23-6, not 1-24-2' } : { ok: true });
+    const e = await refusal(executePlan(testPlan(), h.options, h.deps));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toMatch(/^run 20261123-000000-666666 records step h1-workload-restart-\S+ as done, but the cluster does not show it: pod shop\/cart-1 was injected by 1-23-6/);
+    expect(h.journal.filter((l) => !l.endsWith('(probe)'))).toEqual([]);
+    // The restart is judged by the pods' state, not by when it happened (a later step may restart them again).
+    const probed = h.cluster.verifies.filter((v) => v.spec.type === 'workloads-restarted');
+    expect(probed.length).toBeGreaterThan(0);
+    expect(probed.every((v) => v.ctx.since === undefined)).toBe(true);
+  });
+
   it('a lying local checkpoint ("succeeded", nothing done) does not give exit 0 with no work', async () => {
     const h = harness();
     expect((await executePlan(testPlan(), h.options, h.deps)).exitCode).toBe(0);

@@ -1,12 +1,14 @@
 /**
  * The fault campaign of issue 14, bounded and seeded so it stays in the fast suite: faults injected into the fake API
  * server during `apply` (5xx, 429, dropped connections, latency), `kill -9` in the middle of a checkpoint write, and a
- * lease held by a machine whose clock is far off. Each ends in a finished run (retried, or resumed) or is refused
- * before any change. Helm/istioctl failures and hangs, kill -9 at step boundaries, signals, concurrent applies, forged
- * records and tampered plans have their own end-to-end files (failures, crash-resume, refusals, trust).
+ * lease held by a machine whose clock is far off, `kill -9` at seeded random points of a run, and two applies started at
+ * the same moment. Each ends in a finished run (retried, or resumed) or is refused before any change. Helm/istioctl
+ * failures and hangs, kill -9 at step boundaries, signals, forged records and tampered plans have their own
+ * end-to-end files (failures, crash-resume, refusals, trust).
  */
 import { describe, expect, test } from 'vitest';
 import { isMutating, shortArgv, startCluster, until } from './harness.js';
+import type { RequestRecord } from '../fake-apiserver/types.js';
 import { expectAmbientUpgraded } from './checks.js';
 
 const FIXTURE = 'ambient-helm-1.23';
@@ -93,4 +95,57 @@ describe.concurrent('e2e: fault campaign', () => {
     }
     console.info('fault campaign: skewed live lease injected 1, refused before any change 1');
   }, 120_000);
+  test('kill -9 at seeded random points of a run (between, inside and during checkpoints): each re-run resumes, the last one finishes', async (ctx) => {
+    const c = await startCluster(ctx, { fixture: FIXTURE });
+    const plan = await c.plan();
+    const rnd = seeded(1409);
+    const fromProduct = (q: RequestRecord) => Boolean(q.headers['user-agent']);
+    let kills = 0;
+    let finished = false;
+    for (let attempt = 0; attempt < 4 && !finished; attempt++) {
+      // Killed once the product has made `at` more requests: reads, API writes, checkpoint writes and lease renewals alike.
+      const at = 4 + Math.floor(rnd() * 36);
+      const start = c.server.requests.filter(fromProduct).length;
+      const p = c.spawn(['apply', c.planPath]);
+      let exited = false;
+      void p.done.then(() => (exited = true));
+      await until(`apply to make ${at} requests or finish`, () => exited || c.server.requests.filter(fromProduct).length - start >= at, 120_000, 5);
+      if (exited) {
+        const r = await p.done;
+        expect(r.exitCode, r.stderr).toBe(0);
+        finished = true;
+        break;
+      }
+      p.child.kill('SIGKILL');
+      await p.done;
+      kills++;
+      if (c.lease()) c.expireLease();
+    }
+    if (!finished) {
+      const r = await c.cli(['apply', c.planPath], { timeoutMs: 120_000 });
+      expect(r.exitCode, r.stderr).toBe(0);
+    }
+    expect(kills).toBeGreaterThanOrEqual(2);
+    expectAmbientUpgraded(c.server, plan.steps.map((s) => s.id));
+    const run = c.localRuns()[0]!;
+    expect(c.clusterRun(run.runId)!.status).toBe('succeeded');
+    // No release is left half-changed by a killed helm.
+    const pending = c.server.list('v1', 'Secret').filter((s) => /^pending-/.test(String((s.metadata.labels ?? {})['status'] ?? '')));
+    expect(pending).toEqual([]);
+    console.info(`fault campaign: kill -9 at random points injected ${kills}, recovered ${kills}`);
+  }, 400_000);
+
+  test('two applies started at the same moment: exactly one runs, the other is refused by the lock and changes nothing', async (ctx) => {
+    const c = await startCluster(ctx, { fixture: FIXTURE });
+    const plan = await c.plan();
+    const [a, b] = await Promise.all([c.cli(['apply', c.planPath], { timeoutMs: 120_000 }), c.cli(['apply', c.planPath], { timeoutMs: 120_000 })]);
+    const codes = [a.exitCode, b.exitCode].sort();
+    expect(codes, `${a.stderr}\n---\n${b.stderr}`).toEqual([0, 3]);
+    const loser = a.exitCode === 3 ? a : b;
+    expect(loser.stderr).toContain('another upgrade holds the lock');
+    expectAmbientUpgraded(c.server, plan.steps.map((s) => s.id));
+    const mutating = c.callLog().filter(isMutating).map(shortArgv);
+    expect(new Set(mutating).size).toBe(mutating.length);
+    console.info('fault campaign: concurrent applies injected 1, one ran and one was refused 1');
+  }, 240_000);
 });

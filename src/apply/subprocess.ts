@@ -5,7 +5,7 @@ import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import { buildChildEnv } from './child-env.js';
 import type { LogSink, RunOutcome, RunRequest, Runner, Tool } from './ports.js';
-import { withValuesFile } from './values-file.js';
+import { sweepStaleValues, withValuesFile } from './values-file.js';
 
 export interface ExecaRunnerOptions {
   /** Explicit binaries (--helm, --istioctl); otherwise looked up on PATH. */
@@ -16,6 +16,8 @@ export interface ExecaRunnerOptions {
   callerEnv: NodeJS.ProcessEnv;
   /** After a timeout or Ctrl-C the child gets SIGTERM, then SIGKILL after this long. */
   graceMs?: number;
+  /** Where Helm values live while a command reads them (private to the user); the system temp directory otherwise. */
+  scratchDir?: string;
 }
 
 const VALUES_TIMEOUT_MS = 120_000;
@@ -68,6 +70,7 @@ function abandonAfterExit(sub: ChildProcess, signal: AbortSignal, timeoutMs: num
 export class ExecaRunner implements Runner {
   private readonly env: Record<string, string>;
   private readonly graceMs: number;
+  private swept: Promise<unknown> | undefined;
 
   constructor(private readonly opts: ExecaRunnerOptions) {
     this.env = buildChildEnv(opts.callerEnv, opts.kubeconfigFiles);
@@ -109,8 +112,10 @@ export class ExecaRunner implements Runner {
   async run(req: RunRequest): Promise<RunOutcome> {
     if (req.valuesFrom) {
       const from = req.valuesFrom;
+      const scratch = this.opts.scratchDir;
       try {
-        return await withValuesFile(req.args, from, () => this.helmValues(from.release, from.namespace, req.signal), (args) => this.exec(req.tool, args, req.timeoutMs, req.signal, req.log));
+        if (scratch) await (this.swept ??= sweepStaleValues(scratch));
+        return await withValuesFile(req.args, from, () => this.helmValues(from.release, from.namespace, req.signal), (args) => this.exec(req.tool, args, req.timeoutMs, req.signal, req.log), scratch);
       } catch (e) {
         return { ok: false, reason: req.signal.aborted ? 'cancelled' : 'failed', message: (e as Error).message };
       }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { LiveCluster } from '../apply/live-cluster.js';
 import { createProgress, interactiveTerminal, type Progress } from '../apply/progress.js';
 import { CheckpointStore, ConfigMapMirror, defaultStateDir, LocalRunStore } from '../apply/run-state.js';
@@ -24,8 +25,9 @@ export function wireRun(flags: RunFlags, cluster: LiveCluster): RunWiring {
     interactive: interactiveTerminal(process.stderr),
     chalk: makeChalk(colorEnabled(flags.color, process.stderr)),
   });
+  const stateDir = flags.stateDir ?? defaultStateDir();
   const store = new CheckpointStore(
-    new LocalRunStore(flags.stateDir ?? defaultStateDir()),
+    new LocalRunStore(stateDir),
     new ConfigMapMirror(cluster.configMaps, cluster.istioNamespace),
     (m) => progress.warn(m),
     () => systemClock.now(),
@@ -35,6 +37,7 @@ export function wireRun(flags: RunFlags, cluster: LiveCluster): RunWiring {
     context: cluster.context,
     kubeconfigFiles: cluster.kubeconfigFiles,
     callerEnv: process.env,
+    scratchDir: join(stateDir, 'scratch'),
   });
   const hintFlags = [
     '--context',

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +33,8 @@ let bin: string;
 
 function readCall(sub: string): { args: string; env: Record<string, string>; values?: { file: string; mode: string; text: string } } {
   const dir = join(root, 'calls');
-  const name = readdirSync(dir).find((f) => f.endsWith(`-${sub}.txt`))!;
+  // The latest call of that subcommand (several tests run helm upgrade).
+  const name = readdirSync(dir).filter((f) => f.endsWith(`-${sub}.txt`)).sort((a, b) => parseInt(a, 10) - parseInt(b, 10)).at(-1)!;
   const lines = readFileSync(join(dir, name), 'utf8').split('\n');
   const env: Record<string, string> = {};
   for (const l of lines.filter((x) => x.startsWith('ENV:'))) {
@@ -161,6 +163,23 @@ describe('values placeholder', () => {
     expect(existsSync(up.values!.file)).toBe(false);
     expect(log.join('')).toContain('$ helm upgrade istiod');
     expect(log.join('')).not.toContain('s3cr3t');
+  });
+
+  it('with a scratch directory: values files live there, and what a killed run left behind is removed first', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'runner-scratch-'));
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    mkdirSync(join(scratch, `istio-upgrade-values-${dead}-left`));
+    writeFileSync(join(scratch, `istio-upgrade-values-${dead}-left`, 'istio-system-istiod.yaml'), 'TOKEN: s3cr3t\n');
+    const r = await runner({ scratchDir: scratch }).run({
+      tool: 'helm',
+      args: ['upgrade', 'istiod', 'istio/istiod', '-n', 'istio-system', '--version', '1.24.6', '--values', '<values-of:istio-system/istiod>'],
+      valuesFrom: { release: 'istiod', namespace: 'istio-system' },
+      timeoutMs: 10_000,
+      signal: never,
+    });
+    expect(r.ok).toBe(true);
+    expect(readCall('upgrade').values!.file.startsWith(join(scratch, `istio-upgrade-values-${process.pid}-`))).toBe(true);
+    expect(readdirSync(scratch)).toEqual([]);
   });
 });
 

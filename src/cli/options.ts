@@ -92,6 +92,7 @@ export function addPlanningOptions(cmd: Command): Command {
     .option('--include-cleanup', 'also remove the old revision when nothing uses it (irreversible)')
     .option('--allow-downgrade', 'allow a target older than the installed version')
     .option('--allow-unknown-version', 'allow a target newer than the release catalog (no upgrade notes known)')
+    .option('--catalog <file>', 'release catalog file merged over (or replacing) the built-in one, e.g. for a newer Istio release (docs/catalog.md)')
     .option('--chart-repo <repo>', 'Helm chart repository alias or OCI prefix', DEFAULTS.chartRepo)
     .option('--istio-operator-file <file>', 'the IstioOperator file the running istioctl install was made from (required for istioctl installs; its sha256 is recorded in the plan)')
     .option('--backup-dir <dir>', 'where the backup step writes (default: ./istio-upgrade-backup-<from>-to-<to>)')

@@ -1,6 +1,6 @@
 import type { Inventory } from '../k8s/inventory.js';
 import type { Plan, PlanStep } from '../plan/schema.js';
-import { OPERATOR_EXPLANATIONS } from '../plans/catalog/explanations.js';
+import { explanationOf } from '../plans/catalog/index.js';
 import { commandLines } from '../cli/render/command-line.js';
 
 /**
@@ -203,7 +203,7 @@ function risksOf(plan: Plan): ChangeTicket['risks'] {
   for (const n of plan.notes) {
     if (seen.has(n.id)) continue;
     seen.add(n.id);
-    const explained = OPERATOR_EXPLANATIONS[n.id];
+    const explained = explanationOf(n.id);
     out.push({
       id: n.id,
       explanation: explained ?? `Release note (not yet explained here): ${n.summary}`,

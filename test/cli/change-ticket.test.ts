@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RELEASES } from '../../src/plans/catalog/releases.js';
-import { OPERATOR_EXPLANATIONS } from '../../src/plans/catalog/explanations.js';
 import { renderPlanMarkdown } from '../../src/cli/render/plan-markdown.js';
 import { buildChangeTicket, sourceLinks } from '../../src/report/change-ticket.js';
 import { repoRoot, runCli } from '../support/cli.js';
@@ -72,13 +71,9 @@ describe('the change ticket', () => {
   });
 
   it('explains catalog notes in one sentence each, with links to their sources', () => {
-    const ids = new Set(RELEASES.flatMap((r) => r.notes.map((n) => n.id)));
-    for (const [id, text] of Object.entries(OPERATOR_EXPLANATIONS)) {
-      expect(ids.has(id), id).toBe(true);
-      expect(text, id).toMatch(/^[A-Z0-9a-z].*[.]$/);
-      expect(text.split(/\. (?=[A-Z])/), id).toHaveLength(1);
-    }
-    for (const n of RELEASES.find((r) => r.minor === '1.24')!.notes) expect(OPERATOR_EXPLANATIONS[n.id], n.id).toBeDefined();
+    // One sentence each (the catalog schema checks the shape; test/catalog validates the data).
+    for (const n of RELEASES.flatMap((r) => r.notes)) if (n.explanation) expect(n.explanation.split(/[.!?] (?=[A-Z])/), n.id).toHaveLength(1);
+    for (const n of RELEASES.find((r) => r.minor === '1.24')!.notes) expect(n.explanation, n.id).toBeDefined();
     expect(sourceLinks('istio/istio@release-1.24:releasenotes/notes/52049.yaml; istio/istio.io:content/en/docs/x/index.md')).toEqual([
       'https://github.com/istio/istio/blob/release-1.24/releasenotes/notes/52049.yaml',
       'https://github.com/istio/istio.io/blob/master/content/en/docs/x/index.md',

@@ -22,6 +22,7 @@ import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { buildChangeTicket } from '../../report/change-ticket.js';
 import { toJson, toYaml, writeFileAtomic, writeStdout } from '../write-output.js';
 import { readOperatorFile } from '../operator-file.js';
+import { catalogFileWarning, useCatalogFile } from '../catalog-option.js';
 
 export interface PlanOptions extends ClusterOptions, OutputOptions {
   to?: string;
@@ -33,6 +34,7 @@ export interface PlanOptions extends ClusterOptions, OutputOptions {
   includeCleanup?: boolean;
   allowDowngrade?: boolean;
   allowUnknownVersion?: boolean;
+  catalog?: string;
   chartRepo: string;
   istioOperatorFile?: string;
   backupDir?: string;
@@ -99,11 +101,13 @@ export function planRequestFrom(opts: PlanOptions, now = new Date()): PlanReques
 
 /** Reads the cluster and plans; shared by `plan` and `apply --to`. */
 export async function makePlan(opts: PlanOptions): Promise<{ plan: Plan; inventory: Inventory }> {
+  const catalog = await useCatalogFile(opts.catalog);
   const request = planRequestFrom(opts);
   const source = await openSource(opts);
   const inventory = await discover(source, { istioNamespace: validateNamespace(opts.istioNamespace) });
   const plan = planUpgrade(inventory, request);
   if (source instanceof SnapshotSource && !source.verified) plan.warnings.push(UNVERIFIED_SNAPSHOT);
+  if (catalog) plan.warnings.push(catalogFileWarning(opts.catalog!, catalog));
   // A target beyond the catalog is said on stderr whatever the format, so it is seen even when stdout is a file.
   for (const w of plan.warnings.filter((x) => x.id === UNKNOWN_TARGET_WARNING)) process.stderr.write(`istio-upgrade: warning: ${w.message}\n`);
   return { plan, inventory };

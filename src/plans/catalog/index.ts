@@ -99,29 +99,78 @@ function cmp(a: string, b: string): number {
 
 const minorNum = (minor: string): number => Number(minor.split('.')[1]);
 
-const BY_MINOR: ReadonlyMap<string, Release> = new Map(RELEASES.map((r) => [r.minor, r]));
-const OLDEST = RELEASES[0]!;
-const NEWEST = RELEASES[RELEASES.length - 1]!;
+// ── the catalog in use ───────────────────────────────────────────────────────────────────────────────────
+/** The data a catalog consists of: the built-in one, or one read from a `--catalog` file (see catalog-file.ts). */
+export interface CatalogData {
+  releases: readonly Release[];
+  newestKnown: string;
+  policy: UpgradePolicy;
+}
+
+/** Where a catalog read from a file came from; plans made with it record this. */
+export interface CatalogOrigin {
+  /** The file's own version label, e.g. `2027-01-20`. */
+  version: string;
+  /** Where its data was taken from (the file's `generatedFrom`). */
+  source: string;
+  /** `merge` (its releases over the built-in ones) or `replace` (the file is the whole catalog). */
+  mode: 'merge' | 'replace';
+  /** sha256 of the file's bytes: apply checks a plan's catalog is the one it is given. */
+  digest: string;
+}
+
+interface Active extends CatalogData {
+  byMinor: ReadonlyMap<string, Release>;
+  oldest: Release;
+  newest: Release;
+  origin: CatalogOrigin | undefined;
+}
+
+function activate(data: CatalogData, origin: CatalogOrigin | undefined): Active {
+  const byMinor = new Map(data.releases.map((r) => [r.minor, r]));
+  return { ...data, byMinor, oldest: data.releases[0]!, newest: data.releases[data.releases.length - 1]!, origin };
+}
+
+const BUILT_IN: CatalogData = { releases: RELEASES, newestKnown: NEWEST_KNOWN, policy: UPGRADE_POLICY };
+let active = activate(BUILT_IN, undefined);
+
+/** The catalog compiled into this version of the tool. */
+export function builtInCatalog(): CatalogData {
+  return BUILT_IN;
+}
+
+/**
+ * Makes every query below answer from `data` (a validated catalog file) for the rest of the process, or from the
+ * built-in catalog again when called without arguments. The CLI calls it once, before planning.
+ */
+export function useCatalog(data?: CatalogData, origin?: CatalogOrigin): void {
+  active = data ? activate(data, origin) : activate(BUILT_IN, undefined);
+}
+
+/** Where the catalog in use came from; undefined for the built-in one. */
+export function catalogOrigin(): CatalogOrigin | undefined {
+  return active.origin;
+}
 
 // ── basic queries ────────────────────────────────────────────────────────────────────────────────────────
 /** Minors in the catalog, ascending ('1.18' … '1.31'). */
 export function listMinors(): string[] {
-  return RELEASES.map((r) => r.minor);
+  return active.releases.map((r) => r.minor);
 }
 
 /** Release for a minor or any version of it ('1.24', '1.24.3', 'v1.24.3'); undefined when not in the catalog. */
 export function getRelease(minorOrVersion: string): Release | undefined {
   const p = parseIstio(minorOrVersion);
-  return p && p.major === 1 ? BY_MINOR.get(`1.${p.minor}`) : undefined;
+  return p && p.major === 1 ? active.byMinor.get(`1.${p.minor}`) : undefined;
 }
 
 /** Newest release known to the catalog ('1.31.1'). */
 export function newestKnown(): string {
-  return NEWEST_KNOWN;
+  return active.newestKnown;
 }
 
 export function upgradePolicy(): UpgradePolicy {
-  return UPGRADE_POLICY;
+  return active.policy;
 }
 
 /** Validates the whole catalog with its zod schema (loaded lazily, result cached). */
@@ -136,17 +185,17 @@ export async function validateCatalog(): Promise<Catalog> {
  * Gateway API bundle, since nothing is known about them. The plan carries a loud warning saying so.
  */
 function beyondCatalog(minor: string): Release {
-  return { ...NEWEST, minor, latestPatch: `${minor}.0`, patches: undefined, notes: [], gatewayApi: undefined, eol: undefined } as Release;
+  return { ...active.newest, minor, latestPatch: `${minor}.0`, patches: undefined, notes: [], gatewayApi: undefined, eol: undefined } as Release;
 }
 
 function requireRelease(version: string): Release {
   const p = parseIstioOrThrow(version);
-  if (p.minor > minorNum(NEWEST.minor)) return beyondCatalog(`1.${p.minor}`);
+  if (p.minor > minorNum(active.newest.minor)) return beyondCatalog(`1.${p.minor}`);
   const rel = getRelease(version);
   if (!rel)
     throw new CatalogError(
       'unknown-minor',
-      `Istio ${minorOf(version)} is not in the release catalog (${OLDEST.minor}–${NEWEST.minor})`,
+      `Istio ${minorOf(version)} is not in the release catalog (${active.oldest.minor}–${active.newest.minor})`,
     );
   return rel;
 }
@@ -154,7 +203,7 @@ function requireRelease(version: string): Release {
 /** Release whose chart layout applies; minors newer than the catalog are assumed to keep the newest layout. */
 function layoutRelease(version: string): Release {
   const p = parseIstioOrThrow(version);
-  if (p.minor > minorNum(NEWEST.minor)) return NEWEST;
+  if (p.minor > minorNum(active.newest.minor)) return active.newest;
   return requireRelease(version);
 }
 
@@ -176,10 +225,10 @@ function knownPatches(rel: Release): string[] {
  * the result has `known: false` and a loud `warning`. A minor without patch outside the catalog resolves to `.0`.
  */
 export function resolveTarget(spec: string, opts: { allowUnknown: boolean }): ResolvedTarget {
-  if (spec.trim().toLowerCase() === 'latest') return { version: NEWEST_KNOWN, minor: minorOf(NEWEST_KNOWN), known: true };
+  if (spec.trim().toLowerCase() === 'latest') return { version: active.newestKnown, minor: minorOf(active.newestKnown), known: true };
   const p = parseIstioOrThrow(spec);
   const minor = `1.${p.minor}`;
-  const rel = BY_MINOR.get(minor);
+  const rel = active.byMinor.get(minor);
   if (rel) {
     if (p.patch === undefined) return { version: rel.latestPatch, minor, known: true };
     const version = `${minor}.${p.patch}`;
@@ -196,19 +245,19 @@ export function resolveTarget(spec: string, opts: { allowUnknown: boolean }): Re
     };
   }
   const version = `${minor}.${p.patch ?? 0}`;
-  if (p.minor > minorNum(NEWEST.minor)) {
+  if (p.minor > minorNum(active.newest.minor)) {
     if (!opts.allowUnknown)
-      throw new CatalogError('unknown-minor', `Istio ${minor} is newer than the release catalog (newest known: ${NEWEST_KNOWN})`);
+      throw new CatalogError('unknown-minor', `Istio ${minor} is newer than the release catalog (newest known: ${active.newestKnown})`);
     return {
       version,
       minor,
       known: false,
-      warning: `Istio ${minor} is newer than the release catalog (newest known: ${NEWEST_KNOWN}): planned by the general rules with ${NEWEST.minor}'s chart names, tag templates, Kubernetes range and policy; no ${minor} upgrade notes are known, so read the official ${minor} upgrade notes before applying`,
+      warning: `Istio ${minor} is newer than the release catalog (newest known: ${active.newestKnown}): planned by the general rules with ${active.newest.minor}'s chart names, tag templates, Kubernetes range and policy; no ${minor} upgrade notes are known, so read the official ${minor} upgrade notes before applying`,
     };
   }
   if (!opts.allowUnknown)
-    throw new CatalogError('unknown-minor', `Istio ${minor} is older than the release catalog (${OLDEST.minor}–${NEWEST.minor})`);
-  return { version, minor, known: false, warning: `no upgrade notes are known for ${minor}: it is older than the release catalog (${OLDEST.minor})` };
+    throw new CatalogError('unknown-minor', `Istio ${minor} is older than the release catalog (${active.oldest.minor}–${active.newest.minor})`);
+  return { version, minor, known: false, warning: `no upgrade notes are known for ${minor}: it is older than the release catalog (${active.oldest.minor})` };
 }
 
 // ── notesForHop ──────────────────────────────────────────────────────────────────────────────────────────
@@ -229,7 +278,7 @@ function hasChange(note: Note, minor: string, version: string): boolean {
 function hopVersion(spec: string, role: 'from' | 'to'): string {
   const p = parseIstioOrThrow(spec);
   if (p.patch !== undefined) return `1.${p.minor}.${p.patch}`;
-  const rel = BY_MINOR.get(`1.${p.minor}`);
+  const rel = active.byMinor.get(`1.${p.minor}`);
   return role === 'to' && rel ? rel.latestPatch : `1.${p.minor}.0`;
 }
 
@@ -244,11 +293,17 @@ export function notesForHop(fromVersion: string, toVersion: string): HopNote[] {
   const to = hopVersion(toVersion, 'to');
   if (cmp(to, from) <= 0) return [];
   const out: HopNote[] = [];
-  for (const rel of RELEASES)
+  for (const rel of active.releases)
     for (const note of rel.notes)
       if (!hasChange(note, rel.minor, from) && hasChange(note, rel.minor, to)) out.push({ ...note, minor: rel.minor });
   const ids = new Set(out.map((n) => n.id));
   return out.filter((n) => !(n.sameAs && ids.has(n.sameAs)));
+}
+
+/** The plain-language explanation of a note of the catalog in use; undefined when it has none. */
+export function explanationOf(noteId: string): string | undefined {
+  for (const rel of active.releases) for (const note of rel.notes) if (note.id === noteId) return note.explanation;
+  return undefined;
 }
 
 // ── Kubernetes ───────────────────────────────────────────────────────────────────────────────────────────
@@ -286,12 +341,12 @@ export function isEol(minor: string, date: Date | string): boolean {
   const p = parseIstioOrThrow(minor);
   const when = typeof date === 'string' ? Date.parse(date) : date.getTime();
   if (Number.isNaN(when)) throw new CatalogError('invalid-version', `invalid date "${String(date)}"`);
-  if (p.minor < minorNum(OLDEST.minor)) return true;
-  const rel = BY_MINOR.get(`1.${p.minor}`);
+  if (p.minor < minorNum(active.oldest.minor)) return true;
+  const rel = active.byMinor.get(`1.${p.minor}`);
   if (!rel) return false;
   if (rel.eol) return when >= Date.parse(rel.eol);
-  const policy = UPGRADE_POLICY.supportWindow;
-  const successor = BY_MINOR.get(`1.${p.minor + policy.minorsAfter}`);
+  const policy = active.policy.supportWindow;
+  const successor = active.byMinor.get(`1.${p.minor + policy.minorsAfter}`);
   if (!successor) return false;
   return when >= Date.parse(successor.released) + policy.weeksAfter * 7 * DAY_MS;
 }
@@ -308,7 +363,7 @@ export function securityFixesMissing(version: string): SecurityFix[] {
 /** Newest patch of the oldest minor newer than `minor` that is still supported on `date`; undefined when none. */
 export function nearestSupportedAfter(minor: string, date: Date | string): string | undefined {
   const p = parseIstioOrThrow(minor);
-  return RELEASES.find((r) => minorNum(r.minor) > p.minor && !isEol(r.minor, date))?.latestPatch;
+  return active.releases.find((r) => minorNum(r.minor) > p.minor && !isEol(r.minor, date))?.latestPatch;
 }
 
 /** istiod chart template(s) rendering revision tags, for `helm template -s`. */

@@ -446,6 +446,8 @@ const N124: Note[] = [
     summary: 'In-cluster operator removed (istio-operator chart gone); migrate to Helm or istioctl first (istioctl manifest translate helps move to Helm)',
     appliesWhen: { anyOf: [{ installMethod: 'operator' }, { component: 'istio-operator' }] },
     effect: { blocker: true, stepKind: 'install-method-migration', placement: { before: 'precheck' } },
+    explanation:
+      'Istio 1.24 no longer ships the in-cluster operator, so a mesh it manages must first be moved to Helm or istioctl (istioctl manifest translate helps) before it can be upgraded.',
     source: `${ann('1.23')}; istio/istio@1.24.6:manifests/charts (no istio-operator); ${chg('1.24')}`,
     verified: `${ioRead(ann('1.23'))}; ${gitAt('1.24.0 (manifests/charts/istio-operator absent; present at 1.23.6)')}`,
   },
@@ -454,6 +456,8 @@ const N124: Note[] = [
     kind: 'precondition',
     summary: 'All components read v1 CRDs; CRDs from 1.21 or older unsupported -> upgrade base CRDs before istiod',
     effect: { order: ['crds-upgrade', 'istiod-upgrade'] },
+    explanation:
+      'From 1.24 every Istio component reads the v1 versions of the Istio CRDs, so the CRDs (base chart) are upgraded before the new istiod and CRDs installed by 1.21 or older are not supported.',
     source: chg('1.24'),
   },
   {
@@ -472,6 +476,8 @@ const N124: Note[] = [
         `kubectl annotate ${CRD_MIGRATION_SELECTOR} "meta.helm.sh/release-namespace=<istio-namespace>"`,
       ],
     },
+    explanation:
+      'The 1.24 base chart manages the Istio CRDs as ordinary Helm resources, so CRDs created earlier get Helm ownership labels and annotations once, without which helm upgrade of istio-base would refuse to touch them.',
     source: `${rn('1.24', '53318.yaml')}; ${up('1.24')}; ${io('boilerplates/crd-upgrade-123.md')}`,
     verified: `${gitAt('release-1.24:releasenotes/notes/53318.yaml and 1.24.0:manifests/charts/base/templates/crds.yaml')}; ${ioRead(up('1.24'))}`,
   },
@@ -481,6 +487,8 @@ const N124: Note[] = [
     summary: 'istiod-remote chart removed: use `helm install istiod istio/istiod --set profile=remote`; istio-base now required in remote clusters too',
     appliesWhen: { component: 'istiod-remote' },
     effect: { stepKind: 'chart-switch', placement: { before: 'istiod-upgrade' } },
+    explanation:
+      'The istiod-remote chart is gone in 1.24: remote clusters install the istiod chart with profile=remote instead and now need the istio-base chart too.',
     source: `${rn('1.24', '53294.yaml')}; ${up('1.24')}`,
     verified: `${ioRead(up('1.24'))}; ${gitAt('1.24.0 (istiod-remote chart absent)')}`,
   },
@@ -490,6 +498,8 @@ const N124: Note[] = [
     summary: 'Helm profile=openshift / openshift-ambient removed -> profile=<x> + global.platform=openshift',
     appliesWhen: { installMethod: 'helm', anyOf: [{ helmValue: { path: 'profile', equals: 'openshift' } }, { helmValue: { path: 'profile', equals: 'openshift-ambient' } }] },
     effect: { stepKind: 'helm-values-migration', placement: { before: 'crds-upgrade' }, setHelmValues: [{ path: 'global.platform', value: 'openshift' }] },
+    explanation:
+      'The openshift and openshift-ambient Helm profiles were removed in 1.24; OpenShift clusters set the usual profile plus global.platform=openshift on their charts.',
     source: rn('1.24', '52981.yaml'),
     verified: gitAt('1.24.0:manifests/helm-profiles (no openshift*.yaml; platform-openshift.yaml present)'),
   },
@@ -513,6 +523,8 @@ const N124: Note[] = [
         'istio_cni',
       ],
     },
+    explanation:
+      'Some Helm values (for example pilot.configSource, global.autoscalingV2API and the istio_cni.* block) no longer exist in 1.24, so values that still set them must be cleaned up or they silently stop having an effect.',
     source: rn('1.24', '51987.yaml', '52645.yaml'),
   },
   {
@@ -521,6 +533,8 @@ const N124: Note[] = [
     summary: 'istio.io/gateway-name label removed; selectors must use gateway.networking.k8s.io/gateway-name',
     appliesWhen: { resourceExists: { kind: 'Gateway', group: 'gateway.networking.k8s.io' } },
     effect: { stepKind: 'label-migration', placement: { before: 'istiod-upgrade' } },
+    explanation:
+      'Gateway API gateways lose the istio.io/gateway-name label in 1.24, so Services, NetworkPolicies or monitoring that select on it must select gateway.networking.k8s.io/gateway-name instead.',
     source: rn('1.24', '52049.yaml'),
   },
   {
@@ -529,6 +543,8 @@ const N124: Note[] = [
     summary: 'compatibilityVersion=1.20 rejected; its flags (except ENABLE_AUTO_SNI) removed from Istio',
     appliesWhen: { helmValue: { path: 'compatibilityVersion', equals: '1.20' } },
     effect: { blocker: true },
+    explanation:
+      'compatibilityVersion=1.20 is rejected from 1.24 and the old behaviours it restored are gone, so a revision still pinned to it must drop the setting first.',
     source: rn('1.24', 'compatibility-version-1-20.yaml'),
     verified: gitAt('1.24.0:manifests/helm-profiles (compatibility-version-1.20.yaml absent)'),
   },
@@ -539,6 +555,8 @@ const N124: Note[] = [
     detail: 'Restarting the workloads resolves the failures if they occur. Tracked in istio/ztunnel#1360.',
     appliesWhen: { mode: 'ambient', helmValue: { path: 'cni.ambient.dnsCapture', equals: true } },
     effect: { order: ['cni-upgrade', 'workload-restart', 'ztunnel-upgrade'] },
+    explanation:
+      'With ambient DNS capture on, istio-cni must be upgraded first, then the ambient workloads restarted, and only then ztunnel, or pods can fail to resolve names; the plan runs the steps in that order.',
     source: up('1.24'),
     verified: ioRead(up('1.24')),
   },
@@ -548,6 +566,8 @@ const N124: Note[] = [
     summary: 'Inbound retry policy added; 503 no longer retried by default; compat 1.23',
     compatibilityRevertible: true,
     effect: { revertFlags: { ENABLE_INBOUND_RETRY_POLICY: 'false', EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY: 'false' } },
+    explanation:
+      'Sidecars in 1.24 no longer retry requests that get a 503 from the local application by default; the plan keeps the 1.23 behaviour with compatibilityVersion until you choose to adopt the new default.',
     source: chg('1.24'),
   },
   {
@@ -556,6 +576,8 @@ const N124: Note[] = [
     summary: 'Sidecar/no-Sidecar service conflict resolution unified; PILOT_UNIFIED_SIDECAR_SCOPE=false temporarily',
     compatibilityRevertible: true,
     effect: { revertFlags: { PILOT_UNIFIED_SIDECAR_SCOPE: 'false' } },
+    explanation:
+      'When a service is visible both with and without a Sidecar resource, 1.24 resolves the conflict the same way in both cases, which can change which service a client reaches; PILOT_UNIFIED_SIDECAR_SCOPE=false restores the old behaviour for a while.',
     source: `${rn('1.24', 'sidecar-scope-unit.yaml')}; ${up('1.24')}`,
     verified: ioRead(up('1.24')),
   },
@@ -565,6 +587,8 @@ const N124: Note[] = [
     summary: 'DestinationRules with different exportTo no longer merged; ENABLE_ENHANCED_DESTINATIONRULE_MERGE=false',
     compatibilityRevertible: true,
     effect: { revertFlags: { ENABLE_ENHANCED_DESTINATIONRULE_MERGE: 'false' } },
+    explanation:
+      'DestinationRules for the same host with different exportTo are no longer merged in 1.24, so a client may see a different traffic policy; ENABLE_ENHANCED_DESTINATIONRULE_MERGE=false restores the merge.',
     source: chg('1.24'),
   },
   {
@@ -572,6 +596,8 @@ const N124: Note[] = [
     kind: 'warning',
     summary: 'Telemetry CEL must use filter_state.downstream_peer/upstream_peer and xds.node; mixed-version expressions via has()',
     appliesWhen: { feature: 'telemetry-cel' },
+    explanation:
+      'Telemetry CEL expressions must read peer metadata from filter_state.downstream_peer/upstream_peer and xds.node in 1.24; expressions that must work on old and new proxies during the upgrade should guard with has().',
     source: `${rn('1.24', 'telemetry-cel.yaml')}; ${up('1.24')}`,
     verified: ioRead(up('1.24')),
   },
@@ -594,6 +620,8 @@ const N124: Note[] = [
         },
       ],
     },
+    explanation:
+      'istio-csr v0.12.0 or older cannot serve 1.24 proxies, which enforce ALPN on gRPC, unless the mesh sets proxyMetadata GRPC_ENFORCE_ALPN_ENABLED="false" (or istio-csr is upgraded first).',
     source: up('1.24'),
     verified: ioRead(up('1.24')),
   },
@@ -601,6 +629,8 @@ const N124: Note[] = [
     id: '1.24-removed-misc',
     kind: 'warning',
     summary: 'sidecar.istio.io/enableCoreDump annotation, --log_rotate_* flags, istioctl profile and istioctl manifest diff removed',
+    explanation:
+      '1.24 removes the sidecar.istio.io/enableCoreDump annotation, the --log_rotate_* flags and the istioctl profile and manifest diff commands, so scripts and manifests using them need changing.',
     source: rn('1.24', 'drop-coredump.yaml', 'drop-log-rotate.yaml', 'operator-drop-dump.yaml', 'operator-drop-diff.yaml'),
   },
   {
@@ -608,6 +638,8 @@ const N124: Note[] = [
     kind: 'warning',
     summary: 'Ambient GA; redirection switched TPROXY->REDIRECT',
     appliesWhen: { mode: 'ambient' },
+    explanation:
+      'Ambient mode is generally available in 1.24 and redirects traffic with REDIRECT instead of TPROXY rules, which changes the node-level iptables rules ambient pods get when they restart.',
     source: chg('1.24'),
   },
 ];

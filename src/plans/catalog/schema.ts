@@ -5,6 +5,7 @@
  * returned by `notesForHop()` and interprets the small vocabulary below generically.
  *
  * ─── Note ───────────────────────────────────────────────────────────────────────────────────────────────
+ *   explanation   one plain sentence for the operator reading a change ticket: what changes for them, what to do
  *   kind       precondition: must hold / be done before the hop starts
  *              step:         an action the plan must contain
  *              order:        an ordering constraint between plan phases
@@ -74,6 +75,7 @@ const IsoDate = z.string().regex(DATE_RE, 'expected YYYY-MM-DD');
 const K8sMinor = z.string().regex(K8S_MINOR_RE, 'expected a Kubernetes minor like 1.30');
 const Semverish = z.string().regex(/^v?\d+\.\d+(\.\d+)?$/, 'expected x.y or x.y.z');
 const OneLine = z.string().min(1).refine((s) => !s.includes('\n'), 'must be one line');
+const OneSentence = OneLine.refine((s) => /[.!?]$/.test(s) && !/[.!?] [A-Z]/.test(s), 'must be one sentence ending with a full stop');
 
 export const NOTE_KINDS = ['precondition', 'step', 'order', 'warning'] as const;
 export const INSTALL_METHODS = ['helm', 'istioctl', 'operator'] as const;
@@ -226,6 +228,8 @@ export const NoteSchema = z
     id: z.string().regex(NOTE_ID_RE, 'note id must be <minor>[.<patch>]-<kebab>'),
     kind: z.enum(NOTE_KINDS),
     summary: OneLine,
+    /** What the change means for the operator, in one plain sentence (change tickets show it with the source link). */
+    explanation: OneSentence.optional(),
     detail: z.string().optional(),
     appliesWhen: ConditionSchema.optional(),
     effect: EffectSchema.optional(),

@@ -6,6 +6,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { expectAmbientUpgraded } from './checks.js';
 import { startCluster, type E2eCluster } from './harness.js';
 import type { Plan } from '../../src/plan/schema.js';
 
@@ -95,7 +96,12 @@ describe.concurrent('e2e: trust boundaries', () => {
     expect(r.stderr).toContain('pass --allow-any-cluster');
     expect(writes(c)).toEqual([]);
     expect(c.callLog()).toEqual([]);
-  }, 60_000);
+
+    // The operator vouches for the cluster: the same plan applies.
+    const allowed = await c.cli(['apply', path, '--allow-any-cluster']);
+    expect(allowed.exitCode, allowed.stderr).toBe(0);
+    expectAmbientUpgraded(c.server, plan.steps.map((s) => s.id));
+  }, 90_000);
 
   test('a forged "succeeded" run record of the real plan: apply does not say "already applied", rollback runs nothing', async (ctx) => {
     const c = await startCluster(ctx, { fixture: FIXTURE });

@@ -177,6 +177,59 @@ export const findingSchema = z.object({
 });
 export type Finding = z.infer<typeof findingSchema>;
 
+export const eastWestGatewaySchema = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  /** `topology.istio.io/network` of the gateway (the network it is the entry to). */
+  network: z.string().nullable(),
+  /** Service ports among the multi-cluster ones: 15443 (cross-network mTLS), 15012 (xDS/CA), 15017 (webhooks). */
+  ports: z.array(z.number()),
+  /** Serves 15012 and 15017: remote clusters reach this cluster's istiod through it. */
+  exposesControlPlane: z.boolean(),
+  helmRelease: helmRefSchema.nullable(),
+  revision: z.string().nullable(),
+  version: z.string().nullable(),
+});
+export type EastWestGateway = z.infer<typeof eastWestGatewaySchema>;
+
+export const remoteInstallSchema = z.object({
+  /** `istiod-remote` (until 1.23) or `istiod` installed with profile=remote (1.24 and later). */
+  chart: z.string(),
+  helmRelease: helmRefSchema.nullable(),
+  version: z.string().nullable(),
+  /** The revision its injector webhook serves (`default` when revision-less). */
+  revision: z.string(),
+  injectorWebhook: z.string().nullable(),
+  /**
+   * Where the webhook sends pods: a URL, or `service/<ns>/<name><path>` (a selector-less Service whose Endpoints
+   * lead to the primary's or external istiod, usually through an east-west gateway).
+   */
+  injectionTarget: z.string().nullable(),
+  remotePilotAddress: z.string().nullable(),
+});
+export type RemoteInstall = z.infer<typeof remoteInstallSchema>;
+
+/** Multi-cluster topology of this cluster; present only when something marks the cluster as part of a multi-cluster mesh. */
+export const meshTopologySchema = z.object({
+  /** primary: runs an istiod serving this cluster; remote: its webhooks and proxies use a control plane elsewhere. */
+  role: z.enum(['primary', 'remote']),
+  meshId: z.string().nullable(),
+  clusterName: z.string().nullable(),
+  network: z.string().nullable(),
+  trustDomain: z.string().nullable(),
+  /** Annotation `topology.istio.io/controlPlaneClusters` on the Istio namespace of a remote. */
+  controlPlaneClusters: z.array(z.string()),
+  /** `istio/multiCluster=true` Secrets: the clusters this control plane reads (never their credentials). */
+  remoteSecrets: z.array(z.object({ name: z.string(), namespace: z.string(), cluster: z.string().nullable() })),
+  eastWestGateways: z.array(eastWestGatewaySchema),
+  remoteInstalls: z.array(remoteInstallSchema),
+  /** istiod installed with `global.externalIstiod=true`: it serves clusters other than its own. */
+  servesRemotes: z.boolean(),
+  /** `global.remotePilotAddress`: the address of the control plane a remote (or external) install uses. */
+  remotePilotAddress: z.string().nullable(),
+});
+export type MeshTopology = z.infer<typeof meshTopologySchema>;
+
 export const INVENTORY_API_VERSION = 'istio-upgrade/v1';
 
 export const inventorySchema = z.object({
@@ -225,6 +278,8 @@ export const inventorySchema = z.object({
     sail: z.object({ istios: z.array(z.object({ name: z.string(), version: z.string().nullable(), updateStrategy: z.string().nullable() })) }),
   }),
   findings: z.array(findingSchema),
+  /** Multi-cluster role and topology (see meshTopologySchema); absent on a single-cluster mesh. */
+  mesh: meshTopologySchema.optional(),
 });
 
 export type Inventory = z.infer<typeof inventorySchema>;

@@ -24,6 +24,17 @@ export const PLAN_RELEVANT_VALUES = [
   'cni.excludeNamespaces',
   'privileged',
   'excludeNamespaces',
+  // Multi-cluster topology: names and addresses, never credentials.
+  'global.meshID',
+  'global.multiCluster.clusterName',
+  'global.network',
+  'global.remotePilotAddress',
+  'global.externalIstiod',
+  'global.configCluster',
+  'istiodRemote.injectionPath',
+  'istiodRemote.injectionURL',
+  'meshConfig.trustDomain',
+  'networkGateway',
 ] as const;
 
 export const REDACTED = '<redacted>';

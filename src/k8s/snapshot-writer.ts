@@ -82,7 +82,7 @@ export function buildSnapshot(items: KubeObject[], meta: { kubernetesVersion: st
 
 /**
  * Keeps what discovery reads and nothing sensitive: managedFields go; Secrets other than Helm
- * release records are dropped; Helm records are re-encoded without manifests or templates and
+ * release records are dropped (remote secrets keep their metadata only); Helm records are re-encoded without manifests or templates and
  * with values redacted, so a snapshot can be attached to a ticket.
  */
 function sanitize(obj: KubeObject): KubeObject | null {
@@ -94,6 +94,8 @@ function sanitize(obj: KubeObject): KubeObject | null {
   }
   const out: KubeObject = { ...obj, metadata };
   if (obj.kind === 'Secret') {
+    // A remote secret's data is a kubeconfig with credentials: only its metadata (which cluster it names) is kept.
+    if (metadata.labels?.['istio/multiCluster'] === 'true') return { apiVersion: obj.apiVersion, kind: obj.kind, metadata, type: (obj as { type?: string }).type ?? 'Opaque' } as KubeObject;
     if ((obj as { type?: string }).type !== HELM_SECRET_TYPE && metadata.labels?.owner !== 'helm') return null;
     const data = (obj as { data?: Record<string, string> }).data;
     if (!data?.release) return { apiVersion: obj.apiVersion, kind: obj.kind, metadata, type: HELM_SECRET_TYPE } as KubeObject;

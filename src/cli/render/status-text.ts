@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { Inventory } from '../../k8s/inventory.js';
+import type { Inventory, MeshTopology } from '../../k8s/inventory.js';
 import { table as layoutTable } from './table.js';
 import { wrapText } from './width.js';
 
@@ -18,6 +18,8 @@ export function renderStatus(inv: Inventory, c: ChalkInstance, width = 80): stri
     ...wrapText(`${c.bold('Cluster')}  ${inv.source.context ?? dash} · Kubernetes ${inv.cluster.kubernetesVersion} · ${inv.cluster.nodes.length} node(s) · ${src}`, width, '', ' '.repeat(9)),
     ...wrapText(`${c.bold('Mesh')}     ${inv.mode} · installed with ${inv.installMethod} · control plane in ${inv.istioNamespace}`, width, '', ' '.repeat(9)),
   );
+
+  if (inv.mesh) renderMeshTopology(inv.mesh, { section, prose, table, out });
 
   section('Control plane revisions');
   if (inv.revisions.length === 0) out.push('  none found');
@@ -129,4 +131,39 @@ export function renderStatus(inv: Inventory, c: ChalkInstance, width = 80): stri
     prose(`  ${mark} ${f.message} ${c.dim(`[${f.id}]`)}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+interface StatusWriter {
+  section: (title: string) => void;
+  prose: (text: string) => void;
+  table: (headers: string[], rows: string[][]) => string;
+  out: string[];
+}
+
+/** The cluster's place in a multi-cluster mesh: identity, the clusters it reads, and how remotes reach it. */
+function renderMeshTopology(m: MeshTopology, w: StatusWriter): void {
+  w.section('Multi-cluster');
+  w.prose(
+    `${m.role} · mesh ${m.meshId ?? dash} · cluster ${m.clusterName ?? dash} · network ${m.network ?? dash} · trust domain ${m.trustDomain ?? dash}` +
+      (m.servesRemotes ? ' · serves remote clusters (externalIstiod)' : ''),
+  );
+  if (m.controlPlaneClusters.length) w.prose(`control plane in cluster(s): ${m.controlPlaneClusters.join(', ')}`);
+  if (m.remotePilotAddress) w.prose(`remote control plane address: ${m.remotePilotAddress}`);
+  if (m.remoteSecrets.length) w.prose(`remote secrets (clusters this control plane reads): ${m.remoteSecrets.map((s) => `${s.cluster ?? '?'} (${s.name})`).join(', ')}`);
+  if (m.eastWestGateways.length) {
+    w.out.push(
+      w.table(
+        ['EAST-WEST GATEWAY', 'NETWORK', 'PORTS', 'EXPOSES ISTIOD', 'REVISION', 'VERSION'],
+        m.eastWestGateways.map((g) => [`${g.namespace}/${g.name}`, g.network ?? dash, g.ports.join(',') || dash, g.exposesControlPlane ? 'yes' : 'no', g.revision ?? dash, g.version ?? dash]),
+      ),
+    );
+  }
+  if (m.remoteInstalls.length) {
+    w.out.push(
+      w.table(
+        ['REMOTE INSTALL', 'CHART', 'VERSION', 'REVISION', 'INJECTION'],
+        m.remoteInstalls.map((r) => [r.helmRelease ? `${r.helmRelease.namespace}/${r.helmRelease.release}` : (r.injectorWebhook ?? dash), r.chart, r.version ?? dash, r.revision, r.injectionTarget ?? dash]),
+      ),
+    );
+  }
 }

@@ -8,6 +8,7 @@ import { buildFindings } from './findings.js';
 import { buildHelmReleases } from './helm.js';
 import { buildAmbient, buildCrds, buildGateways, buildIstioCsr, buildOperators, buildWaypoints, operatorContext } from './infra.js';
 import type { RawCluster } from './raw.js';
+import { buildMeshTopology } from './topology.js';
 
 /** Pure: interprets what was read. Same input, same inventory — whether it came live or from a snapshot. */
 export function buildInventory(raw: RawCluster, source: { type: 'live' | 'snapshot' }): Inventory {
@@ -94,6 +95,7 @@ export function buildInventory(raw: RawCluster, source: { type: 'live' | 'snapsh
   const installMethod: Inventory['installMethod'] = methods.size === 0 ? 'none' : methods.size > 1 ? 'mixed' : [...methods][0]!;
   const mode: Inventory['mode'] = ambient.ztunnel || revisions.some((r) => r.ambient) ? 'ambient' : revisions.length ? 'sidecar' : 'none';
 
+  const mesh = buildMeshTopology(raw, helmReleases, revisions, gateways);
   const draft: Omit<Inventory, 'findings'> = {
     apiVersion: INVENTORY_API_VERSION,
     kind: 'Inventory',
@@ -120,6 +122,7 @@ export function buildInventory(raw: RawCluster, source: { type: 'live' | 'snapsh
     crds: buildCrds(raw),
     istioCsr,
     operators,
+    ...(mesh ? { mesh } : {}),
   };
   const inventory: Inventory = { ...draft, findings: buildFindings(draft, raw.helmDecodeErrors) };
   return inventorySchema.parse(inventory);

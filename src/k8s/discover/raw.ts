@@ -51,4 +51,8 @@ export interface RawCluster {
   gatewayApiGateways: KubeObject[];
   istioOperators: KubeObject[];
   sailIstios: KubeObject[];
+  /** `istio/multiCluster=true` Secrets of the Istio namespace, metadata only. */
+  remoteSecrets: KubeObject[];
+  /** Services labelled `topology.istio.io/network` (east-west gateways). */
+  networkServices: KubeObject[];
 }

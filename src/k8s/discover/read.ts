@@ -43,6 +43,8 @@ export async function readCluster(source: ClusterSource, opts: ReadOptions): Pro
     istioOperators,
     sailIstios,
     istioCsrDeployments,
+    remoteSecrets,
+    networkServices,
   ] = await Promise.all([
     source.kubernetesVersion(),
     source.list(RESOURCES.nodes),
@@ -66,6 +68,10 @@ export async function readCluster(source: ClusterSource, opts: ReadOptions): Pro
     source.list(RESOURCES.istioOperators),
     source.list(RESOURCES.sailIstios),
     source.list(RESOURCES.deployments, { labelSelector: 'app.kubernetes.io/name=cert-manager-istio-csr' }),
+    // Multi-cluster: which clusters this control plane reads (metadata only: the data is a kubeconfig with credentials).
+    source.list(RESOURCES.secrets, { namespace: ns, labelSelector: 'istio/multiCluster=true', metadataOnly: true }),
+    // East-west gateways carry the network they front (gateway chart `networkGateway`, gen-eastwest-gateway.sh).
+    source.list(RESOURCES.services, { labelSelector: 'topology.istio.io/network' }),
   ]);
 
   const istiodDeployments = labelledDeployments.filter((d) => d.metadata.namespace === ns && d.metadata.labels?.app === 'istiod');
@@ -140,6 +146,8 @@ export async function readCluster(source: ClusterSource, opts: ReadOptions): Pro
     gatewayApiGateways,
     istioOperators,
     sailIstios,
+    remoteSecrets,
+    networkServices,
   };
 }
 

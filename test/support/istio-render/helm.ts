@@ -68,11 +68,12 @@ const ISTIO_CHARTS: Record<string, { description: string; keywords: string[]; ty
   cni: { description: 'Helm chart for istio-cni components', keywords: ['istio-cni', 'istio'] },
   ztunnel: { description: 'Helm chart for istio ztunnel components', keywords: ['istio-ztunnel', 'istio'] },
   gateway: { description: 'Helm chart for deploying Istio gateways', keywords: ['istio', 'gateways'], type: 'application' },
+  'istiod-remote': { description: 'Helm chart for a remote cluster using an external istio control plane', keywords: ['istio', 'external-istiod'] },
   ambient: { description: 'Helm umbrella chart for ambient', keywords: ['istio-cni', 'istio', 'ambient'], type: 'application' },
 };
 
 /** Chart metadata of an Istio chart as published (version = appVersion = the Istio version). */
-export function istioChart(name: 'base' | 'istiod' | 'cni' | 'ztunnel' | 'gateway' | 'ambient', version: string): HelmChartRef {
+export function istioChart(name: 'base' | 'istiod' | 'istiod-remote' | 'cni' | 'ztunnel' | 'gateway' | 'ambient', version: string): HelmChartRef {
   const c = ISTIO_CHARTS[name]!;
   const ref: HelmChartRef = {
     name,

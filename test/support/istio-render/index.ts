@@ -14,3 +14,4 @@ export * from './operators.js';
 export * from './manifest.js';
 export * from './builder.js';
 export * from './gzip.js';
+export * from './multicluster.js';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe } from 'vitest';
 import { CURRENT_HTTP_REPO, CURRENT_OCI_REPO, ensureFakeBinBuilt, latestReleases, RETIRED_HTTP_REPO, writeLocalChart } from '../fakebin/index.js';
 import { writeRepositories } from '../fakebin/src/repos.js';
+import { helmReleaseSecret, istioChart } from '../support/istio-render/index.js';
 import { test } from './fixtures.js';
 
 beforeAll(ensureFakeBinBuilt);
@@ -123,6 +124,30 @@ describe.concurrent('fake helm: Helm 3 and Helm 4 flags (FAKE_HELM_VERSION)', ()
     expect(r.stderr).toContain('Flag --force has been deprecated, use --force-replace instead');
     r = await h.helm([...up, '--wait'], { env: helm4 });
     expect(r.exitCode, r.stderr).toBe(0);
+  });
+
+  test('Helm 4 dropped list --all/-a, status --show-desc/--show-resources, --recreate-pods and repo add --no-update; its list shows every state by default', async ({ ambient: h, expect }) => {
+    for (const [argv, unknown] of [
+      [['list', '-a', '-n', ns], "unknown shorthand flag: 'a' in -a"],
+      [['list', '--all', '-n', ns], 'unknown flag: --all'],
+      [['status', 'istio-cni', '-n', ns, '--show-desc'], 'unknown flag: --show-desc'],
+      [['rollback', 'istio-cni', '1', '-n', ns, '--recreate-pods'], 'unknown flag: --recreate-pods'],
+      [['upgrade', 'istio-cni', 'istio/cni', '-n', ns, '--version', '1.24.6', '--recreate-pods'], 'unknown flag: --recreate-pods'],
+      [['repo', 'add', 'x', 'https://blob.istio.io/istio-release/charts', '--no-update'], 'unknown flag: --no-update'],
+    ] as const) {
+      const r4 = await h.helm([...argv], { env: helm4 });
+      expect(r4.exitCode, argv.join(' ')).toBe(1);
+      expect(r4.stderr).toContain(unknown);
+      // Helm 3 still has them (no unknown-flag error, whatever the command then does)
+      expect((await h.helm([...argv])).stderr).not.toContain('unknown');
+    }
+    // a release whose latest revision (after the calls above) is pending: Helm 3's default list (deployed, failed) hides it, Helm 4's shows it
+    h.server.load([
+      helmReleaseSecret({ name: 'istio-cni', namespace: ns, revision: 9, status: 'pending-upgrade', chart: istioChart('cni', '1.24.6'), values: { profile: 'ambient' }, firstDeployed: '2025-03-01T10:00:00Z', lastDeployed: '2025-03-02T10:00:00Z' }) as never,
+    ]);
+    const listed = async (env?: Record<string, string>) => (JSON.parse((await h.helm(['list', '-n', ns, '-o', 'json'], env ? { env } : {})).stdout) as { name: string; status: string }[]).filter((e) => e.name === 'istio-cni').map((e) => e.status);
+    expect(await listed()).toEqual([]);
+    expect(await listed(helm4)).toEqual(['pending-upgrade']);
   });
 
   test('Helm 4 records apply_method: install ssa by default, upgrade inherits (auto), Helm 3 records none', async ({ ambient: h, expect }) => {

@@ -67,19 +67,21 @@ export function specsFor(major: 3 | 4): Record<string, FlagSpec> {
   const rb = waitAndApply(major, 'value');
   const un = major === 3 ? { bools: ['wait'], extra: {} } : { bools: [], extra: { optional: { wait: 'watcher' } } };
   const onFailure = major === 4 ? ['rollback-on-failure'] : [];
+  // Flags Helm 4 removed (pkg/cmd of v4 against cmd/helm of v3.17): an argv carrying them fails as an unknown flag.
+  const only3 = (...names: string[]) => (major === 3 ? names : []);
   return {
     version: spec(['template'], ['short', 'client'], { c: 'client' }),
-    list: spec(['output', 'filter', 'max', 'offset', 'selector', 'time-format'], ['all-namespaces', 'all', 'deployed', 'failed', 'pending', 'superseded', 'uninstalled', 'uninstalling', 'short', 'date', 'reverse', 'no-headers'], { A: 'all-namespaces', a: 'all', o: 'output', f: 'filter', m: 'max', l: 'selector', q: 'short', d: 'date', r: 'reverse' }),
-    status: spec(['output', 'revision'], ['show-desc', 'show-resources'], { o: 'output' }),
+    list: spec(['output', 'filter', 'max', 'offset', 'selector', 'time-format'], ['all-namespaces', ...only3('all'), 'deployed', 'failed', 'pending', 'superseded', 'uninstalled', 'uninstalling', 'short', 'date', 'reverse', 'no-headers'], { A: 'all-namespaces', ...(major === 3 ? { a: 'all' } : {}), o: 'output', f: 'filter', m: 'max', l: 'selector', q: 'short', d: 'date', r: 'reverse' }),
+    status: spec(['output', 'revision'], only3('show-desc', 'show-resources'), { o: 'output' }),
     history: spec(['output', 'max'], [], { o: 'output' }),
     get: spec(['output', 'revision', 'template'], ['all'], { o: 'output', a: 'all' }),
     show: spec(['version', 'repo', 'username', 'password', 'ca-file', 'cert-file', 'key-file', 'keyring', 'jsonpath'], ['devel', 'verify', 'insecure-skip-tls-verify', 'plain-http', 'pass-credentials']),
     install: spec([...VALUE_FLAGS, ...CHART_FLAGS, 'timeout', 'description', 'output', 'labels', 'name-template'], [...CHART_BOOLS, ...inst.bools, ...onFailure, 'wait-for-jobs', 'atomic', 'create-namespace', 'dry-run', 'generate-name', 'replace', 'force', 'take-ownership', 'hide-notes', 'hide-secret'], { f: 'values', o: 'output', g: 'generate-name', l: 'labels' }, inst.extra),
-    upgrade: spec([...VALUE_FLAGS, ...CHART_FLAGS, 'timeout', 'description', 'output', 'labels', 'history-max'], [...CHART_BOOLS, ...upg.bools, ...onFailure, 'wait-for-jobs', 'atomic', 'create-namespace', 'dry-run', 'install', 'reuse-values', 'reset-values', 'reset-then-reuse-values', 'cleanup-on-fail', 'force', 'take-ownership', 'hide-notes', 'hide-secret'], { f: 'values', o: 'output', i: 'install', l: 'labels' }, upg.extra),
+    upgrade: spec([...VALUE_FLAGS, ...CHART_FLAGS, 'timeout', 'description', 'output', 'labels', 'history-max'], [...CHART_BOOLS, ...upg.bools, ...onFailure, 'wait-for-jobs', 'atomic', 'create-namespace', 'dry-run', 'install', 'reuse-values', 'reset-values', 'reset-then-reuse-values', 'cleanup-on-fail', 'force', ...only3('recreate-pods'), 'take-ownership', 'hide-notes', 'hide-secret'], { f: 'values', o: 'output', i: 'install', l: 'labels' }, upg.extra),
     template: spec([...VALUE_FLAGS, ...CHART_FLAGS, 'show-only', 'api-versions', 'kube-version', 'output-dir', 'name-template', 'description', 'timeout', 'labels'], [...CHART_BOOLS, 'include-crds', 'skip-tests', 'validate', 'is-upgrade', 'release-name', 'generate-name', 'create-namespace', 'atomic', 'replace', 'dry-run', ...(major === 3 ? ['wait'] : [])], { f: 'values', s: 'show-only', a: 'api-versions', g: 'generate-name' }, major === 4 ? { optional: { wait: 'watcher' } } : {}),
-    rollback: spec(['timeout', 'history-max', ...(major === 4 ? ['description'] : [])], [...rb.bools, 'wait-for-jobs', 'force', 'recreate-pods', 'cleanup-on-fail', 'no-hooks', 'dry-run'], {}, rb.extra),
+    rollback: spec(['timeout', 'history-max', ...(major === 4 ? ['description'] : [])], [...rb.bools, 'wait-for-jobs', 'force', ...only3('recreate-pods'), 'cleanup-on-fail', 'no-hooks', 'dry-run'], {}, rb.extra),
     uninstall: spec(['timeout', 'description', 'cascade'], [...un.bools, 'keep-history', 'dry-run', 'no-hooks', 'ignore-not-found'], {}, un.extra),
-    repo: spec(['username', 'password', 'ca-file', 'cert-file', 'key-file', 'output'], ['force-update', 'insecure-skip-tls-verify', 'pass-credentials', 'fail-on-repo-update-fail', 'no-update', 'allow-deprecated-repos'], { o: 'output' }),
+    repo: spec(['username', 'password', 'ca-file', 'cert-file', 'key-file', 'output'], ['force-update', 'insecure-skip-tls-verify', 'pass-credentials', 'fail-on-repo-update-fail', ...only3('no-update'), 'allow-deprecated-repos'], { o: 'output' }),
   };
 }
 

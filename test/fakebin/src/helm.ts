@@ -519,7 +519,8 @@ async function cmdList(s: Session): Promise<void> {
     if (!cur || cur.version < r.version) latest.set(k, r);
   }
   const states = ['deployed', 'failed', 'pending', 'superseded', 'uninstalled', 'uninstalling'].filter((st) => flag(p, st));
-  const mask = flag(p, 'all') ? null : states.length ? states : ['deployed', 'failed'];
+  // No state flag: Helm 3 lists deployed and failed releases, Helm 4 every state (it dropped --all; pkg/action/list.go).
+  const mask = flag(p, 'all') ? null : states.length ? states : s.flavor.major === 4 ? null : ['deployed', 'failed'];
   const filter = last(p, 'filter');
   let list = [...latest.values()].filter((r) => {
     const st = isPending(r.info.status) ? 'pending' : r.info.status;

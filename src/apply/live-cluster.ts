@@ -7,6 +7,7 @@ import { collectionPath, RESOURCES, type ResourceRef } from '../k8s/resources.js
 import type { ConnectionOptions } from '../k8s/kubeconfig.js';
 import type { ApiAction, VerifySpec } from '../plan/schema.js';
 import { performAction, type KubeWriter } from './api-actions.js';
+import type { Permission } from './permissions.js';
 import {
   ConflictError,
   NotFoundError,
@@ -316,6 +317,15 @@ export class LiveCluster implements Cluster {
 
   verify(spec: VerifySpec, ctx: VerifyContext): Promise<VerifyOutcome> {
     return verifySpec(spec, ctx, this.verifyDeps);
+  }
+
+  /** SelfSubjectAccessReview: whether the identity in use may do `p` (a read-only question; nothing is stored). */
+  async reviewAccess(p: Permission): Promise<boolean> {
+    const api = timedApiClient(this.source.resolved.kc, k8s.AuthorizationV1Api, this.source.http.requestTimeoutMs);
+    const r = await api.createSelfSubjectAccessReview({
+      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: p.verb, group: p.group, resource: p.resource, ...(p.namespace ? { namespace: p.namespace } : {}) } } },
+    });
+    return r.status?.allowed === true;
   }
 
   async helmRevision(release: string, namespace: string): Promise<number | null> {

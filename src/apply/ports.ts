@@ -16,6 +16,8 @@ export interface RunRequest {
   /** Arguments after the binary name, as written in the plan (values placeholder included). */
   args: string[];
   valuesFrom?: { release: string; namespace: string };
+  /** istioctl: the Istio minor the command is for (`1.24`); the runner takes the binary given for it (--istioctl 1.24=PATH). */
+  istioMinor?: string;
   timeoutMs: number;
   signal: AbortSignal;
   log?: LogSink;
@@ -27,7 +29,7 @@ export type RunOutcome =
 
 export interface Runner {
   /** Whether the binary can be run (found on PATH, or the explicit --helm/--istioctl path exists). */
-  available(tool: Tool): Promise<boolean>;
+  available(tool: Tool, istioMinor?: string): Promise<boolean>;
   run(req: RunRequest): Promise<RunOutcome>;
   /** `helm get values -o yaml` of a release; the text holds secrets and is never logged. */
   helmValues(release: string, namespace: string, signal: AbortSignal): Promise<string>;

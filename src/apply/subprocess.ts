@@ -6,10 +6,11 @@ import { execa } from 'execa';
 import { buildChildEnv } from './child-env.js';
 import type { LogSink, RunOutcome, RunRequest, Runner, Tool } from './ports.js';
 import { sweepStaleValues, withValuesFile } from './values-file.js';
+import { binaryFor, type ToolPaths } from './tool-paths.js';
 
 export interface ExecaRunnerOptions {
   /** Explicit binaries (--helm, --istioctl); otherwise looked up on PATH. */
-  paths: Partial<Record<Tool, string>>;
+  paths: ToolPaths;
   context: string;
   kubeconfigFiles: string[];
   /** The caller's environment, filtered by buildChildEnv. */
@@ -81,12 +82,12 @@ export class ExecaRunner implements Runner {
     return { ...this.env };
   }
 
-  private binary(tool: Tool): string {
-    return this.opts.paths[tool] ?? tool;
+  private binary(tool: Tool, istioMinor?: string): string {
+    return binaryFor(this.opts.paths, tool, istioMinor) ?? tool;
   }
 
-  async available(tool: Tool): Promise<boolean> {
-    const explicit = this.opts.paths[tool];
+  async available(tool: Tool, istioMinor?: string): Promise<boolean> {
+    const explicit = binaryFor(this.opts.paths, tool, istioMinor);
     const candidates = explicit ? [explicit] : (this.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, tool));
     for (const c of candidates) {
       if (await access(c, constants.X_OK).then(() => true, () => false)) return true;
@@ -115,19 +116,19 @@ export class ExecaRunner implements Runner {
       const scratch = this.opts.scratchDir;
       try {
         if (scratch) await (this.swept ??= sweepStaleValues(scratch));
-        return await withValuesFile(req.args, from, () => this.helmValues(from.release, from.namespace, req.signal), (args) => this.exec(req.tool, args, req.timeoutMs, req.signal, req.log), scratch);
+        return await withValuesFile(req.args, from, () => this.helmValues(from.release, from.namespace, req.signal), (args) => this.exec(req.tool, args, req.timeoutMs, req.signal, req.log, req.istioMinor), scratch);
       } catch (e) {
         return { ok: false, reason: req.signal.aborted ? 'cancelled' : 'failed', message: (e as Error).message };
       }
     }
-    return this.exec(req.tool, req.args, req.timeoutMs, req.signal, req.log);
+    return this.exec(req.tool, req.args, req.timeoutMs, req.signal, req.log, req.istioMinor);
   }
 
   /** `log` undefined means the output must not be written anywhere (Helm values). */
-  private async exec(tool: Tool, rawArgs: string[], timeoutMs: number, signal: AbortSignal, log: LogSink | undefined): Promise<RunOutcome> {
+  private async exec(tool: Tool, rawArgs: string[], timeoutMs: number, signal: AbortSignal, log: LogSink | undefined, istioMinor?: string): Promise<RunOutcome> {
     const foreign = rawArgs.find((a) => FOREIGN_FLAG.test(a));
     if (foreign) return { ok: false, reason: 'failed', message: `refusing to run ${tool} ${rawArgs[0] ?? ''}: the plan's command carries ${foreign.split('=')[0]}, which only istio-upgrade itself may set (or never, for a program helm would run)` };
-    const bin = this.binary(tool);
+    const bin = this.binary(tool, istioMinor);
     const args = this.withContext(tool, rawArgs);
     const shown = [bin, ...args].join(' ');
     log?.(`\n$ ${shown}\n`);
@@ -159,7 +160,7 @@ export class ExecaRunner implements Runner {
     }
     if (!r.failed) return { ok: true, stdout: String(r.stdout ?? '') };
     if (r.code === 'ENOENT') {
-      const explicit = this.opts.paths[tool];
+      const explicit = binaryFor(this.opts.paths, tool, istioMinor);
       return { ok: false, reason: 'not-found', message: explicit ? `${tool} not found at ${explicit}` : `${tool} not found on PATH (or pass --${tool})` };
     }
     if (r.isCanceled) return { ok: false, reason: 'cancelled', message: `${tool} ${rawArgs[0] ?? ''} was cancelled` };

@@ -6,7 +6,8 @@ import { addOutputOptions, DEFAULTS, HELP_GROUPS, type ConnectionFlags } from '.
 export interface RunFlags extends ConnectionFlags {
   stepTimeout: string;
   helm?: string;
-  istioctl?: string;
+  /** Repeatable: `PATH`, or `MINOR=PATH` per Istio minor. */
+  istioctl?: string[];
   stateDir?: string;
   events?: string;
   output: string;
@@ -19,7 +20,7 @@ export function addRunOptions(cmd: Command): Command {
     .optionsGroup(HELP_GROUPS.execution)
     .option('--step-timeout <duration>', 'time limit of each step (commands, then verification), e.g. 15m, 1h', DEFAULTS.stepTimeout)
     .option('--helm <path>', 'helm binary to run (default: helm on PATH)')
-    .option('--istioctl <path>', 'istioctl binary to run (default: istioctl on PATH)')
+    .option('--istioctl <[minor=]path>', 'istioctl binary to run; repeat as MINOR=PATH for one per Istio minor of a multi-hop plan, e.g. 1.24=/opt/istio-1.24.6/bin/istioctl (default: istioctl on PATH)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--state-dir <dir>', 'where run records and logs are kept (default: $ISTIO_UPGRADE_STATE_DIR or ~/.local/state/istio-upgrade)');
   return addOutputOptions(cmd).option('--events <file>', 'append NDJSON step events to this file (for CI systems)');
 }

@@ -3,6 +3,7 @@ import type { LiveCluster } from '../apply/live-cluster.js';
 import { createProgress, interactiveTerminal, type Progress } from '../apply/progress.js';
 import { CheckpointStore, ConfigMapMirror, defaultStateDir, LocalRunStore } from '../apply/run-state.js';
 import { ExecaRunner } from '../apply/subprocess.js';
+import { toolPathsFrom } from '../apply/tool-paths.js';
 import { fileEventSink, noEvents, type EventSink } from '../apply/events.js';
 import { systemClock } from '../apply/ports.js';
 import { processSignals } from '../apply/terminal.js';
@@ -33,7 +34,7 @@ export function wireRun(flags: RunFlags, cluster: LiveCluster): RunWiring {
     () => systemClock.now(),
   );
   const runner = new ExecaRunner({
-    paths: { ...(flags.helm ? { helm: flags.helm } : {}), ...(flags.istioctl ? { istioctl: flags.istioctl } : {}) },
+    paths: toolPathsFrom(flags),
     context: cluster.context,
     kubeconfigFiles: cluster.kubeconfigFiles,
     callerEnv: process.env,

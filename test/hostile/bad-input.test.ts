@@ -86,6 +86,8 @@ const cases: Case[] = [
   // plans and flags
   { name: 'a plan with duplicate step ids', args: () => ['apply', duplicateStepPlan(), '--dry-run'], code: 1, says: /step id \S+ appears twice; make a new plan/ },
   { name: "--max-plan-age ''", args: () => ['apply', 'plan.json', '--max-plan-age', ''], code: 64, says: /--max-plan-age must be a duration/ },
+  { name: '--istioctl 1.24.6=PATH', args: () => ['apply', 'plan.json', '--istioctl', '1.24.6=/opt/istioctl'], code: 64, says: /--istioctl "1\.24\.6=\/opt\/istioctl": name the minor \(1\.24\), not a version/ },
+  { name: '--istioctl 1.24= (no path)', args: () => ['apply', 'plan.json', '--istioctl', '1.24='], code: 64, says: /--istioctl "1\.24=" names no binary/ },
   { name: '--step-timeout 25d', args: () => ['apply', 'plan.json', '--step-timeout', '25d'], code: 64, says: /--step-timeout 25d is too long: the limit is 24d/ },
   { name: "--chart-repo ''", args: () => ['plan', '--snapshot', fixturePath('ambient-helm-1.23'), '--to', '1.24', '--chart-repo', ''], code: 64, says: /--chart-repo "" is not a Helm repository alias/ },
   { name: '--chart-repo --post-renderer=…', args: () => ['plan', '--snapshot', fixturePath('ambient-helm-1.23'), '--to', '1.24', '--chart-repo=--post-renderer=/tmp/x.sh'], code: 64, says: /--chart-repo "--post-renderer=\/tmp\/x\.sh" is not a Helm repository alias/ },

@@ -1,6 +1,7 @@
 import { parseDuration, parseTimerDuration } from '../../apply/duration.js';
 import { connectionFrom } from '../connection.js';
 import { executePlan } from '../../apply/executor.js';
+import { toolPathsFrom } from '../../apply/tool-paths.js';
 import { holderIdentity } from '../../apply/lock.js';
 import { readPlanFile } from '../../apply/plan-file.js';
 import { commandLines, describeVerify, renderDryRun } from '../../apply/render.js';
@@ -37,12 +38,13 @@ interface Limits {
   maxPlanAgeMs?: number;
 }
 
-/** Bad flag values are usage errors (exit 2), found before any file is read or any cluster is contacted. */
+/** Bad flag values (durations, --helm/--istioctl) are usage errors (exit 2), found before any file is read or any cluster is contacted. */
 function parseLimits(opts: ApplyOptions): Limits {
   const stepTimeoutMs = parseTimerDuration(opts.stepTimeout, '--step-timeout');
   const rollbackTimeoutMs = opts.rollbackTimeout !== undefined ? parseTimerDuration(opts.rollbackTimeout, '--rollback-timeout') : stepTimeoutMs;
   // An empty value is an error, not "no limit": `--max-plan-age "$UNSET_VAR"` must not turn the check off.
   const maxPlanAgeMs = opts.maxPlanAge !== undefined ? parseDuration(opts.maxPlanAge, '--max-plan-age') : undefined;
+  toolPathsFrom(opts);
   return { stepTimeoutMs, rollbackTimeoutMs, ...(maxPlanAgeMs !== undefined ? { maxPlanAgeMs } : {}) };
 }
 
@@ -163,7 +165,7 @@ async function dryRun(plan: Plan, opts: ApplyOptions, live?: { context: string; 
   const runner =
     live?.runner ??
     new ExecaRunner({
-      paths: { ...(opts.helm ? { helm: opts.helm } : {}), ...(opts.istioctl ? { istioctl: opts.istioctl } : {}) },
+      paths: toolPathsFrom(opts),
       context,
       kubeconfigFiles: [],
       callerEnv: {},

@@ -300,6 +300,24 @@ export function notesForHop(fromVersion: string, toVersion: string): HopNote[] {
   return out.filter((n) => !(n.sameAs && ids.has(n.sameAs)));
 }
 
+/**
+ * Helm values `version` no longer reads, from the notes of every release up to it: removed ones (forbiddenHelmValues)
+ * and renamed ones (renamedHelmValues, with the new name). Paths are in the unified values tree.
+ */
+export function retiredHelmValues(version: string): { path: string; renamedTo?: string; noteId: string; minor: string }[] {
+  const to = hopVersion(version, 'to');
+  const out: { path: string; renamedTo?: string; noteId: string; minor: string }[] = [];
+  for (const rel of active.releases)
+    for (const note of rel.notes) {
+      if (!hasChange(note, rel.minor, to)) continue;
+      const renamed = note.effect?.renamedHelmValues ?? [];
+      for (const r of renamed) out.push({ path: r.from, renamedTo: r.to, noteId: note.id, minor: rel.minor });
+      for (const path of note.effect?.forbiddenHelmValues ?? [])
+        if (!renamed.some((r) => r.from === path)) out.push({ path, noteId: note.id, minor: rel.minor });
+    }
+  return out;
+}
+
 /** The plain-language explanation of a note of the catalog in use; undefined when it has none. */
 export function explanationOf(noteId: string): string | undefined {
   for (const rel of active.releases) for (const note of rel.notes) if (note.id === noteId) return note.explanation;

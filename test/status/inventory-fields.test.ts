@@ -685,6 +685,14 @@ function sidecarStragglers(): FixtureExpectation {
     findings: [
       { id: 'namespace-unknown-revision', severity: 'warning', says: ['namespace legacy', 'istio.io/rev=1-21-6'] },
       { id: 'proxies-of-missing-revision', severity: 'warning', says: ['3 pod(s)', 'revision 1-21-6'] },
+      { id: 'straggler', severity: 'warning', says: ['namespace batch: Job/nightly-export (1 pod) injected by 1-22-8', 'proxy 1.22.8, 1 minor behind revision 1-23-6 at 1.23.6', 'the namespace now injects with 1-23-6'] },
+      { id: 'straggler', severity: 'warning', says: ['namespace batch: Pod/debug-shell (1 pod) injected by 1-21-6', 'proxy 1.21.6, 2 minors behind', 'revision 1-21-6 is no longer installed'] },
+      { id: 'straggler', severity: 'info', says: ['namespace billing: Deployment/invoices (2 pods) injected by 1-22-8', '1 minor behind', 'the namespace still selects 1-22-8'] },
+      { id: 'straggler', severity: 'warning', says: ['namespace legacy: Deployment/reports (1 pod) injected by 1-21-6', '2 minors behind', 'revision 1-21-6 is no longer installed'] },
+      { id: 'straggler', severity: 'warning', says: ['namespace logging: DaemonSet/log-agent (4 pods) injected by 1-22-8', 'the namespace now injects with 1-23-6'] },
+      // checkout is half restarted: only its pod still on 1-22-8 is a straggler.
+      { id: 'straggler', severity: 'warning', says: ['namespace shop: Deployment/cart (2 pods), Deployment/checkout (1 pod) injected by 1-22-8', 'the namespace now injects with 1-23-6'] },
+      { id: 'straggler', severity: 'warning', says: ['namespace shop: Deployment/recommendations (1 pod) injected by 1-21-6', 'revision 1-21-6 is no longer installed'] },
       { id: 'unrestartable-injected-pods', severity: 'info', says: ['2 injected pod(s)', 'batch/Job/nightly-export', 'batch/Pod/debug-shell'] },
     ],
   };

@@ -1,6 +1,7 @@
 import semver from 'semver';
 import type { Finding, Inventory } from '../inventory.js';
 import { minorNumber } from '../../util/version.js';
+import { currentRevision, describeStragglers, findStragglers, groupStragglers } from '../stragglers.js';
 
 type Draft = Omit<Inventory, 'findings'>;
 
@@ -67,6 +68,16 @@ export function buildFindings(inv: Draft, helmDecodeErrors: string[]): Finding[]
   for (const [rev, count] of orphaned) add('proxies-of-missing-revision', 'warning', `${count} pod(s) were injected by revision ${rev}, which is no longer installed; restart them`);
   if (behind.length) add('proxies-behind-control-plane', 'warning', `proxies older than their control plane: ${behind.join('; ')}`);
   if (ahead.length) add('proxies-ahead-of-control-plane', 'error', `proxies newer than their control plane (unsupported): ${ahead.join('; ')}`);
+
+  const current = currentRevision(inv);
+  if (current) {
+    const reference = { label: `revision ${current.name} at ${current.version ?? 'an unknown version'}`, version: current.version };
+    for (const g of groupStragglers(findStragglers(inv, current.name))) {
+      // Pinned on purpose (a namespace or pod selecting an older revision) is worth knowing; left behind is worth acting on.
+      const severity = g.reason === 'namespace-pinned' || g.reason === 'pod-selected' ? 'info' : 'warning';
+      add('straggler', severity, describeStragglers(g, reference));
+    }
+  }
 
   const stuck = inv.dataPlane.workloads.filter((w) => w.mode === 'sidecar' && !w.restartable);
   if (stuck.length) {

@@ -10,7 +10,7 @@ export interface RevisionUseOptions {
  * injecting with it, a running pod, gateway or waypoint it injected, the default/validator target. Empty means that
  * removing it strands nothing. Irreversible removals ask this of the live cluster right before they run.
  */
-export function revisionUsers(inv: Inventory, revision: string, opts: RevisionUseOptions): string[] {
+export function revisionUsers(inv: Pick<Inventory, 'tags' | 'dataPlane' | 'gateways' | 'waypoints' | 'defaults'>, revision: string, opts: RevisionUseOptions): string[] {
   const out: string[] = [];
   for (const t of inv.tags) if (t.revision === revision) out.push(`tag ${t.name} points at it`);
   for (const n of inv.dataPlane.namespaces) {

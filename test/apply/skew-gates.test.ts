@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { checkSkewGates, describeOffenders } from '../../src/apply/skew-gates.js';
+import { inventoryOf } from '../support/plan-cases.js';
+
+const subjects = (o: { gate: string; subject: string }[]) => o.map((x) => `${x.gate} ${x.subject}`);
+
+describe('skew gates between steps (issue 9: skew gates)', () => {
+  it('a canary hop passes when every proxy is within one minor of the istiod serving it', async () => {
+    const inv = await inventoryOf('sidecar-stragglers');
+    expect(checkSkewGates(inv, { kind: 'hop', index: 1, from: '1.23.6', to: '1.24.6', fromRevision: '1-23-6', inPlace: false })).toEqual([]);
+  });
+
+  it('stops on proxies more than one minor behind their istiod, and on proxies ahead of it', async () => {
+    const inv = structuredClone(await inventoryOf('sidecar-stragglers'));
+    inv.dataPlane.workloads = inv.dataPlane.workloads.map((w) =>
+      w.name === 'invoices' ? { ...w, revision: '1-23-6', proxyVersion: '1.21.6' } : w.name === 'frontend' ? { ...w, proxyVersion: '1.24.6' } : w,
+    );
+    const offenders = checkSkewGates(inv, { kind: 'hop', index: 1, from: '1.23.6', to: '1.24.6', fromRevision: '1-23-6', inPlace: false });
+    expect(subjects(offenders)).toEqual(['proxy-skew billing/Deployment/invoices', 'proxy-ahead shop/Deployment/frontend']);
+    expect(offenders[0]!.detail).toBe('2 pod(s) run proxy 1.21.6, 2 minors behind istiod 1-23-6 at 1.23.6 (at most 1 supported); restart them onto a newer revision first');
+  });
+
+  it('in place, measures the upgraded revision\'s proxies against the hop target', async () => {
+    const inv = await inventoryOf('sidecar-stragglers');
+    // billing/invoices runs 1.22.8 on 1-22-8: upgrading 1-22-8 in place to 1.24 would leave it two minors behind.
+    const offenders = checkSkewGates(inv, { kind: 'hop', index: 1, from: '1.22.8', to: '1.24.6', fromRevision: '1-22-8', inPlace: true });
+    expect(subjects(offenders)).toEqual(expect.arrayContaining(['proxy-skew billing/Deployment/invoices', 'proxy-skew logging/DaemonSet/log-agent']));
+    expect(offenders.every((o) => o.gate === 'proxy-skew')).toBe(true);
+    expect(checkSkewGates(inv, { kind: 'hop', index: 1, from: '1.22.8', to: '1.23.6', fromRevision: '1-22-8', inPlace: true })).toEqual([]);
+  });
+
+  it('ambient: no minor skipped, by the hop or by node agents a previous hop left behind', async () => {
+    const inv = await inventoryOf('ambient-helm-1.23');
+    expect(checkSkewGates(inv, { kind: 'hop', index: 1, from: '1.23.6', to: '1.24.6', fromRevision: '1-23-6', inPlace: false })).toEqual([]);
+    // Hop 2 starting while istio-cni and ztunnel still run 1.23: both are offenders.
+    const second = checkSkewGates(inv, { kind: 'hop', index: 2, from: '1.24.6', to: '1.25.5', fromRevision: '1-24-6', inPlace: false });
+    expect(second.map((o) => o.gate)).toEqual(['ambient-minor-skipped', 'ambient-minor-skipped']);
+    expect(second.map((o) => o.detail).join('\n')).toContain('would leave it 2 minors behind istiod (at most 1)');
+    const skip = checkSkewGates(inv, { kind: 'hop', index: 1, from: '1.23.6', to: '1.25.5', fromRevision: '1-23-6', inPlace: false });
+    expect(skip.find((o) => o.subject === 'hop 1')?.detail).toBe('goes from 1.23.6 to 1.25.5, skipping 1 minor(s); ambient meshes go one minor per hop');
+  });
+
+  it('before cleanup, lists everything still on a revision about to be removed', async () => {
+    const inv = await inventoryOf('sidecar-stragglers');
+    const offenders = checkSkewGates(inv, { kind: 'cleanup', revisions: ['1-22-8'] });
+    expect(offenders.map((o) => o.detail)).toEqual(['tag stable points at it', '10 pod(s) run its proxy (batch/Job/nightly-export, billing/Deployment/invoices, logging/DaemonSet/log-agent, shop/Deployment/cart, shop/Deployment/checkout)']);
+    expect(describeOffenders({ kind: 'cleanup', revisions: ['1-22-8'] }, offenders)).toBe(
+      'skew gate failed before removing 1-22-8: 2 offender(s)\n  revision-in-use: revision 1-22-8: tag stable points at it\n  revision-in-use: revision 1-22-8: 10 pod(s) run its proxy (batch/Job/nightly-export, billing/Deployment/invoices, logging/DaemonSet/log-agent, shop/Deployment/cart, shop/Deployment/checkout)',
+    );
+  });
+});

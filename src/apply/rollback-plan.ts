@@ -36,13 +36,20 @@ export function buildRollbackPlan(plan: Plan, record: RunRecord, fromIndex: numb
   const blocker = todo.find((x) => x.step.irreversible || x.step.rollback === null);
   // Unwinding stops at a step that cannot be undone: only what was done after it is unwound.
   const unwind = blocker ? todo.filter((x) => x.index > blocker.index) : todo;
-  // A tag moved back is verified back (at the revision the plan found it on), so what follows reads the truth.
-  const tagsBack = (step: PlanStep): VerifySpec[] =>
-    step.verify.flatMap((v) => {
-      const was = v.type === 'tag-points-to' ? plan.facts[`tag/${v.tag}/revision`] : undefined;
-      return v.type === 'tag-points-to' && typeof was === 'string' ? [{ ...v, revision: was }] : [];
+  // A tag moved back is verified back, so what follows reads the truth: at the revision an earlier hop of the plan
+  // moved it to, or else the one the plan found it on.
+  const tagsBack = (x: (typeof todo)[number]): VerifySpec[] =>
+    x.step.verify.flatMap((v) => {
+      if (v.type !== 'tag-points-to') return [];
+      const earlier = plan.steps
+        .slice(0, x.index)
+        .flatMap((s) => s.verify)
+        .filter((e) => e.type === 'tag-points-to' && e.tag === v.tag)
+        .at(-1);
+      const was = earlier?.type === 'tag-points-to' ? earlier.revision : plan.facts[`tag/${v.tag}/revision`];
+      return typeof was === 'string' ? [{ ...v, revision: was }] : [];
     });
-  const undo = (x: (typeof todo)[number]): RollbackEntry => ({ ...x, action: 'undo', commands: withRecordedRevisions(x.step.rollback?.commands ?? [], x.rec), verify: tagsBack(x.step) });
+  const undo = (x: (typeof todo)[number]): RollbackEntry => ({ ...x, action: 'undo', commands: withRecordedRevisions(x.step.rollback?.commands ?? [], x.rec), verify: tagsBack(x) });
   const pointers = unwind.filter((x) => INJECTION_POINTERS.has(x.step.kind)).map(undo);
   const restarts = unwind
     .filter((x) => x.step.kind === 'workload-restart' && x.step.verify.some((v) => v.type === 'workloads-restarted' && v.revision !== null))
@@ -77,17 +84,22 @@ export function refuseSuperseded(record: RunRecord, runs: RunRecord[], cli: (...
 /**
  * Drift since the run: a Helm release the rollback would roll back must still be at the revision the run left it
  * at; otherwise someone (or another run) changed it since, and `helm rollback` would throw their change away too.
+ * A release several steps of the run changed (one per hop of a multi-hop run) was left where the last of them put it.
  */
 export async function refuseRollbackDrift(entries: RollbackEntry[], cluster: Cluster): Promise<void> {
-  const changes: string[] = [];
+  const leftAt = new Map<string, { release: string; namespace: string; after: number; index: number }>();
   for (const e of entries) {
     if (e.action !== 'undo') continue;
     for (const r of helmReleasesTouched(e.step)) {
       const after = e.rec.helmRevisions[r.key]?.after;
-      if (typeof after !== 'number') continue;
-      const now = await cluster.helmRevision(r.release, r.namespace);
-      if (now !== after) changes.push(`helm/${r.key}/revision: ${after} (left by the run) → ${now ?? '(absent)'}`);
+      if (typeof after !== 'number' || (leftAt.get(r.key)?.index ?? -1) > e.index) continue;
+      leftAt.set(r.key, { release: r.release, namespace: r.namespace, after, index: e.index });
     }
+  }
+  const changes: string[] = [];
+  for (const [key, r] of leftAt) {
+    const now = await cluster.helmRevision(r.release, r.namespace);
+    if (now !== r.after) changes.push(`helm/${key}/revision: ${r.after} (left by the run) → ${now ?? '(absent)'}`);
   }
   if (changes.length) {
     throw new UserError(`the cluster changed since the run: ${changes.length} release(s) are not where the run left them; nothing was changed`, ExitCode.blocked, `${changes.join('\n  ')}\n  look at istio-upgrade status and history before undoing anything by hand`);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { load } from 'js-yaml';
 import { ExitCode, UserError } from '../errors.js';
+import { imageSettings } from '../plans/image-hub.js';
 import type { OperatorFile } from '../plans/planner/request.js';
 
 /**
@@ -30,5 +31,6 @@ export function readOperatorFile(path: string): OperatorFile {
     path,
     sha256: createHash('sha256').update(text).digest('hex'),
     revision: typeof o.spec?.revision === 'string' && o.spec.revision ? o.spec.revision : null,
+    imageSettings: imageSettings(o.spec ?? {}).map((x) => ({ ...x, path: `spec.${x.path}` })),
   };
 }

@@ -39,6 +39,12 @@ export const PLAN_RELEVANT_VALUES = [
 
 export const REDACTED = '<redacted>';
 
+/** `hub`/`image` leaves (`global.hub`, `pilot.image`): registry paths, not secrets; the planner looks for retired registries in them. */
+export function isImageSettingPath(path: string): boolean {
+  const key = path.slice(path.lastIndexOf('.') + 1);
+  return key === 'hub' || key === 'image';
+}
+
 export function redactValues(values: Record<string, unknown>, keep: readonly string[] = PLAN_RELEVANT_VALUES): Record<string, unknown> {
   return redactNode(values, '', new Set(keep)) as Record<string, unknown>;
 }
@@ -47,13 +53,14 @@ export function redactValues(values: Record<string, unknown>, keep: readonly str
 const SUBCHARTS = new Set(['base', 'istiod', 'cni', 'ztunnel', 'gateway']);
 
 function kept(path: string, keep: Set<string>): boolean {
-  if (keep.has(path)) return true;
+  if (keep.has(path) || isImageSettingPath(path)) return true;
   const dot = path.indexOf('.');
   return dot > 0 && SUBCHARTS.has(path.slice(0, dot)) && keep.has(path.slice(dot + 1));
 }
 
 function redactNode(node: unknown, path: string, keep: Set<string>): unknown {
-  if (path && kept(path, keep)) return node;
+  // Image settings (`global.hub`, `pilot.image`) are registry paths, kept so the planner can find retired registries.
+  if (path && kept(path, keep) && (typeof node === 'string' || !isImageSettingPath(path))) return node;
   if (Array.isArray(node)) return node.map((v, i) => redactNode(v, `${path}[${i}]`, keep));
   if (node && typeof node === 'object') {
     const out: Record<string, unknown> = {};

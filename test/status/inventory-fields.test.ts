@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SnapshotSource, readSnapshotFile } from '../../src/k8s/snapshot.js';
 import { discover } from '../../src/k8s/discover/index.js';
-import { PLAN_RELEVANT_VALUES, REDACTED } from '../../src/k8s/redact.js';
+import { isImageSettingPath, PLAN_RELEVANT_VALUES, REDACTED } from '../../src/k8s/redact.js';
 import type { Component, CrdInfo, Finding, GatewayInfo, HelmRelease, Inventory, NamespaceInfo, Revision, Rollout, Tag, Workload } from '../../src/k8s/inventory.js';
 import { fixtureNames, fixturePath } from '../support/fixtures.js';
 import { inventoryOf } from '../support/plan-cases.js';
@@ -246,9 +246,9 @@ function expectHelmReleases(inv: Inventory, e: FixtureExpectation): void {
 const KEPT = new Set<string>(PLAN_RELEVANT_VALUES);
 const SUBCHARTS = ['base', 'istiod', 'cni', 'ztunnel', 'gateway'];
 
-/** Every leaf of released values is `<redacted>` unless it sits under a plan-relevant key (or one nested under an umbrella subchart). */
+/** Every leaf of released values is `<redacted>` unless it sits under a plan-relevant key (or one nested under an umbrella subchart) or is an image setting. */
 function expectOnlyPlanRelevantValues(values: unknown, path = ''): void {
-  const keptPath = (p: string) => KEPT.has(p) || SUBCHARTS.some((s) => p.startsWith(`${s}.`) && KEPT.has(p.slice(s.length + 1)));
+  const keptPath = (p: string) => KEPT.has(p) || SUBCHARTS.some((s) => p.startsWith(`${s}.`) && KEPT.has(p.slice(s.length + 1))) || (typeof values === 'string' && isImageSettingPath(p));
   if (path && keptPath(path)) return;
   if (Array.isArray(values)) return values.forEach((v, i) => expectOnlyPlanRelevantValues(v, `${path}[${i}]`));
   if (values && typeof values === 'object') {
@@ -821,7 +821,8 @@ function revisionlessTaggedFixture(): FixtureExpectation {
 
 function sailOperatorFixture(): FixtureExpectation {
   const v = '1.24.6';
-  const sailValues = { global: { istioNamespace: NS, proxy: { image: R }, proxy_init: { image: R } }, pilot: { image: R }, revision: '' };
+  // Image settings are registry paths, kept so the planner can find retired registries.
+  const sailValues = { global: { istioNamespace: NS, proxy: { image: 'gcr.io/istio-release/proxyv2:1.24.6' }, proxy_init: { image: 'gcr.io/istio-release/proxyv2:1.24.6' } }, pilot: { image: 'gcr.io/istio-release/pilot:1.24.6' }, revision: '' };
   return {
     fixture: 'sail-operator',
     cluster: { kubernetesVersion: '1.30.10', clusterId: '4c5d6e7f-8091-4a2b-b3c4-d5e6f7081920', nodes: ['ocp-worker-1', 'ocp-worker-2', 'ocp-worker-3'], kubelet: 'v1.30.10' },
@@ -843,7 +844,8 @@ function sailOperatorFixture(): FixtureExpectation {
       release({ name: 'default-istiod', namespace: NS, chart: 'istiod', chartVersion: v, status: 'deployed', revision: 1, component: 'istiod', history: history('deployed'), values: sailValues, deployedAt: '2025-07-07T09:10:00Z' }),
       release({ name: 'default-base', namespace: 'sail-operator', chart: 'base', chartVersion: v, status: 'deployed', revision: 1, component: 'base', history: history('deployed'), values: sailValues, deployedAt: '2025-07-07T09:10:00Z' }),
     ],
-    secrets: ['gcr.io/istio-release/proxyv2'],
+    // image references are registry paths, kept (the planner reports retired registries in them); nothing else is in these values
+    secrets: [],
     namespaces: [ns('bookinfo', { injection: 'enabled', effectiveRevision: 'default' })],
     proxies: [{ namespace: 'bookinfo', revision: 'default', version: v, count: 4 }],
     workloads: sidecars(

@@ -13,6 +13,7 @@ import { Findings } from './findings.js';
 import { computeHops } from './hops.js';
 import { checkPolicyOrder, evaluateHopNotes, type ChartValue } from './notes.js';
 import { preflightChecks } from './preflight.js';
+import { imageHubFindings } from './image-hub.js';
 import type { PlanRequest } from './request.js';
 import { activeRevision, revisionNameFor } from './source.js';
 import { isDns1123Label, isHelmReleaseName } from '../../plan/names.js';
@@ -125,6 +126,7 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
   const notes = hops.map((h) => evaluateHopNotes(h.index, h.from, h.to, facts, f, base.notes));
   chooseCompatibility(hops, req.compatibilityVersion, notes.map((n) => n.compatibilityRevertible.map((x) => x.id)), f);
   preflightChecks(inv, from, hopVersions, req.strategy, req.now, f, req.chartRepo);
+  imageHubFindings(inv, req, target.version, f);
   checkPolicyOrder(ambient, f);
 
   const state: PlanState = {

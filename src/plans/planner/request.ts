@@ -1,9 +1,13 @@
+import type { ImageSetting } from '../image-hub.js';
+
 /** The IstioOperator file an istioctl install was made from, as checked at plan time. */
 export interface OperatorFile {
   path: string;
   sha256: string;
   /** `spec.revision` of the file; the plan overrides it with the new revision. */
   revision: string | null;
+  /** Its `hub`/`image` settings (`spec.hub`, `spec.values.global.hub`, `spec.values.pilot.image`…). */
+  imageSettings?: ImageSetting[];
 }
 
 export interface PlanRequest {
@@ -21,6 +25,8 @@ export interface PlanRequest {
   allowDowngrade: boolean;
   allowUnknownVersion: boolean;
   chartRepo: string;
+  /** `--hub`: the registry every chart the plan installs pulls its images from (private mirrors). */
+  hub?: string;
   /** Where the backup step writes; default `istio-upgrade-backup-<from>-to-<to>` (no plan id, so plans are deterministic). */
   backupDir?: string;
   restartBatchSize: number;

@@ -4,23 +4,12 @@
  * them, pods re-created in the CNI → restart → ztunnel order, the gateway's proxy injected by the new revision).
  */
 import { describe, expect, test } from 'vitest';
-import type { Plan } from '../../src/plan/schema.js';
-import { childProcesses, clusterRun, history, localRuns, podCreations, releases, tagTarget } from './checks.js';
+import { childProcesses, clusterRun, history, localRuns, planToFile, podCreations, releases, tagTarget } from './checks.js';
 import { until } from './harness/procs.js';
-import { installAmbient123 } from './setup.js';
+import { AMBIENT_123_RELEASES as BEFORE, installAmbient123 } from './setup.js';
 import { AMBIENT_RESTARTED, AMBIENT_STEPS } from '../e2e/checks.js';
 import { notRun, sharedCluster } from './tier.js';
 import { proxyImages } from './workloads.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
-const BEFORE = {
-  'istio-system/istio-base': 'base-1.23.6 deployed',
-  'istio-system/istiod-1-23-6': 'istiod-1.23.6 deployed',
-  'istio-system/istio-cni': 'cni-1.23.6 deployed',
-  'istio-system/ztunnel': 'ztunnel-1.23.6 deployed',
-  'istio-ingress/istio-ingress': 'gateway-1.23.6 deployed',
-};
 
 const AFTER = {
   'istio-system/istio-base': 'base-1.24.6 deployed',
@@ -41,10 +30,7 @@ for (const helm of [3, 4] as const) {
     test('plan, apply: releases, tags, restart order and injected proxies as the plan says', async () => {
       const c = cluster();
       expect(await releases(c)).toEqual(BEFORE);
-      const planPath = join(c.work, 'plan.json');
-      const p = await c.cli(['plan', '--to', '1.24', '--out', planPath]);
-      expect(p.exitCode, p.stderr).toBe(0);
-      const plan = JSON.parse(readFileSync(planPath, 'utf8')) as Plan;
+      const { path: planPath, plan } = await planToFile(c, ['--to', '1.24']);
       expect(plan.steps.map((s) => s.id)).toEqual(AMBIENT_STEPS);
 
       const r = await c.cli(['apply', planPath]);
@@ -116,13 +102,11 @@ for (const helm of [3, 4] as const) {
     test('a CNI rollout that never becomes ready: the step times out, Helm rolls istio-cni back, apply exits 4', async () => {
       const c = cluster();
       c.kubelets.setImageFault('install-cni:1.24.6', 'crash');
-      const planPath = join(c.work, 'plan-fail.json');
-      const p = await c.cli(['plan', '--to', '1.24', '--out', planPath]);
-      expect(p.exitCode, p.stderr).toBe(0);
+      const { path: planPath, plan } = await planToFile(c, ['--to', '1.24'], 'plan-fail.json');
       const r = await c.cli(['apply', planPath, '--step-timeout', '60s']);
       c.kubelets.setImageFault('install-cni:1.24.6', undefined);
       expect(r.exitCode, `${r.stderr}\n${c.diagnostics()}`).toBe(4);
-      const run = localRuns(c).find((x) => x.planId === (JSON.parse(readFileSync(planPath, 'utf8')) as Plan).metadata.id)!;
+      const run = localRuns(c).find((x) => x.planId === plan.metadata.id)!;
       const failed = run.steps.find((s) => s.status !== 'succeeded' && s.status !== 'pending');
       expect(failed?.id).toBe('h1-cni-upgrade');
       const cni = await history(c, 'istio-system', 'istio-cni');
@@ -144,9 +128,7 @@ for (const helm of [3, 4] as const) {
     test('kill -9 while helm upgrades ztunnel, then apply again: the pending release is recovered and nothing repeats', async () => {
       const c = cluster();
       c.kubelets.setImageDelay('ztunnel:1.24.6', 20_000);
-      const planPath = join(c.work, 'plan-kill.json');
-      const p = await c.cli(['plan', '--to', '1.24', '--out', planPath]);
-      expect(p.exitCode, p.stderr).toBe(0);
+      const { path: planPath } = await planToFile(c, ['--to', '1.24'], 'plan-kill.json');
       const first = c.spawnCli(['apply', planPath]);
       const helmChild = await until(
         () => `helm upgrade ztunnel running under apply (stderr so far: ${first.stderr})`,
@@ -199,9 +181,7 @@ describe.skipIf(notRun(4))('ambient 1.23 → 1.24, mesh installed by Helm 4 (ser
   // (to be turned into the success assertions above) once the product handles it.
   test('KNOWN DEFECT: the base-chart upgrade conflicts with istiod over failurePolicy; apply exits 5', async () => {
     const c = cluster();
-    const planPath = join(c.work, 'plan.json');
-    const p = await c.cli(['plan', '--to', '1.24', '--out', planPath]);
-    expect(p.exitCode, p.stderr).toBe(0);
+    const { path: planPath } = await planToFile(c, ['--to', '1.24']);
     const r = await c.cli(['apply', planPath]);
     expect(r.exitCode, r.stderr).toBe(5);
     expect(r.stderr).toMatch(/step h1-base-chart-upgrade: failed .*conflict with "pilot-discovery".*\.webhooks\[name="validation\.istio\.io"\]\.failurePolicy/);

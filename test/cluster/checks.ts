@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import type { KubeObject } from './harness/api.js';
 import type { RealCluster } from './harness/cluster.js';
 import type { RunRecord } from '../../src/apply/run-record.js';
+import type { Plan } from '../../src/plan/schema.js';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -76,4 +77,12 @@ export function childProcesses(pid: number): { pid: number; argv: string[] }[] {
     }
   }
   return out;
+}
+
+/** `plan <args> --out <work>/<name>`, expected to succeed; returns the file and the plan it holds. */
+export async function planToFile(c: RealCluster, args: string[], name = 'plan.json'): Promise<{ path: string; plan: Plan }> {
+  const path = join(c.work, name);
+  const p = await c.cli(['plan', ...args, '--out', path]);
+  expect(p.exitCode, p.stderr).toBe(0);
+  return { path, plan: JSON.parse(readFileSync(path, 'utf8')) as Plan };
 }

@@ -3,23 +3,12 @@
  * plane with real Helm 3, then the rollback of that one run — asserted on Helm's release histories, the tag webhooks
  * and the istiod behind them, and the proxies the simulated istiod injected.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { Plan } from '../../src/plan/schema.js';
-import { clusterRun, history, localRuns, podCreations, releases, tagTarget } from './checks.js';
-import { installAmbient123 } from './setup.js';
+import { clusterRun, history, localRuns, planToFile, podCreations, releases, tagTarget } from './checks.js';
+import { AMBIENT_123_RELEASES as BEFORE, installAmbient123 } from './setup.js';
 import { AMBIENT_RESTARTED, AMBIENT_STEPS } from '../e2e/checks.js';
 import { notRun, sharedCluster } from './tier.js';
 import { proxyImages } from './workloads.js';
-
-const BEFORE = {
-  'istio-system/istio-base': 'base-1.23.6 deployed',
-  'istio-system/istiod-1-23-6': 'istiod-1.23.6 deployed',
-  'istio-system/istio-cni': 'cni-1.23.6 deployed',
-  'istio-system/ztunnel': 'ztunnel-1.23.6 deployed',
-  'istio-ingress/istio-ingress': 'gateway-1.23.6 deployed',
-};
 
 // The second hop has no DNS-capture restart (the first did it) and no backup or preflight of its own.
 const HOP2_STEPS = ['base-chart-upgrade', 'istiod-install', 'cni-upgrade', 'ztunnel-upgrade', 'tag-move-prod-stable', 'tag-move-default', 'gateway-upgrade-istio-ingress'].map((s) => `h2-${s}`);
@@ -29,10 +18,7 @@ describe.skipIf(notRun(3))('ambient 1.23 → 1.25 in two hops with real Helm 3',
 
   test('each hop installs its istiod, upgrades CNI before ztunnel and moves the tags; the gateway ends on 1.25.5', async () => {
     const c = cluster();
-    const planPath = join(c.work, 'plan.json');
-    const p = await c.cli(['plan', '--to', '1.25', '--out', planPath]);
-    expect(p.exitCode, p.stderr).toBe(0);
-    const plan = JSON.parse(readFileSync(planPath, 'utf8')) as Plan;
+    const { path: planPath, plan } = await planToFile(c, ['--to', '1.25']);
     expect(plan.steps.map((s) => s.id)).toEqual([...AMBIENT_STEPS, ...HOP2_STEPS]);
 
     const r = await c.cli(['apply', planPath]);

@@ -43,6 +43,15 @@ class Installer {
   }
 }
 
+/** The Helm releases installAmbient123 leaves, by `namespace/name` → `chart status` (as checks.ts `releases` reads them). */
+export const AMBIENT_123_RELEASES = {
+  'istio-system/istio-base': 'base-1.23.6 deployed',
+  'istio-system/istiod-1-23-6': 'istiod-1.23.6 deployed',
+  'istio-system/istio-cni': 'cni-1.23.6 deployed',
+  'istio-system/ztunnel': 'ztunnel-1.23.6 deployed',
+  'istio-ingress/istio-ingress': 'gateway-1.23.6 deployed',
+};
+
 /** Ambient 1.23.6 with DNS capture, tags `default` and `prod-stable`, an ingress gateway and three ambient namespaces. */
 export async function installAmbient123(c: RealCluster): Promise<void> {
   const i = new Installer(c, '1.23.6');

@@ -1,14 +1,12 @@
 /**
  * Sidecar meshes on a real control plane: canary 1.22 → 1.24 with revision tags and a gateway (Helm 3 and 4), and an
- * in-place 1.22 → 1.23 upgrade. Proxy versions are read from the pods the real controllers re-created and the
+ * in-place 1.22 → 1.23 upgrade (Helm 3 and 4). Proxy versions are read from the pods the real controllers re-created and the
  * simulated istiod injected through the webhooks the tags point at.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Plan } from '../../src/plan/schema.js';
 import type { RealCluster } from './harness/cluster.js';
-import { clusterRun, localRuns, releases, tagTarget } from './checks.js';
+import { clusterRun, localRuns, planToFile, releases, tagTarget } from './checks.js';
 import { installSidecar122, SIDECAR_APPS } from './setup.js';
 import { notRun, sharedCluster } from './tier.js';
 import { proxyImages } from './workloads.js';
@@ -16,10 +14,7 @@ import { proxyImages } from './workloads.js';
 const APP_NAMESPACES = Object.keys(SIDECAR_APPS);
 
 async function planAndApply(c: RealCluster, args: string[]): Promise<Plan> {
-  const planPath = join(c.work, 'plan.json');
-  const p = await c.cli(['plan', ...args, '--out', planPath]);
-  expect(p.exitCode, p.stderr).toBe(0);
-  const plan = JSON.parse(readFileSync(planPath, 'utf8')) as Plan;
+  const { path: planPath, plan } = await planToFile(c, args);
   const r = await c.cli(['apply', planPath]);
   expect(r.exitCode, `${r.stderr}\n${c.diagnostics()}`).toBe(0);
   const [run] = localRuns(c);
@@ -63,19 +58,21 @@ for (const helm of [3, 4] as const) {
   });
 }
 
-describe.skipIf(notRun(3))('sidecar in-place 1.22 → 1.23 with real Helm 3', () => {
-  const cluster = sharedCluster({ helm: 3 }, installSidecar122);
+for (const helm of [3, 4] as const) {
+  describe.skipIf(notRun(helm) ?? notRun(3))(`sidecar in-place 1.22 → 1.23 with real Helm ${helm}`, () => {
+    const cluster = sharedCluster({ helm, installWith: 3 }, installSidecar122);
 
-  test('istiod-1-22-8 is upgraded in place and every workload restarts onto 1.23.6 proxies', async () => {
-    const c = cluster();
-    const plan = await planAndApply(c, ['--to', '1.23', '--strategy', 'in-place']);
-    expect(plan.steps.map((s) => s.kind)).toEqual(['preflight', 'backup', 'base-chart-upgrade', 'istiod-upgrade', 'workload-restart', 'gateway-upgrade']);
-    expect(await releases(c)).toEqual({
-      'istio-system/istio-base': 'base-1.23.6 deployed',
-      'istio-system/istiod-1-22-8': 'istiod-1.23.6 deployed',
-      'istio-ingress/istio-ingress': 'gateway-1.23.6 deployed',
+    test('istiod-1-22-8 is upgraded in place and every workload restarts onto 1.23.6 proxies', async () => {
+      const c = cluster();
+      const plan = await planAndApply(c, ['--to', '1.23', '--strategy', 'in-place']);
+      expect(plan.steps.map((s) => s.kind)).toEqual(['preflight', 'backup', 'base-chart-upgrade', 'istiod-upgrade', 'workload-restart', 'gateway-upgrade']);
+      expect(await releases(c)).toEqual({
+        'istio-system/istio-base': 'base-1.23.6 deployed',
+        'istio-system/istiod-1-22-8': 'istiod-1.23.6 deployed',
+        'istio-ingress/istio-ingress': 'gateway-1.23.6 deployed',
+      });
+      const after = await proxyImages(c.api, [...APP_NAMESPACES, 'istio-ingress']);
+      for (const [pod, image] of Object.entries(after)) expect(image, pod).toBe('docker.io/istio/proxyv2:1.23.6');
     });
-    const after = await proxyImages(c.api, [...APP_NAMESPACES, 'istio-ingress']);
-    for (const [pod, image] of Object.entries(after)) expect(image, pod).toBe('docker.io/istio/proxyv2:1.23.6');
   });
-});
+}

@@ -8,6 +8,7 @@ import type { ConnectionOptions } from '../k8s/kubeconfig.js';
 import type { ApiAction, VerifySpec } from '../plan/schema.js';
 import { performAction, type KubeWriter } from './api-actions.js';
 import type { Permission } from './permissions.js';
+import { markedFailedPayload, type HelmRecordWriter } from './pending-recovery.js';
 import {
   ConflictError,
   NotFoundError,
@@ -272,9 +273,33 @@ class LiveConfigMaps implements ConfigMapPort {
   }
 }
 
+/** Helm's release records, for the one change istio-upgrade makes to them: marking a stuck pending-install failed. */
+class LiveHelmRecords implements HelmRecordWriter {
+  private readonly api: k8s.CoreV1Api;
+
+  constructor(kc: k8s.KubeConfig, source: LiveSource) {
+    this.api = timedApiClient(kc, k8s.CoreV1Api, source.http.requestTimeoutMs);
+  }
+
+  async markFailed(namespace: string, release: string, revision: number, description: string): Promise<void> {
+    const name = `sh.helm.release.v1.${release}.v${revision}`;
+    try {
+      const secret = await this.api.readNamespacedSecret({ name, namespace });
+      const payload = secret.data?.release;
+      if (!payload) throw new Error(`Secret ${namespace}/${name} holds no release record`);
+      // resourceVersion kept: a helm that wrote the record meanwhile makes this a conflict, not a lost update.
+      const body: k8s.V1Secret = { ...secret, metadata: { ...secret.metadata, labels: { ...secret.metadata?.labels, status: 'failed' } }, data: { ...secret.data, release: markedFailedPayload(payload, description) } };
+      await this.api.replaceNamespacedSecret({ name, namespace, body });
+    } catch (e) {
+      throw failure(e, `mark Helm release record ${namespace}/${name} failed`);
+    }
+  }
+}
+
 export class LiveCluster implements Cluster {
   readonly leases: LeasePort;
   readonly configMaps: ConfigMapPort;
+  readonly helmRecords: HelmRecordWriter;
   private readonly writer: LiveWriter;
   private readonly verifyDeps: VerifyDeps;
 
@@ -286,6 +311,7 @@ export class LiveCluster implements Cluster {
     const kc = source.resolved.kc;
     this.leases = new LiveLeases(kc, source);
     this.configMaps = new LiveConfigMaps(kc, source);
+    this.helmRecords = new LiveHelmRecords(kc, source);
     this.writer = new LiveWriter(kc, istioNamespace, source.http.requestTimeoutMs);
     this.verifyDeps = { reader: source, watcher: new LiveWatcher(kc, source.http.requestTimeoutMs), clock, istioNamespace, inventory: () => this.inventory() };
   }

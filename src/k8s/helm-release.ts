@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { KubeObject } from './objects.js';
 
 /** What we read from Helm's release record (Helm 3/4 Secrets driver). */
@@ -32,6 +32,12 @@ export function decodeReleasePayload(dataRelease: string): Record<string, unknow
   const parsed = JSON.parse(raw.toString('utf8')) as unknown;
   if (!parsed || typeof parsed !== 'object') throw new HelmDecodeError('release payload is not an object');
   return parsed as Record<string, unknown>;
+}
+
+/** The inverse of decodeReleasePayload (gzip'd, as Helm writes it). */
+export function encodeReleasePayload(release: Record<string, unknown>): string {
+  const helmText = gzipSync(Buffer.from(JSON.stringify(release)), { level: 9 }).toString('base64');
+  return Buffer.from(helmText).toString('base64');
 }
 
 /** Decodes one `sh.helm.release.v1.<name>.v<N>` Secret; throws HelmDecodeError on a corrupt one. */

@@ -1,8 +1,7 @@
-import { gzipSync } from 'node:zlib';
 import type { KubeObject } from './objects.js';
 import type { ClusterSource, ListOptions } from './source.js';
 import type { ResourceRef } from './resources.js';
-import { decodeReleasePayload, HELM_SECRET_TYPE } from './helm-release.js';
+import { decodeReleasePayload, encodeReleasePayload, HELM_SECRET_TYPE } from './helm-release.js';
 import { redactValues } from './redact.js';
 import { SNAPSHOT_API_VERSION, snapshotIntegrity, type ClusterSnapshot } from './snapshot.js';
 
@@ -121,8 +120,7 @@ function redactedRelease(payload: string): string {
     config: redactValues((rel.config ?? {}) as Record<string, unknown>),
     ...(rel.apply_method !== undefined ? { apply_method: rel.apply_method } : {}),
   };
-  const helmText = gzipSync(Buffer.from(JSON.stringify(slim)), { level: 9 }).toString('base64');
-  return Buffer.from(helmText).toString('base64');
+  return encodeReleasePayload(slim);
 }
 
 function leanPodObject(pod: KubeObject): KubeObject {

@@ -61,6 +61,8 @@ export interface ClusterOptions {
   mutate?: (objects: KubeObject[]) => void;
   /** Play the workload controllers (default true); see startControllers. */
   controllers?: boolean;
+  /** The fake helm's version (default v3.17.3); a v4.* version plays Helm 4. */
+  helmVersion?: string;
 }
 
 export class E2eCluster {
@@ -79,6 +81,7 @@ export class E2eCluster {
     readonly server: FakeApiServer,
     readonly dir: string,
     readonly context: string,
+    helmVersion?: string,
   ) {
     this.home = join(dir, 'home');
     this.stateDir = join(dir, 'state');
@@ -89,7 +92,7 @@ export class E2eCluster {
     this.planPath = join(this.work, 'plan.json');
     mkdirSync(this.work, { recursive: true });
     server.writeKubeconfig(this.kubeconfig, { context });
-    writeFakeBinConfig(this.home, { log: this.calls, faults: this.faultsFile });
+    writeFakeBinConfig(this.home, { log: this.calls, faults: this.faultsFile, ...(helmVersion ? { env: { FAKE_HELM_VERSION: helmVersion } } : {}) });
     // A machine that ran `helm repo add istio https://blob.istio.io/istio-release/charts`.
     writeHelmRepositories(this.home, [{ name: 'istio', url: CURRENT_HTTP_REPO }]);
   }
@@ -102,7 +105,7 @@ export class E2eCluster {
     o.mutate?.(objects);
     const server = await startFakeApiServer({ objects, kubernetesVersion: fx.kubernetesVersion });
     const dir = mkdtempSync(join(tmpdir(), `e2e-${o.fixture}-`));
-    const c = new E2eCluster(server, dir, o.context ?? 'e2e');
+    const c = new E2eCluster(server, dir, o.context ?? 'e2e', o.helmVersion);
     if (o.controllers !== false) c.startControllers();
     return c;
   }

@@ -38,11 +38,12 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput(output);
 
-  addOutputOptions(addClusterOptions(program.command('status').description('summarise the mesh: revisions, tags, components, proxies, Helm releases, findings'))).action(
+  addOutputOptions(addClusterOptions(program.command('status').description('summarise the mesh: revisions, tags, components, proxies, Helm releases, findings'), true)).action(
     lazy(async () => (await import('./commands/status.js')).statusCommand),
   );
 
-  addOutputOptions(addPlanningOptions(addClusterOptions(program.command('plan').description('read the mesh and print the ordered, typed steps that upgrade it to --to'))), [...DOCUMENT_FORMATS, 'markdown', 'ticket-json'])
+  addOutputOptions(addPlanningOptions(addClusterOptions(program.command('plan').description('read the mesh and print the ordered, typed steps that upgrade it to --to'), true)), [...DOCUMENT_FORMATS, 'markdown', 'ticket-json'])
+    .option('--cluster-order <names>', 'multi-cluster: comma-separated order of the primary clusters (default: fewest mesh pods first)')
     .option('--out <file>', 'write the plan file that apply executes (with a digest of its content)')
     .option('--sign-key <file>', 'sign the --out plan with this ed25519 private key (PEM); apply --verify-key checks it')
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when the plan has changes, 3 when blocked (errors 1, usage errors 64)')

@@ -46,23 +46,33 @@ export interface OutputOptions {
   color?: string;
 }
 
-export function addConnectionOptions(cmd: Command): Command {
-  return cmd
-    .optionsGroup(HELP_GROUPS.cluster)
-    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
-    .option('--context <name>', 'kubeconfig context to use')
-    .option(...REQUEST_TIMEOUT_FLAG);
+/** commander collector: the first value stays a string (single-cluster commands are unchanged), repeats make a list. */
+export function collectRepeated(value: string, previous: string | string[] | undefined): string | string[] {
+  return previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
+}
+
+/** `multiCluster`: --context repeats (one per cluster of a multi-cluster mesh), as status and plan accept. */
+export function addConnectionOptions(cmd: Command, multiCluster = false): Command {
+  cmd.optionsGroup(HELP_GROUPS.cluster).option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)');
+  if (multiCluster) cmd.option('--context <name>', 'kubeconfig context to use; repeat it for the clusters of a multi-cluster mesh', collectRepeated);
+  else cmd.option('--context <name>', 'kubeconfig context to use');
+  return cmd.option(...REQUEST_TIMEOUT_FLAG);
 }
 
 export function addNamespaceOption(cmd: Command, description = 'namespace of the Istio control plane'): Command {
   return cmd.optionsGroup(HELP_GROUPS.cluster).option('--istio-namespace <ns>', description, DEFAULTS.istioNamespace);
 }
 
-/** A live cluster, or a snapshot file read instead of it. */
-export function addClusterOptions(cmd: Command): Command {
-  return addNamespaceOption(addConnectionOptions(cmd))
-    .option('--snapshot <file>', 'read a ClusterSnapshot or `kubectl get -o yaml` List instead of a live cluster')
-    .option('--kubernetes-version <version>', 'server version for a --snapshot that is a plain List');
+/** A live cluster, or a snapshot file read instead of it; with `multiCluster`, several of either, or a --mesh file. */
+export function addClusterOptions(cmd: Command, multiCluster = false): Command {
+  const c = addNamespaceOption(addConnectionOptions(cmd, multiCluster));
+  if (multiCluster) {
+    c.option('--snapshot <file>', 'read a ClusterSnapshot or `kubectl get -o yaml` List instead of a live cluster; repeat it for the clusters of a multi-cluster mesh', collectRepeated).option(
+      '--mesh <file>',
+      'YAML naming the clusters of a multi-cluster mesh: clusters: [{name, kubeconfig, context | snapshot, role}]',
+    );
+  } else c.option('--snapshot <file>', 'read a ClusterSnapshot or `kubectl get -o yaml` List instead of a live cluster');
+  return c.option('--kubernetes-version <version>', 'server version for a --snapshot that is a plain List');
 }
 
 export function addOutputOptions(cmd: Command, formats: readonly string[] = DOCUMENT_FORMATS): Command {

@@ -67,6 +67,18 @@ export function buildChangeTicket(plan: Plan, inv: Inventory): ChangeTicket {
   };
 }
 
+/** One cluster's row in a multi-cluster change ticket: its own ticket, summed up. */
+export function clusterSummary(t: ChangeTicket): { status: string; steps: number; risk: Rating; minutes: number; podsRestarted: number; pointOfNoReturn: string | null } {
+  return {
+    status: t.change.status,
+    steps: t.change.steps,
+    risk: t.risk.rating,
+    minutes: t.duration.estimatedMinutes,
+    podsRestarted: t.affected.flatMap((a) => a.workloads).reduce((n, w) => n + w.pods, 0),
+    pointOfNoReturn: t.backOut.pointOfNoReturn?.stepId ?? null,
+  };
+}
+
 const restarted = (st: PlanStep) => st.verify.flatMap((v) => (v.type === 'workloads-restarted' ? v.workloads : []));
 const podsOf = (inv: Inventory, ns: string, name: string) => inv.dataPlane.workloads.filter((w) => w.namespace === ns && w.name === name).reduce((n, w) => n + w.pods, 0);
 

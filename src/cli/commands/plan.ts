@@ -22,6 +22,8 @@ import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { buildChangeTicket } from '../../report/change-ticket.js';
 import { toJson, toYaml, writeFileAtomic, writeStdout } from '../write-output.js';
 import { readOperatorFile } from '../operator-file.js';
+import { isMeshSelection, type MeshSelectionOptions } from '../mesh-input.js';
+import type { MeshPlanOptions } from './plan-mesh.js';
 import { catalogFileWarning, useCatalogFile } from '../catalog-option.js';
 
 export interface PlanOptions extends ClusterOptions, OutputOptions {
@@ -135,6 +137,7 @@ export function planExitCode(plan: Plan, detailed: boolean): number {
 }
 
 export async function planCommand(opts: PlanOptions): Promise<number> {
+  if (isMeshSelection(opts as MeshSelectionOptions)) return (await import('./plan-mesh.js')).planMeshCommand(opts as unknown as MeshPlanOptions);
   if (opts.signKey !== undefined && !opts.out) throw new UserError('--sign-key signs the plan file: pass --out FILE too', ExitCode.usage);
   const signingKey = opts.signKey !== undefined ? await readEd25519Key(opts.signKey, '--sign-key', 'private') : undefined;
   const made = await makePlan(opts);

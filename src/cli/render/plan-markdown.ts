@@ -6,7 +6,7 @@ import { commandLines } from './command-line.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const link = (ticket: ChangeTicket['risks'][number]) => ticket.links.map((l, i) => `[source${ticket.links.length > 1 ? ` ${i + 1}` : ''}](${l})`).join(', ');
-const hm = (minutes: number) => (minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60 ? `${minutes % 60} min` : ''}`.trim() : `${minutes} min`);
+export const hm = (minutes: number): string => (minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60 ? `${minutes % 60} min` : ''}`.trim() : `${minutes} min`);
 
 /** The change-ticket report: reads well pasted into Jira, GitHub or ServiceNow (GFM). `-o ticket-json` is the same model. */
 export function renderPlanMarkdown(plan: Plan, inv: Inventory): string {

@@ -2,8 +2,7 @@ import semver from 'semver';
 import type { Inventory } from '../../k8s/inventory.js';
 import { UserError, ExitCode } from '../../errors.js';
 import { CatalogError, compatibilityVersionsFor, resolveTarget, upgradePolicy } from '../catalog/index.js';
-import { collectFacts } from '../../plan/facts.js';
-import { PLAN_API_VERSION, type Hop, type Plan, type PlanStep } from '../../plan/schema.js';
+import type { Hop, Plan, PlanStep } from '../../plan/schema.js';
 import type { PlanState } from '../../steps/hop-context.js';
 import { STEPS, type StepRegistry } from '../../steps/registry.js';
 import { minorOf } from '../../util/version.js';
@@ -18,6 +17,7 @@ import type { PlanRequest } from './request.js';
 import { activeRevision, revisionNameFor } from './source.js';
 import { isDns1123Label, isHelmReleaseName } from '../../plan/names.js';
 import { partialUpgrade } from './partial.js';
+import { planSkeleton } from './skeleton.js';
 
 /** Warning id of a target the release catalog does not know (planned only with --allow-unknown-version). */
 export const UNKNOWN_TARGET_WARNING = 'unknown-target-version';
@@ -48,30 +48,14 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
     );
   }
 
-  const base: Plan = {
-    apiVersion: PLAN_API_VERSION,
-    kind: 'Plan',
-    metadata: { id: req.planId, createdAt: req.now.toISOString(), toolVersion: req.toolVersion, context: inv.source.context, clusterId: inv.cluster.clusterId, inputs: inv.source.type },
-    source: {
-      version: source?.version ?? 'unknown',
-      revision: source?.name ?? 'none',
-      mode: inv.mode === 'ambient' ? 'ambient' : 'sidecar',
-      installMethod: inv.installMethod,
-      istioNamespace: inv.istioNamespace,
-      kubernetesVersion: inv.cluster.kubernetesVersion,
-    },
+  const base = planSkeleton(
+    inv,
+    req,
+    f,
+    { version: source?.version ?? 'unknown', revision: source?.name ?? 'none' },
     // In place, the revision keeps its name (`default` for a revision-less istiod).
-    target: { version: target.version, revision: req.strategy === 'in-place' && source ? source.name : (req.revision ?? revisionNameFor(target.version)), known: target.known },
-    strategy: req.strategy,
-    upToDate: false,
-    hops: [],
-    blockers: f.blockers,
-    warnings: f.warnings,
-    notes: [],
-    steps: [],
-    followUps: [],
-    facts: collectFacts(inv),
-  };
+    { version: target.version, revision: req.strategy === 'in-place' && source ? source.name : (req.revision ?? revisionNameFor(target.version)), known: target.known },
+  );
 
   if (!source || !source.version || !semver.valid(source.version)) {
     f.blocker('no-control-plane', source ? `cannot tell the version of istiod revision ${source.name}` : `no istiod was found in namespace ${inv.istioNamespace} (use --istio-namespace)`);

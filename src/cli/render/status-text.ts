@@ -161,9 +161,13 @@ function renderMeshTopology(m: MeshTopology, w: StatusWriter): void {
   if (m.remoteInstalls.length) {
     w.out.push(
       w.table(
-        ['REMOTE INSTALL', 'CHART', 'VERSION', 'REVISION', 'INJECTION'],
-        m.remoteInstalls.map((r) => [r.helmRelease ? `${r.helmRelease.namespace}/${r.helmRelease.release}` : (r.injectorWebhook ?? dash), r.chart, r.version ?? dash, r.revision, r.injectionTarget ?? dash]),
+        ['REMOTE INSTALL', 'CHART', 'VERSION', 'REVISION'],
+        m.remoteInstalls.map((r) => [installName(r), r.chart, r.version ?? dash, r.revision]),
       ),
     );
+    // A prose line, not a column: the injection path is one long word that no table column could wrap.
+    for (const r of m.remoteInstalls) if (r.injectionTarget) w.prose(`${installName(r)} injects through ${r.injectionTarget.replace(/^service\/([^/]+)\/([^/]+)(\/.*)?$/, 'Service $1/$2, path $3')}`);
   }
 }
+
+const installName = (r: MeshTopology['remoteInstalls'][number]) => (r.helmRelease ? `${r.helmRelease.namespace}/${r.helmRelease.release}` : (r.injectorWebhook ?? dash));

@@ -2,6 +2,7 @@ import semver from 'semver';
 import type { Inventory } from '../k8s/inventory.js';
 import { revisionUsers } from '../k8s/revision-use.js';
 import { upgradePolicy } from '../plans/catalog/index.js';
+import type { Plan } from '../plan/schema.js';
 
 /**
  * Gates checked against the live cluster between steps of a run: before each hop and before removing revisions.
@@ -88,4 +89,19 @@ function revisionsInUse(mesh: GateMesh, revisions: string[]): GateOffender[] {
 export function describeOffenders(point: GatePoint, offenders: GateOffender[]): string {
   const where = point.kind === 'hop' ? `before hop ${point.index} (${point.from} → ${point.to})` : `before removing ${point.revisions.join(', ')}`;
   return [`skew gate failed ${where}: ${offenders.length} offender(s)`, ...offenders.map((o) => `  ${o.gate}: ${o.subject}: ${o.detail}`)].join('\n');
+}
+
+/**
+ * The gate point at step `index` of a plan, if any: the first step of each hop (a hop starts from what the previous
+ * one left), and an irreversible revision removal. Steps already done before a resume still count, so a resumed run
+ * checks the gate again before the hop it resumes in.
+ */
+export function gatePointAt(plan: Pick<Plan, 'hops' | 'steps' | 'strategy'>, index: number): GatePoint | null {
+  const step = plan.steps[index];
+  if (!step) return null;
+  const removing = step.verify.flatMap((v) => (v.type === 'revision-absent' ? [v.revision] : []));
+  if (removing.length) return { kind: 'cleanup', revisions: removing };
+  if (index > 0 && plan.steps[index - 1]!.hop === step.hop) return null;
+  const hop = plan.hops.find((h) => h.index === step.hop);
+  return hop ? { kind: 'hop', index: hop.index, from: hop.from, to: hop.to, fromRevision: hop.fromRevision, inPlace: plan.strategy === 'in-place' } : null;
 }

@@ -49,3 +49,22 @@ describe('skew gates between steps (issue 9: skew gates)', () => {
     );
   });
 });
+
+describe('where the gates stand in a plan', () => {
+  it('before the first step of every hop and before every revision removal', async () => {
+    const { planFor, PLAN_CASES } = await import('../support/plan-cases.js');
+    const { gatePointAt } = await import('../../src/apply/skew-gates.js');
+    const { plan } = await planFor(PLAN_CASES.find((c) => c.name === 'sidecar-1.22-to-1.24-one-minor-hops')!);
+    const points = plan.steps.map((s, i) => [s.id, gatePointAt(plan, i)] as const).filter(([, p]) => p !== null);
+    expect(points.map(([id, p]) => `${id} ${p!.kind}`)).toEqual([
+      'h1-preflight hop',
+      ...plan.steps.filter((s) => s.hop === 1 && s.kind === 'old-revision-removal').map((s) => `${s.id} cleanup`),
+      `${plan.steps.find((s) => s.hop === 2)!.id} hop`,
+      ...plan.steps.filter((s) => s.hop === 2 && s.kind === 'old-revision-removal').map((s) => `${s.id} cleanup`),
+    ]);
+    expect(points.filter(([, p]) => p!.kind === 'cleanup').length).toBeGreaterThanOrEqual(1);
+    const second = points.find(([id, p]) => p!.kind === 'hop' && !id.startsWith('h1-'))![1]!;
+    expect(second).toEqual({ kind: 'hop', index: 2, from: '1.23.6', to: '1.24.6', fromRevision: '1-23-6', inPlace: false });
+    expect(gatePointAt(plan, plan.steps.length)).toBeNull();
+  });
+});

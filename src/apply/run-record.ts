@@ -30,6 +30,36 @@ export const stepRecordSchema = z.object({
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 
+export const ATTEMPT_KINDS = ['apply', 'resume', 're-apply', 'rollback'] as const;
+export type AttemptKind = (typeof ATTEMPT_KINDS)[number];
+
+/**
+ * One process working on a run: its first apply, each resume, a rollback, a re-apply after a rollback. Who ran it and
+ * with what, so the record answers an auditor's "who changed the mesh, when, from what to what, with which tools".
+ */
+export const attemptSchema = z.object({
+  kind: z.enum(ATTEMPT_KINDS),
+  startedAt: z.string(),
+  /** Null while it runs (or when its process died without recording its end; the next attempt then closes it). */
+  endedAt: z.string().nullable(),
+  operator: z.object({
+    /** The user the API server authenticated (SelfSubjectReview), else the kubeconfig's user entry. */
+    name: z.string(),
+    groups: z.array(z.string()).optional(),
+    source: z.enum(['SelfSubjectReview', 'kubeconfig']),
+    /** Who ran the process on which machine (the lock's holder identity: user@host, or ci:<job>). */
+    holder: z.string(),
+  }),
+  toolVersion: z.string(),
+  /** `helm version` / `istioctl version` of the binaries the attempt ran; null when absent or not answering. */
+  clients: z.object({ helm: z.string().nullable(), istioctl: z.string().nullable() }),
+  from: z.string(),
+  to: z.string(),
+  outcome: z.enum(RUN_STATUSES),
+  error: z.string().optional(),
+});
+export type Attempt = z.infer<typeof attemptSchema>;
+
 export const runRecordSchema = z.object({
   runId: z.string(),
   planId: z.string(),
@@ -43,6 +73,8 @@ export const runRecordSchema = z.object({
   updatedAt: z.string(),
   status: z.enum(RUN_STATUSES),
   steps: z.array(stepRecordSchema),
+  /** Oldest first. Absent in records written before attempts were kept. */
+  attempts: z.array(attemptSchema).optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 

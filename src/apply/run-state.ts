@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Plan } from '../plan/schema.js';
 import { planSchema } from '../steps/registry.js';
 import { ConflictError, NotFoundError, type ConfigMapPort, type StoredConfigMap } from './ports.js';
-import { runRecordSchema, type RunRecord } from './run-record.js';
+import { runRecordSchema, type RunRecord, type RunStatus } from './run-record.js';
+import type { AttemptRecorder } from './attempts.js';
 import type { FoundRun } from './run-trust.js';
 
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'istio-upgrade' } as const;
@@ -87,14 +88,22 @@ export class LocalRunStore {
     return out;
   }
 
-  /** A sink for subprocess output; the file is created 0600 because rendered manifests land there. */
-  logSink(runId: string): (text: string) => void {
+  /**
+   * A sink for subprocess output; the file is created 0600 because rendered manifests land there. Every line starts
+   * with the time it was written (ISO 8601, UTC), so the log lines up with the run record and the cluster's events.
+   */
+  logSink(runId: string, now: () => number = Date.now): (text: string) => void {
     const path = this.logPath(runId);
     return (text) => {
       mkdirSync(this.dir(runId), { recursive: true, mode: 0o700 });
-      appendFileSync(path, text, { mode: 0o600 });
+      appendFileSync(path, timestampLines(text, new Date(now()).toISOString()), { mode: 0o600 });
     };
   }
+}
+
+/** Prefixes each non-empty line of a chunk (the sinks receive whole lines) with `at`. */
+export function timestampLines(text: string, at: string): string {
+  return text.replace(/^(?=[^\n])/gm, `${at} `);
 }
 
 /**
@@ -182,6 +191,18 @@ export class CheckpointStore {
   ) {}
 
   private mirrorFailing = false;
+  private attempt: AttemptRecorder | undefined;
+
+  /** From now on every checkpoint carries this process's attempt (attempts.ts). */
+  beginAttempt(recorder: AttemptRecorder): void {
+    this.attempt = recorder;
+  }
+
+  /** Closes the attempt with its outcome and checkpoints it; nothing when no checkpoint was written (a refusal). */
+  async endAttempt(outcome: RunStatus, error?: string): Promise<void> {
+    const record = await this.attempt?.finish(outcome, error);
+    if (record) await this.save(record);
+  }
 
   async savePlan(runId: string, plan: Plan): Promise<void> {
     await this.local.savePlan(runId, plan);
@@ -189,6 +210,7 @@ export class CheckpointStore {
   }
 
   async save(record: RunRecord): Promise<void> {
+    await this.attempt?.stamp(record);
     record.updatedAt = new Date(this.now()).toISOString();
     await this.local.save(record);
     if (!this.mirror) return;

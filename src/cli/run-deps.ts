@@ -8,6 +8,12 @@ import { fileEventSink, noEvents, type EventSink } from '../apply/events.js';
 import { systemClock } from '../apply/ports.js';
 import { processSignals } from '../apply/terminal.js';
 import type { RollbackDeps } from '../apply/rollback.js';
+import { AttemptRecorder } from '../apply/attempts.js';
+import { operatorIdentity } from '../apply/operator-identity.js';
+import type { RunStatus } from '../apply/run-record.js';
+import type { Tool } from '../apply/ports.js';
+import type { Plan } from '../plan/schema.js';
+import { TOOL_VERSION } from '../version.js';
 import { colorEnabled, makeChalk } from './color.js';
 import type { RunFlags } from './apply-options.js';
 
@@ -63,6 +69,41 @@ export function liveRunDeps(w: RunWiring, cluster: LiveCluster): RollbackDeps {
     events: w.events,
     logFor: (runId) => w.store.local.logSink(runId),
   };
+}
+
+/**
+ * Runs `body` (the executor or the rollback) as one attempt of its run: who, with which tools, from which version to
+ * which, and how it ended land in the run record (local and ConfigMap). A thrown error ends the attempt as failed.
+ */
+export async function asAttempt<R extends { status: RunStatus; error?: string }>(
+  w: RunWiring,
+  cluster: LiveCluster,
+  a: { plan: Plan; rollback: boolean; holder: string },
+  body: () => Promise<R>,
+): Promise<R> {
+  const tools = [...new Set(a.plan.steps.flatMap((s) => [...s.commands, ...(s.rollback?.commands ?? [])].map((c) => c.via)))].filter((v): v is Tool => v === 'helm' || v === 'istioctl');
+  const recorder = new AttemptRecorder({
+    rollback: a.rollback,
+    from: a.rollback ? a.plan.target.version : a.plan.source.version,
+    to: a.rollback ? a.plan.source.version : a.plan.target.version,
+    holder: a.holder,
+    toolVersion: TOOL_VERSION,
+    tools,
+    identify: () => operatorIdentity(cluster.source.resolved.kc, cluster.source.http.requestTimeoutMs),
+    runner: w.runner,
+    now: () => liveRuntime.clock.now(),
+    log: (runId) => w.store.local.logSink(runId),
+  });
+  w.store.beginAttempt(recorder);
+  let result: R;
+  try {
+    result = await body();
+  } catch (e) {
+    await w.store.endAttempt('failed', (e as Error).message?.split('\n')[0]).catch(() => undefined);
+    throw e;
+  }
+  await w.store.endAttempt(result.status, result.error);
+  return result;
 }
 
 /** The closing lines a person reads: what happened and, when it did not end well, what to run next. */

@@ -10,7 +10,7 @@ import { copyFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Plan } from '../../src/plan/schema.js';
 import type { KubeObject } from '../fake-apiserver/index.js';
-import { E2eCluster, isMutating, planArgv, shortArgv, until } from './harness.js';
+import { E2eCluster, isMutating, isReadOnlyQuery, planArgv, shortArgv, until } from './harness.js';
 import { expectStepEffect, NEW, OLD, releaseState } from './checks.js';
 
 const FIXTURE = 'ambient-helm-1.23';
@@ -154,7 +154,7 @@ describe.concurrent('e2e: failures', () => {
         const calls = c.callLog();
         const rollbackCmds = (failed.rollback?.commands ?? []).filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(x.argv));
         const stepCmds = failed.commands.filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(x.argv));
-        const seen = calls.filter((x) => !(x.argv[0] === 'helm' && x.argv[1] === 'get')).map(shortArgv);
+        const seen = calls.filter((x) => !isReadOnlyQuery(x)).map(shortArgv);
         const earlier = plan.steps.slice(0, index).flatMap((s) => s.commands.filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(x.argv)));
         expect(seen.slice(0, earlier.length)).toEqual(earlier);
         const rest = seen.slice(earlier.length);

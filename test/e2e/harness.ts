@@ -26,6 +26,14 @@ export function isMutating(c: CallRecord): boolean {
   return MUTATING.has(c.argv[1] ?? '') || (c.argv[1] === 'tag' && ['set', 'remove'].includes(c.argv[2] ?? ''));
 }
 
+/**
+ * Calls that only read: `helm get values` (filling a values placeholder) and the client version queries each attempt
+ * records (`helm version`, `istioctl version --remote=false`); the plan's own commands are the rest.
+ */
+export function isReadOnlyQuery(c: CallRecord): boolean {
+  return (c.argv[0] === 'helm' && c.argv[1] === 'get') || c.argv[1] === 'version';
+}
+
 /** The argv of a call without what the product appends (the context flag) and values files (hashes differ per call). */
 export function shortArgv(c: CallRecord): string {
   const out: string[] = [];
@@ -63,6 +71,8 @@ export interface ClusterOptions {
   controllers?: boolean;
   /** The fake helm's version (default v3.17.3); a v4.* version plays Helm 4. */
   helmVersion?: string;
+  /** The user the fake API server authenticates the token as (SelfSubjectReview); default test-user, as the kubeconfig entry. */
+  user?: string;
 }
 
 export class E2eCluster {
@@ -103,7 +113,7 @@ export class E2eCluster {
     const fx = readFixture(o.fixture);
     const objects = structuredClone(fx.items);
     o.mutate?.(objects);
-    const server = await startFakeApiServer({ objects, kubernetesVersion: fx.kubernetesVersion });
+    const server = await startFakeApiServer({ objects, kubernetesVersion: fx.kubernetesVersion, ...(o.user ? { user: o.user } : {}) });
     const dir = mkdtempSync(join(tmpdir(), `e2e-${o.fixture}-`));
     const c = new E2eCluster(server, dir, o.context ?? 'e2e', o.helmVersion);
     if (o.controllers !== false) c.startControllers();

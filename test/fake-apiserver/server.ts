@@ -409,6 +409,7 @@ export class FakeApiServerImpl implements FakeApiServer {
       return this.resource(ctx, '', 'v1', segs.slice(2));
     }
     if (head === 'apis' && segs.slice(1).join('/') === 'authorization.k8s.io/v1/selfsubjectaccessreviews') return this.selfSubjectAccessReview(ctx);
+    if (head === 'apis' && segs.slice(1).join('/') === 'authentication.k8s.io/v1/selfsubjectreviews' && this.servesSelfSubjectReview()) return this.selfSubjectReview(ctx);
     if (head === 'apis') {
       if (segs.length === 1) {
         return this.discoveryGet(ctx, () => ({ kind: 'APIGroupList', apiVersion: 'v1', groups: this.store.registry.groups().map((g) => this.apiGroup(g)) }));
@@ -558,6 +559,24 @@ export class FakeApiServerImpl implements FakeApiServer {
       status = rule ? { allowed: false, reason: '' } : { allowed: true, reason: 'RBAC: allowed by ClusterRoleBinding "fake-admin" of ClusterRole "cluster-admin" to User "' + this.user + '"' };
     }
     this.send(ctx, 201, JSON.stringify({ kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec: review.spec, status }));
+  }
+
+  /** authentication.k8s.io/v1 SelfSubjectReview is GA (served) from Kubernetes 1.28; older servers answer 404. */
+  private servesSelfSubjectReview(): boolean {
+    const [major = 1, minor = 0] = this.kubeVersion.split('.').map((x) => parseInt(x, 10));
+    return major > 1 || minor >= 28;
+  }
+
+  /** `SelfSubjectReview` (create only, nothing stored): the user the bearer token authenticates, as the real server says. */
+  private selfSubjectReview(ctx: Ctx): void {
+    if (ctx.rec.method !== 'POST') throw errors.methodNotAllowed();
+    try {
+      JSON.parse(ctx.body);
+    } catch {
+      throw errors.badRequest('the body of the request was in an unknown format');
+    }
+    const userInfo = { username: this.user, groups: this.opts.groups ?? ['system:masters', 'system:authenticated'] };
+    this.send(ctx, 201, JSON.stringify({ kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, status: { userInfo } }));
   }
 
   // ---------------------------------------------------------------- content negotiation & serialization

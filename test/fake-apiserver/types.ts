@@ -71,6 +71,8 @@ export interface FakeApiServerOptions {
   token?: string;
   /** User name used in Forbidden messages (default 'test-user'). */
   user?: string;
+  /** Groups SelfSubjectReview reports for the user (default system:masters, system:authenticated). */
+  groups?: string[];
   /** Interval between watch BOOKMARK events when allowWatchBookmarks=true (default 1000 ms). */
   bookmarkIntervalMs?: number;
   /** Watch events kept for resourceVersion replay (default 10000). */

@@ -13,7 +13,8 @@ import type { Plan } from '../../plan/schema.js';
 import { checkPlanIntegrity, readEd25519Key, sealPlan } from '../../plans/plan-integrity.js';
 import type { RunFlags } from '../apply-options.js';
 import { DEFAULTS } from '../options.js';
-import { liveRunDeps, liveRuntime, summary, wireRun } from '../run-deps.js';
+import { asAttempt, liveRunDeps, liveRuntime, summary, wireRun } from '../run-deps.js';
+import { confirmReapply } from '../reapply.js';
 import { dryRunChecks } from '../../apply/dry-run-check.js';
 import { renderDocument, toJson, writeStdout } from '../write-output.js';
 import { makePlan, renderPlan, type PlanOptions } from './plan.js';
@@ -102,6 +103,11 @@ async function planThenApply(opts: ApplyOptions, planArg: string | undefined): P
       return ExitCode.blocked;
     }
   }
+  return applyMadePlan(plan, opts);
+}
+
+/** A plan made on the spot (apply --to, cleanup) is kept in the state directory, where its run record points. */
+export async function applyMadePlan(plan: Plan, opts: ApplyOptions): Promise<number> {
   const stateDir = opts.stateDir ?? defaultStateDir();
   const planPath = join(stateDir, 'plans', `${plan.metadata.id}.json`);
   await mkdir(dirname(planPath), { recursive: true, mode: 0o700 });
@@ -120,7 +126,10 @@ export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions
   const { LiveCluster } = await import('../../apply/live-cluster.js');
   const cluster = await LiveCluster.connect(connectionFrom(opts), plan.source.istioNamespace);
   const w = wireRun(opts, cluster);
-  const result = await executePlan(
+  const holder = holderIdentity();
+  const reapplying = await confirmReapply(plan, opts, w.store, 'ask');
+  if (reapplying) process.stderr.write(`${reapplying}\n`);
+  const result = await asAttempt(w, cluster, { plan, rollback: false, holder }, () => executePlan(
     plan,
     {
       planPath,
@@ -132,11 +141,11 @@ export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions
       yes: opts.yes ?? false,
       allowAnyCluster: opts.allowAnyCluster ?? false,
       ...(opts.backupDir !== undefined ? { backupDir: opts.backupDir } : {}),
-      holder: holderIdentity(),
+      holder,
       hintFlags: w.hintFlags,
     },
     { ...liveRunDeps(w, cluster), confirm: terminalConfirmer() },
-  );
+  ));
   if (opts.output !== 'text') await writeStdout(renderDocument(result, opts.output));
   process.stderr.write(summary(result, w.store.local.logPath(result.runId)));
   return result.exitCode;
@@ -150,11 +159,13 @@ async function checkedDryRun(plan: Plan, opts: ApplyOptions, maxPlanAgeMs: numbe
   const { LiveCluster } = await import('../../apply/live-cluster.js');
   const cluster = await LiveCluster.connect(connectionFrom(opts), plan.source.istioNamespace);
   const w = wireRun(opts, cluster);
+  const reapply = await confirmReapply(plan, opts, w.store, 'check');
   const checks = await dryRunChecks(
     plan,
     { ...(maxPlanAgeMs !== undefined ? { maxPlanAgeMs } : {}), canApprove: (opts.yes ?? false) || terminalConfirmer().interactive, allowAnyCluster: opts.allowAnyCluster ?? false },
     { cluster, clock: liveRuntime.clock, runner: w.runner, store: w.store },
   );
+  if (reapply) checks.push(reapply);
   process.stderr.write(`checked against context "${cluster.context}" (reads only):\n${checks.map((c) => `  ✓ ${c}\n`).join('')}`);
   return dryRun(plan, opts, { context: cluster.context, runner: w.runner, checks });
 }

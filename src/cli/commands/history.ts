@@ -28,7 +28,13 @@ export async function historyCommand(opts: HistoryOptions): Promise<number> {
   }
   const c = makeChalk(colorEnabled(opts.color));
   const paint = (s: string) => (s === 'succeeded' ? c.green(s) : s === 'running' || s === 'interrupted' || s === 'rolled-back' ? c.yellow(s) : c.red(s));
-  const rows = runs.map((r) => [r.runId, r.planId, r.startedAt.replace(/\.\d{3}Z$/, 'Z'), paint(r.status), `${r.stepsDone}/${r.stepsTotal}`]);
-  await writeStdout(`${table(['RUN', 'PLAN', 'STARTED', 'STATUS', 'STEPS'], rows, '', terminalWidth())}\n`);
+  const at = (iso: string | null) => (iso ? iso.replace(/\.\d{3}Z$/, 'Z') : '-');
+  // One row per attempt (runs recorded before attempts were kept: one row for the run); the run's step count on its latest row.
+  const rows = runs.flatMap((r) => {
+    const steps = `${r.stepsDone}/${r.stepsTotal}`;
+    if (!r.attempts.length) return [[r.runId, '-', at(r.startedAt), '-', `${r.from ?? '?'} → ${r.to ?? '?'}`, paint(r.status), steps]];
+    return r.attempts.map((a, i) => [r.runId, `${i + 1} ${a.kind}`, at(a.startedAt), a.operator.name, `${a.from} → ${a.to}`, paint(a.outcome), i === r.attempts.length - 1 ? steps : '']);
+  });
+  await writeStdout(`${table(['RUN', 'ATTEMPT', 'STARTED', 'BY', 'VERSIONS', 'OUTCOME', 'STEPS'], rows, '', terminalWidth())}\n`);
   return 0;
 }

@@ -12,7 +12,7 @@ import type { Plan, PlanStep } from '../../plan/schema.js';
 import type { RollbackEntry } from '../../apply/rollback-plan.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { RunFlags } from '../apply-options.js';
-import { liveRunDeps, summary, wireRun } from '../run-deps.js';
+import { asAttempt, liveRunDeps, summary, wireRun } from '../run-deps.js';
 import { renderDocument, writeStdout } from '../write-output.js';
 
 export interface RollbackCommandOptions extends RunFlags {
@@ -70,11 +70,14 @@ export async function rollbackCommand(opts: RollbackCommandOptions, runId?: stri
   // The run knows its Istio namespace; the lock and its ConfigMap live there, whatever the flag said.
   if (record.istioNamespace !== cluster.istioNamespace) cluster = new LiveCluster(cluster.source, record.istioNamespace);
   const w = wireRun(opts, cluster);
-  const result = await rollbackRun(
-    record,
-    plan,
-    { ...(opts.toStep ? { toStep: opts.toStep } : {}), timeoutMs, holder: holderIdentity(), hintFlags: w.hintFlags, review: (entries, stopAt) => reviewRollback(record.runId, entries, stopAt, opts) },
-    liveRunDeps(w, cluster),
+  const holder = holderIdentity();
+  const result = await asAttempt(w, cluster, { plan, rollback: true, holder }, () =>
+    rollbackRun(
+      record,
+      plan,
+      { ...(opts.toStep ? { toStep: opts.toStep } : {}), timeoutMs, holder, hintFlags: w.hintFlags, review: (entries, stopAt) => reviewRollback(record.runId, entries, stopAt, opts) },
+      liveRunDeps(w, cluster),
+    ),
   );
   if (opts.output !== 'text') await writeStdout(renderDocument(result, opts.output));
   process.stderr.write(summary(result, w.store.local.logPath(result.runId)));

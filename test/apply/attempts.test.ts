@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AttemptRecorder, forwardKind, parseClientVersion, type AttemptSpec } from '../../src/apply/attempts.js';
+import { newRunRecord, type RunRecord } from '../../src/apply/run-record.js';
+import { CheckpointStore, LocalRunStore, timestampLines } from '../../src/apply/run-state.js';
+import { FakeRunner, T0, testPlan } from './fakes.js';
+
+const record = (): RunRecord => newRunRecord(testPlan(), { runId: '20261122-100000-aaaaaa', planPath: 'plan.json', context: 'prod-eu', clusterId: 'uid', now: T0 });
+
+function spec(over: Partial<AttemptSpec> = {}): AttemptSpec & { journal: string[] } {
+  const journal: string[] = [];
+  const runner = new FakeRunner(journal);
+  runner.outcome = (req) => ({ ok: true, stdout: req.tool === 'helm' ? 'v3.17.3+g1a2b3c4\n' : 'client version: 1.24.6\n' });
+  let t = T0;
+  return { rollback: false, from: '1.23.6', to: '1.24.6', holder: 'ci:42', toolVersion: '0.1.0', tools: ['helm'], identify: async () => ({ name: 'alice', source: 'SelfSubjectReview' }), runner, now: () => (t += 1000), journal, ...over };
+}
+
+describe('attempts', () => {
+  it('client versions as the binaries print them', () => {
+    expect(parseClientVersion('v3.17.3+g1a2b3c4\n')).toBe('v3.17.3+g1a2b3c4');
+    expect(parseClientVersion('client version: 1.24.6\n')).toBe('1.24.6');
+    expect(parseClientVersion('version.BuildInfo{Version:"v4.0.1", GitCommit:"x"}')).toBe('v4.0.1');
+    expect(parseClientVersion('nothing here')).toBeNull();
+  });
+
+  it('the kind of a forward attempt follows what happened before it', () => {
+    const r = record();
+    expect(forwardKind(r, undefined)).toBe('apply');
+    r.steps[0]!.status = 'succeeded';
+    expect(forwardKind(r, undefined)).toBe('resume');
+    r.steps[0]!.status = 'rolled-back';
+    expect(forwardKind(r, undefined)).toBe('re-apply');
+    const prior = { kind: 'rollback', outcome: 'rolled-back' } as never;
+    expect(forwardKind(r, prior)).toBe('re-apply');
+    expect(forwardKind(r, { kind: 'apply', outcome: 'failed' } as never)).toBe('resume');
+  });
+
+  it('opens at the first checkpoint with who, what and which clients; later checkpoints add nothing; finish closes it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iu-att-'));
+    const s = spec();
+    const store = new CheckpointStore(new LocalRunStore(dir), undefined, () => {}, () => T0);
+    store.beginAttempt(new AttemptRecorder(s));
+    const r = record();
+    await store.save(r);
+    await store.save(r);
+    expect(r.attempts).toHaveLength(1);
+    expect(s.journal).toEqual(['helm version --short']); // istioctl not among the plan's tools
+    expect(r.attempts![0]).toMatchObject({ kind: 'apply', endedAt: null, outcome: 'running', operator: { name: 'alice', source: 'SelfSubjectReview', holder: 'ci:42' }, clients: { helm: 'v3.17.3+g1a2b3c4', istioctl: null }, from: '1.23.6', to: '1.24.6' });
+    await store.endAttempt('failed', 'step x failed');
+    const saved = (await store.local.load(r.runId))!;
+    expect(saved.attempts![0]).toMatchObject({ outcome: 'failed', error: 'step x failed' });
+    expect(saved.attempts![0]!.endedAt).not.toBeNull();
+  });
+
+  it('an attempt whose process died is closed as interrupted at its last checkpoint by the next one', async () => {
+    const r = record();
+    const first = new AttemptRecorder(spec());
+    await first.stamp(r);
+    r.updatedAt = '2026-11-22T10:05:00.000Z';
+    const second = new AttemptRecorder(spec({ rollback: true, from: '1.24.6', to: '1.23.6' }));
+    await second.stamp(r);
+    expect(r.attempts!.map((a) => [a.kind, a.outcome, a.endedAt])).toEqual([
+      ['apply', 'interrupted', '2026-11-22T10:05:00.000Z'],
+      ['rollback', 'running', null],
+    ]);
+  });
+
+  it('a refusal before the first checkpoint records no attempt', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iu-att-'));
+    const s = spec();
+    const store = new CheckpointStore(new LocalRunStore(dir), undefined, () => {}, () => T0);
+    store.beginAttempt(new AttemptRecorder(s));
+    await store.endAttempt('failed', 'refused');
+    expect(await store.local.list()).toEqual([]);
+    expect(s.journal).toEqual([]);
+  });
+
+  it('run.log lines start with their time, blank lines stay blank', () => {
+    expect(timestampLines('\n$ helm upgrade x\nok\n', '2026-11-22T10:00:00.000Z')).toBe('\n2026-11-22T10:00:00.000Z $ helm upgrade x\n2026-11-22T10:00:00.000Z ok\n');
+    const dir = mkdtempSync(join(tmpdir(), 'iu-att-'));
+    const local = new LocalRunStore(dir);
+    local.logSink('r1', () => T0)('[exit 0]\n');
+    expect(readFileSync(local.logPath('r1'), 'utf8')).toBe('2026-11-22T10:00:00.000Z [exit 0]\n');
+  });
+});

@@ -36,8 +36,13 @@ export const EXAMPLES: Record<string, [comment: string, line: string][]> = {
     ['Unwind the completed reversible steps of the newest run', 'istio-upgrade rollback'],
     ['Unwind a given run down to and including one step', 'istio-upgrade rollback <run-id> --to-step h1-istiod-install'],
   ],
+  cleanup: [
+    ['Show which revisions nothing uses and how they would be removed, changing nothing', 'istio-upgrade cleanup --dry-run'],
+    ['Save the cleanup plan for review, then run it', 'istio-upgrade cleanup --out cleanup.json && istio-upgrade apply cleanup.json'],
+    ['Remove them now (each removal confirmed on a terminal; --yes in CI)', 'istio-upgrade cleanup --yes'],
+  ],
   history: [
-    ['Past runs recorded in the cluster, newest first', 'istio-upgrade history --context prod'],
+    ['Past runs recorded in the cluster, newest first, one row per attempt', 'istio-upgrade history --context prod'],
     ['The same as YAML', 'istio-upgrade history -o yaml'],
   ],
   'force-unlock': [['Clear the lock of a run that is gone, with the id the refused apply printed', 'istio-upgrade force-unlock <lock-id>']],

@@ -1,7 +1,7 @@
 import { Argument, Command, CommanderError } from 'commander';
 import { ExitCode, UserError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
-import { addClusterOptions, addConnectionOptions, addNamespaceOption, addOutputOptions, addPlanningOptions, DOCUMENT_FORMATS, HELP_GROUPS } from './options.js';
+import { addClusterOptions, addConnectionOptions, addNamespaceOption, addOutputOptions, addPlanningOptions, DEFAULTS, DOCUMENT_FORMATS, HELP_GROUPS } from './options.js';
 import { addApplyOptions, addRunOptions } from './apply-options.js';
 import { examplesHelp, exitCodesHelp } from './help.js';
 import { terminalWidth } from './render/width.js';
@@ -81,6 +81,16 @@ export function buildProgram(): Command {
     .option('--plan <file>', 'the plan file the run executed: needed to trust a run recorded only in the cluster')
     .option('--trust-cluster-record', 'on a terminal: show a run recorded only in the cluster and, once confirmed, roll it back without its plan file')
     .action(lazy(async () => (await import('./commands/rollback.js')).rollbackCommand));
+
+  addRunOptions(addClusterOptions(program.command('cleanup').description('plan and run the removal of every revision nothing uses (no tag, namespace, pod, gateway or waypoint); defaultRevision/validator moved first')))
+    .optionsGroup(HELP_GROUPS.execution)
+    .option('--chart-repo <repo>', 'Helm chart repository alias or OCI prefix (for the base chart, when defaultRevision moves)', DEFAULTS.chartRepo)
+    .option('--out <file>', 'save the cleanup plan (with its digest) instead of running it; istio-upgrade apply FILE runs it')
+    .option('--dry-run', 'print the cleanup plan and change nothing')
+    .option('-y, --yes', 'run the removals without a typed confirmation each (required without a terminal)')
+    .option('--allow-any-cluster', 'run a plan whose input recorded no cluster identity')
+    .option('--detailed-exitcode', 'exit 0 when nothing is unused, 2 when there are revisions to remove, 3 when blocked')
+    .action(lazy(async () => (await import('./commands/cleanup.js')).cleanupCommand));
 
   addOutputOptions(addNamespaceOption(addConnectionOptions(program.command('history').description('list past apply runs recorded in the cluster, newest first')))).action(
     lazy(async () => (await import('./commands/history.js')).historyCommand),

@@ -1,4 +1,5 @@
-import type { Inventory } from './inventory.js';
+import semver from 'semver';
+import type { Finding, Inventory, Revision } from './inventory.js';
 
 export interface RevisionUseOptions {
   /** The removal moves defaultRevision / the default validator to another revision first. */
@@ -26,4 +27,47 @@ export function revisionUsers(inv: Pick<Inventory, 'tags' | 'dataPlane' | 'gatew
     if (inv.defaults.validatorRevision === revision) out.push('istiod-default-validator targets it');
   }
   return out;
+}
+
+export interface RevisionCleanup {
+  /** The revision that stays (and takes defaultRevision / the default validator); null without an istiod. */
+  keep: Revision | null;
+  /** Installed revisions nothing uses, oldest first. */
+  unused: Revision[];
+}
+
+/** Tags an istiod Helm release renders itself (its `revisionTags` value): uninstalling it would delete them. */
+export function releaseRenderedTags(inv: Omit<Inventory, 'findings'>, r: Revision): string[] {
+  const rel = r.helmRelease ? inv.helmReleases.find((h) => h.name === r.helmRelease!.release && h.namespace === r.helmRelease!.namespace) : undefined;
+  const tags = rel?.values.revisionTags;
+  return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [];
+}
+
+const byVersion = (a: Revision, b: Revision) => (semver.valid(a.version ?? '') && semver.valid(b.version ?? '') ? semver.compare(a.version!, b.version!) : (a.version ?? '').localeCompare(b.version ?? ''));
+
+/**
+ * Which installed revisions nothing uses: no tag, no namespace, no pod, gateway or waypoint, not ztunnel's control
+ * plane, no tag webhooks rendered by its release. The default/validator target counts as unused, since a cleanup
+ * moves it first to the revision that stays: the one the default tag points at, else the newest in use, else (nothing
+ * uses any) the validator's target or the newest. That one is never removed, so a mesh always keeps a control plane.
+ */
+export function revisionCleanup(inv: Omit<Inventory, 'findings'>): RevisionCleanup {
+  const installed = inv.revisions.filter((r) => r.deployment).sort(byVersion);
+  const ztunnel = inv.ambient.ztunnel?.revision ?? null;
+  const used = installed.filter((r) => r.name === ztunnel || releaseRenderedTags(inv, r).length > 0 || revisionUsers(inv, r.name, { defaultsMovedFirst: true }).length > 0);
+  const pick = (among: Revision[]) => among.find((r) => r.name === inv.defaults.tagRevision) ?? among.find((r) => r.name === inv.defaults.validatorRevision) ?? among.at(-1) ?? null;
+  const keep = used.length ? pick(used) : pick(installed);
+  return { keep, unused: installed.filter((r) => !used.includes(r) && r !== keep) };
+}
+
+/** The `status` finding for revisions a cleanup would remove. */
+export function unusedRevisionsFinding(inv: Omit<Inventory, 'findings'>): Finding | undefined {
+  const { unused, keep } = revisionCleanup(inv);
+  if (!unused.length) return undefined;
+  const names = unused.map((r) => `${r.name} (${r.version ?? 'unknown version'})`).join(', ');
+  return {
+    id: 'revisions-unused',
+    severity: 'info',
+    message: `revision(s) ${names} are installed but nothing uses them (no tag, namespace, pod, gateway or waypoint); ${keep ? `${keep.name} stays; ` : ''}remove them with: istio-upgrade cleanup`,
+  };
 }

@@ -60,7 +60,7 @@ function positiveInt(value: string, flag: string, max: number): number {
  * --chart-repo lands in helm's argv as the chart's prefix (`<repo>/istiod`): it must be a repository alias or an
  * oci:// / https:// prefix, never empty, never spaced, never something helm would read as a flag.
  */
-function checkChartRepo(repo: string): void {
+export function checkChartRepo(repo: string): void {
   const ok = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(repo) || /^(oci|https?):\/\/[A-Za-z0-9._~:\/@%+-]+$/.test(repo);
   if (!ok) {
     throw new UserError(

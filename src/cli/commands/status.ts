@@ -1,4 +1,5 @@
 import { discover } from '../../k8s/discover/index.js';
+import { unusedRevisionsFinding } from '../../k8s/revision-use.js';
 import { colorEnabled, makeChalk } from '../color.js';
 import { openSource } from '../source.js';
 import { validateNamespace, type ClusterOptions, type OutputOptions } from '../options.js';
@@ -17,6 +18,8 @@ export async function statusCommand(opts: (ClusterOptions | MeshSelectionOptions
   const single = opts as ClusterOptions & OutputOptions;
   const source = await openSource(single);
   const inventory = await discover(source, { istioNamespace: validateNamespace(single.istioNamespace) });
+  const unused = unusedRevisionsFinding(inventory);
+  if (unused) inventory.findings.push(unused);
   if (opts.output !== 'text') await writeStdout(renderDocument(inventory, opts.output));
   else await writeStdout(renderStatus(inventory, c, terminalWidth()));
   return 0;

@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { childProcesses, clusterRun, history, localRuns, planToFile, podCreations, releases, tagTarget } from './checks.js';
+import type { KubeObject } from './harness/api.js';
 import { until } from './harness/procs.js';
 import { AMBIENT_123_RELEASES as BEFORE, installAmbient123 } from './setup.js';
 import { AMBIENT_RESTARTED, AMBIENT_STEPS } from '../e2e/checks.js';
@@ -166,6 +167,31 @@ for (const helm of [3, 4] as const) {
       expect(await history(c, 'istio-system', 'istio-cni')).toHaveLength(cniRevisions);
       const zt = await history(c, 'istio-system', 'ztunnel');
       expect(zt.some((h) => h.chart === 'ztunnel-1.24.6' && h.status !== 'deployed' && h.status !== 'superseded')).toBe(true);
+    });
+
+    test('cleanup after the upgrade: the validator moves to 1-24-6 first, then istiod-1-23-6 is removed; injection keeps working', async () => {
+      const c = cluster();
+      const r = await c.cli(['cleanup', '--yes']);
+      expect(r.exitCode, `${r.stderr}\n${c.diagnostics()}`).toBe(0);
+      const { 'istio-system/istiod-1-23-6': _removed, ...left } = AFTER;
+      expect(await releases(c)).toEqual(left);
+      expect(await c.api.get('Deployment', 'istiod-1-23-6', 'istio-system')).toBeUndefined();
+      const validator = await c.api.get<KubeObject & { webhooks: { clientConfig: { service?: { name: string } } }[] }>('ValidatingWebhookConfiguration', 'istiod-default-validator');
+      expect(validator!.webhooks.map((w) => w.clientConfig.service?.name)).toEqual(['istiod-1-24-6']);
+      for (const tag of ['default', 'prod-stable']) expect((await tagTarget(c, tag)).servedBy.length, tag).toBeGreaterThan(0);
+      // a gateway pod created now is still admitted and injected (failurePolicy Fail: a webhook pointing at the
+      // removed revision would reject it)
+      const old = (await c.api.list('Pod', 'istio-ingress')).map((p) => p.metadata.name);
+      for (const name of old) await c.api.delete('Pod', name, 'istio-ingress');
+      await until(
+        () => 'a new istio-ingress pod',
+        async () => (await c.api.list('Pod', 'istio-ingress')).some((p) => !old.includes(p.metadata.name)) || undefined,
+        120_000,
+        300,
+      );
+      await c.settle(['istio-ingress']);
+      expect(Object.keys(await proxyImages(c.api, ['istio-ingress'])).some((k) => old.includes(k.split('/')[1]!))).toBe(false);
+      expect(Object.values(await proxyImages(c.api, ['istio-ingress']))).toEqual(['docker.io/istio/proxyv2:1.24.6-distroless']);
     });
   });
 }

@@ -1,4 +1,4 @@
-import { wrapCommand, wrapText } from './render/width.js';
+import { wrapCommand, wrapText } from '../report/text/width.js';
 
 /**
  * The Examples section of each command's --help, kubectl style: a comment saying what the line is for, then the

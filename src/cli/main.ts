@@ -1,10 +1,11 @@
 import { Argument, Command, CommanderError } from 'commander';
 import { ExitCode, UserError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
-import { addClusterOptions, addConnectionOptions, addNamespaceOption, addOutputOptions, addPlanningOptions, DEFAULTS, DOCUMENT_FORMATS, HELP_GROUPS } from './options.js';
+import { addClusterOptions, addConnectionOptions, addNamespaceOption, addOutputOptions, addPlanningOptions, DEFAULTS, HELP_GROUPS } from './options.js';
 import { addApplyOptions, addRunOptions } from './apply-options.js';
 import { examplesHelp, exitCodesHelp } from './help.js';
-import { terminalWidth } from './render/width.js';
+import { terminalWidth } from '../report/text/width.js';
+import { PLAN_FORMATS } from '../report/formats.js';
 
 // Command modules are imported only when their command runs, so `--help` and `--version`
 // never load client-node or the planner.
@@ -42,7 +43,7 @@ export function buildProgram(): Command {
     lazy(async () => (await import('./commands/status.js')).statusCommand),
   );
 
-  addOutputOptions(addPlanningOptions(addClusterOptions(program.command('plan').description('read the mesh and print the ordered, typed steps that upgrade it to --to'), true)), [...DOCUMENT_FORMATS, 'markdown', 'ticket-json'])
+  addOutputOptions(addPlanningOptions(addClusterOptions(program.command('plan').description('read the mesh and print the ordered, typed steps that upgrade it to --to'), true)), PLAN_FORMATS)
     .option('--cluster-order <names>', 'multi-cluster: comma-separated order of the primary clusters (default: fewest mesh pods first)')
     .option('--out <file>', 'write the plan file that apply executes (with a digest of its content)')
     .option('--sign-key <file>', 'sign the --out plan with this ed25519 private key (PEM); apply --verify-key checks it')

@@ -1,19 +1,5 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
-import { dump } from 'js-yaml';
 import { UserError } from '../errors.js';
-
-export function toJson(doc: unknown): string {
-  return `${JSON.stringify(doc, null, 2)}\n`;
-}
-
-export function toYaml(doc: unknown): string {
-  return dump(doc, { noRefs: true, lineWidth: 120, sortKeys: false });
-}
-
-/** A machine-readable document in the format -o asked for (json or yaml). */
-export function renderDocument(doc: unknown, format: string): string {
-  return format === 'yaml' ? toYaml(doc) : toJson(doc);
-}
 
 /**
  * Writes and waits until the text is handed over, so large documents are not cut off by process.exit. A reader

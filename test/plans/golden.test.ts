@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planSchema } from '../../src/steps/registry.js';
-import { renderPlanMarkdown } from '../../src/cli/render/plan-markdown.js';
+import { renderPlanMarkdown } from '../../src/report/plan/markdown.js';
 import { golden as goldenFile } from '../support/golden.js';
 import { PLAN_CASES, planFor } from '../support/plan-cases.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/k8s/inventory.js';
 import type { MeshPlan } from '../../src/plans/mesh/index.js';
 import type { PlanStep } from '../../src/plan/schema.js';
-import { renderMeshPlanMarkdown } from '../../src/cli/render/mesh-plan-markdown.js';
+import { renderMeshPlanMarkdown } from '../../src/report/mesh-plan/markdown.js';
 import { memberName } from '../../src/plans/mesh/index.js';
 import { golden } from '../support/golden.js';
 import { MESH_CASES, planMeshCase, type MeshCase } from '../support/mesh-cases.js';

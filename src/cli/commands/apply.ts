@@ -16,8 +16,11 @@ import { DEFAULTS } from '../options.js';
 import { asAttempt, liveRunDeps, liveRuntime, summary, wireRun } from '../run-deps.js';
 import { confirmReapply } from '../reapply.js';
 import { dryRunChecks } from '../../apply/dry-run-check.js';
-import { renderDocument, toJson, writeStdout } from '../write-output.js';
-import { makePlan, renderPlan, type PlanOptions } from './plan.js';
+import { writeStdout } from '../write-output.js';
+import { renderDocument, toJson } from '../../report/structured.js';
+import { renderPlan } from '../../report/plan/index.js';
+import { textStyle } from '../color.js';
+import { makePlan, type PlanOptions } from './plan.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
@@ -88,7 +91,7 @@ async function planThenApply(opts: ApplyOptions, planArg: string | undefined): P
   const made = await makePlan({ ...DEFAULTS, ...opts });
   const { inventory } = made;
   const plan = sealPlan(made.plan);
-  const shown = renderPlan(plan, inventory, opts.output, opts.color);
+  const shown = renderPlan(plan, inventory, opts.output, textStyle(opts.color));
   if (opts.output !== 'text') process.stderr.write(shown);
   else await writeStdout(shown);
   if (plan.blockers.length) return ExitCode.blocked;

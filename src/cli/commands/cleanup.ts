@@ -6,11 +6,14 @@ import { TOOL_VERSION } from '../../version.js';
 import type { RunFlags } from '../apply-options.js';
 import { DEFAULTS, validateNamespace, type ClusterOptions } from '../options.js';
 import { openSource } from '../source.js';
-import { toJson, writeFileAtomic, writeStdout } from '../write-output.js';
+import { writeFileAtomic, writeStdout } from '../write-output.js';
+import { toJson } from '../../report/structured.js';
+import { renderPlan } from '../../report/plan/index.js';
+import { textStyle } from '../color.js';
 import { applyMadePlan } from './apply.js';
 import { requireApprovalPossible } from '../../apply/executor.js';
 import { terminalConfirmer } from '../../apply/terminal.js';
-import { checkChartRepo, newPlanId, planExitCode, renderPlan } from './plan.js';
+import { checkChartRepo, newPlanId, planExitCode } from './plan.js';
 
 export interface CleanupOptions extends ClusterOptions, RunFlags {
   chartRepo: string;
@@ -34,7 +37,7 @@ export async function cleanupCommand(opts: CleanupOptions): Promise<number> {
   const inventory = await discover(source, { istioNamespace: validateNamespace(opts.istioNamespace) });
   const now = new Date();
   const plan = sealPlan(planCleanup(inventory, { planId: newPlanId(now), now, toolVersion: TOOL_VERSION, chartRepo: opts.chartRepo }));
-  const shown = renderPlan(plan, inventory, opts.output, opts.color);
+  const shown = renderPlan(plan, inventory, opts.output, textStyle(opts.color));
   const exit = planExitCode(plan, opts.detailedExitcode ?? false);
   if (opts.out) {
     await writeFileAtomic(opts.out, toJson(plan), 0o644, 'the plan file');

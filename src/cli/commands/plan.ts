@@ -6,7 +6,7 @@ import { readEd25519Key, sealPlan } from '../../plans/plan-integrity.js';
 import type { Inventory } from '../../k8s/inventory.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { TOOL_VERSION } from '../../version.js';
-import { colorEnabled, makeChalk } from '../color.js';
+import { textStyle } from '../color.js';
 import { openSource } from '../source.js';
 import { SnapshotSource } from '../../k8s/snapshot.js';
 
@@ -16,11 +16,9 @@ const UNVERIFIED_SNAPSHOT = {
   message: 'the input snapshot carries no item count or digest (a kubectl List, or written by an older version): a file cut short cannot be detected; prefer one written by istio-upgrade snapshot',
 };
 import { validateNamespace, type ClusterOptions, type OutputOptions } from '../options.js';
-import { renderPlanText } from '../render/plan-text.js';
-import { terminalWidth } from '../render/width.js';
-import { renderPlanMarkdown } from '../render/plan-markdown.js';
-import { buildChangeTicket } from '../../report/change-ticket.js';
-import { toJson, toYaml, writeFileAtomic, writeStdout } from '../write-output.js';
+import { renderPlan } from '../../report/plan/index.js';
+import { toJson } from '../../report/structured.js';
+import { writeFileAtomic, writeStdout } from '../write-output.js';
 import { readOperatorFile } from '../operator-file.js';
 import { isMeshSelection, type MeshSelectionOptions } from '../mesh-input.js';
 import type { MeshPlanOptions } from './plan-mesh.js';
@@ -115,21 +113,6 @@ export async function makePlan(opts: PlanOptions): Promise<{ plan: Plan; invento
   return { plan, inventory };
 }
 
-export function renderPlan(plan: Plan, inventory: Inventory, format: string, color: string | undefined): string {
-  switch (format) {
-    case 'json':
-      return toJson(plan);
-    case 'yaml':
-      return toYaml(plan);
-    case 'markdown':
-      return renderPlanMarkdown(plan, inventory);
-    case 'ticket-json':
-      return toJson(buildChangeTicket(plan, inventory));
-    default:
-      return renderPlanText(plan, makeChalk(colorEnabled(color)), terminalWidth());
-  }
-}
-
 export function planExitCode(plan: Plan, detailed: boolean): number {
   if (plan.blockers.length) return ExitCode.blocked;
   if (plan.upToDate) return ExitCode.ok;
@@ -153,6 +136,6 @@ export async function planCommand(opts: PlanOptions): Promise<number> {
         : `wrote ${opts.out} (plan ${plan.metadata.id}, digest ${plan.integrity?.digest}${plan.integrity?.signature ? ', signed' : ''}); run: istio-upgrade apply ${opts.out}\n`,
     );
   }
-  await writeStdout(renderPlan(plan, inventory, opts.output, opts.color));
+  await writeStdout(renderPlan(plan, inventory, opts.output, textStyle(opts.color)));
   return planExitCode(plan, opts.detailedExitcode ?? false);
 }

@@ -13,7 +13,8 @@ import type { RollbackEntry } from '../../apply/rollback-plan.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { RunFlags } from '../apply-options.js';
 import { asAttempt, liveRunDeps, summary, wireRun } from '../run-deps.js';
-import { renderDocument, writeStdout } from '../write-output.js';
+import { writeStdout } from '../write-output.js';
+import { renderDocument } from '../../report/structured.js';
 
 export interface RollbackCommandOptions extends RunFlags {
   istioNamespace: string;

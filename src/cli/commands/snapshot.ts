@@ -3,7 +3,8 @@ import { discover } from '../../k8s/discover/index.js';
 import { buildSnapshot, RecordingSource } from '../../k8s/snapshot-writer.js';
 import { openSource } from '../source.js';
 import { validateNamespace, type ConnectionFlags, type OutputOptions } from '../options.js';
-import { renderDocument, writeFileAtomic, writeStdout } from '../write-output.js';
+import { writeFileAtomic, writeStdout } from '../write-output.js';
+import { renderDocument } from '../../report/structured.js';
 
 export interface SnapshotOptions extends ConnectionFlags, OutputOptions {
   istioNamespace: string;

@@ -3,9 +3,9 @@ import { joinMesh, memberName, type MeshMemberInput } from '../../plans/mesh/ind
 import { Findings } from '../../plans/planner/findings.js';
 import { readMeshMembers, type MeshSelectionOptions } from '../mesh-input.js';
 import type { OutputOptions } from '../options.js';
-import { renderStatus } from '../render/status-text.js';
-import { wrapText } from '../render/width.js';
-import { renderDocument } from '../write-output.js';
+import { renderStatus } from '../../report/inventory/text.js';
+import { wrapText } from '../../report/text/width.js';
+import { renderDocument } from '../../report/structured.js';
 
 /** `status` over the clusters of a multi-cluster mesh: each cluster's status, then whether they form one mesh. */
 export async function meshStatus(opts: MeshSelectionOptions & OutputOptions, c: ChalkInstance, width: number): Promise<string> {

@@ -1,18 +1,17 @@
 import { discover } from '../../k8s/discover/index.js';
 import { unusedRevisionsFinding } from '../../k8s/revision-use.js';
-import { colorEnabled, makeChalk } from '../color.js';
+import { renderInventory } from '../../report/inventory/index.js';
+import { textStyle } from '../color.js';
 import { openSource } from '../source.js';
 import { validateNamespace, type ClusterOptions, type OutputOptions } from '../options.js';
 import { isMeshSelection, type MeshSelectionOptions } from '../mesh-input.js';
-import { renderStatus } from '../render/status-text.js';
-import { terminalWidth } from '../render/width.js';
-import { renderDocument, writeStdout } from '../write-output.js';
+import { writeStdout } from '../write-output.js';
 
 export async function statusCommand(opts: (ClusterOptions | MeshSelectionOptions) & OutputOptions): Promise<number> {
-  const c = makeChalk(colorEnabled(opts.color));
+  const style = textStyle(opts.color);
   if (isMeshSelection(opts)) {
     const { meshStatus } = await import('./status-mesh.js');
-    await writeStdout(await meshStatus(opts, c, terminalWidth()));
+    await writeStdout(await meshStatus(opts, style.chalk, style.width));
     return 0;
   }
   const single = opts as ClusterOptions & OutputOptions;
@@ -20,7 +19,6 @@ export async function statusCommand(opts: (ClusterOptions | MeshSelectionOptions
   const inventory = await discover(source, { istioNamespace: validateNamespace(single.istioNamespace) });
   const unused = unusedRevisionsFinding(inventory);
   if (unused) inventory.findings.push(unused);
-  if (opts.output !== 'text') await writeStdout(renderDocument(inventory, opts.output));
-  else await writeStdout(renderStatus(inventory, c, terminalWidth()));
+  await writeStdout(renderInventory(inventory, opts.output, style));
   return 0;
 }

@@ -1,7 +1,8 @@
 import { listMinors, newestKnown } from '../../plans/catalog/index.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { OutputOptions } from '../options.js';
-import { renderDocument, writeStdout } from '../write-output.js';
+import { writeStdout } from '../write-output.js';
+import { renderDocument } from '../../report/structured.js';
 
 /** `version`: the tool, the release catalog it plans with, and the runtime, as text or a document. */
 export async function versionCommand(opts: OutputOptions): Promise<number> {

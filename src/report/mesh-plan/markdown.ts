@@ -1,7 +1,7 @@
 import type { Inventory } from '../../k8s/inventory.js';
 import type { MeshPlan } from '../../plans/mesh/index.js';
-import { buildChangeTicket, clusterSummary } from '../../report/change-ticket.js';
-import { hm, renderPlanMarkdown } from './plan-markdown.js';
+import { buildChangeTicket, clusterSummary } from '../plan/change-ticket.js';
+import { hm, renderPlanMarkdown } from '../plan/markdown.js';
 
 /**
  * The change ticket of a multi-cluster upgrade: the mesh, one summary row per cluster, the order across clusters,

@@ -1,8 +1,8 @@
 import type { ChalkInstance } from 'chalk';
 import type { MeshPlan } from '../../plans/mesh/index.js';
-import { commandParts } from './command-line.js';
-import { table } from './table.js';
-import { wrapCommand, wrapText } from './width.js';
+import { commandParts } from '../../cli/render/command-line.js';
+import { table } from '../text/table.js';
+import { wrapCommand, wrapText } from '../text/width.js';
 
 const ORDER_BY: Record<MeshPlan['clusterOrder']['chosenBy'], string> = {
   flag: 'as given by --cluster-order',

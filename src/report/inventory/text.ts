@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Inventory, MeshTopology } from '../../k8s/inventory.js';
-import { table as layoutTable } from './table.js';
-import { wrapText } from './width.js';
+import { table as layoutTable } from '../text/table.js';
+import { wrapText } from '../text/width.js';
 
 const dash = '–';
 

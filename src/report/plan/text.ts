@@ -1,8 +1,8 @@
 import { UNKNOWN_TARGET_WARNING } from '../../plans/planner/index.js';
 import type { ChalkInstance } from 'chalk';
 import type { Plan } from '../../plan/schema.js';
-import { commandParts, type CommandParts } from './command-line.js';
-import { wrapCommand, wrapText } from './width.js';
+import { commandParts, type CommandParts } from '../../cli/render/command-line.js';
+import { wrapCommand, wrapText } from '../text/width.js';
 
 /** The plan for a person at a terminal, laid out for `width` columns: prose wraps, commands continue with `\`. */
 export function renderPlanText(plan: Plan, c: ChalkInstance, width = 80): string {

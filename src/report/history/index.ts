@@ -1,0 +1,17 @@
+import type { HistoryEntry } from '../../apply/history.js';
+import { renderAs } from '../structured.js';
+import type { TextStyle } from '../text/style.js';
+import { renderHistoryText } from './text.js';
+
+/** `history`: the runs recorded in the cluster, newest first. */
+export interface RunHistory {
+  apiVersion: 'istio-upgrade/v1';
+  kind: 'RunHistory';
+  context: string;
+  istioNamespace: string;
+  runs: HistoryEntry[];
+}
+
+export function renderHistory(doc: RunHistory, format: string, style: TextStyle): string {
+  return renderAs(doc, format, { text: () => renderHistoryText(doc, style) });
+}

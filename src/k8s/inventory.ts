@@ -184,8 +184,11 @@ export const eastWestGatewaySchema = z.object({
   network: z.string().nullable(),
   /** Service ports among the multi-cluster ones: 15443 (cross-network mTLS), 15012 (xDS/CA), 15017 (webhooks). */
   ports: z.array(z.number()),
-  /** Serves 15012 and 15017: remote clusters reach this cluster's istiod through it. */
-  exposesControlPlane: z.boolean(),
+  /**
+   * Its Service opens 15012 and 15017, the ports remotes reach istiod through. Whether istiod is routed there is
+   * Istio config (the expose-istiod Gateway/VirtualService), which discovery does not read.
+   */
+  controlPlanePorts: z.boolean(),
   helmRelease: helmRefSchema.nullable(),
   revision: z.string().nullable(),
   version: z.string().nullable(),

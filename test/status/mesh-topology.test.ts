@@ -7,12 +7,12 @@ import { readSnapshotFile, SnapshotSource } from '../../src/k8s/snapshot.js';
 import { discover } from '../../src/k8s/discover/index.js';
 import { fixturePath } from '../support/fixtures.js';
 
-const eastWest = (network: string, exposesControlPlane: boolean) => ({
+const eastWest = (network: string) => ({
   name: 'istio-eastwestgateway',
   namespace: 'istio-system',
   network,
-  ports: exposesControlPlane ? [15012, 15017, 15443] : [15443],
-  exposesControlPlane,
+  ports: [15012, 15017, 15443],
+  controlPlanePorts: true,
   helmRelease: { release: 'istio-eastwestgateway', namespace: 'istio-system' },
   revision: null,
   version: '1.23.6',
@@ -28,7 +28,7 @@ function primary(meshId: string, clusterName: string, network: string, reads: st
     trustDomain: 'cluster.local',
     controlPlaneClusters: [],
     remoteSecrets: reads.map(secret),
-    eastWestGateways: [eastWest(network, servesRemotes)],
+    eastWestGateways: [eastWest(network)],
     remoteInstalls: [],
     servesRemotes,
     remotePilotAddress: null,
@@ -44,7 +44,7 @@ function remote(clusterName: string, network: string, primaryCluster: string, ad
     trustDomain: null,
     controlPlaneClusters: [primaryCluster],
     remoteSecrets: [],
-    eastWestGateways: [eastWest(network, false)],
+    eastWestGateways: [eastWest(network)],
     remoteInstalls: [
       {
         chart: 'istiod-remote',

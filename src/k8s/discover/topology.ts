@@ -108,7 +108,7 @@ function buildEastWestGateways(raw: RawCluster, gateways: GatewayInfo[]): EastWe
         namespace: e.namespace,
         network: e.network,
         ports: [...new Set(ports)].sort((a, b) => a - b),
-        exposesControlPlane: ports.includes(15012) && ports.includes(15017),
+        controlPlanePorts: ports.includes(15012) && ports.includes(15017),
         helmRelease: gw?.helmRelease ?? null,
         revision: gw?.revision ?? null,
         version: gw?.version ?? null,

@@ -34,7 +34,7 @@ export function exposeRevisionManifest(revision: string, ns: string): { file: st
 
 export function exposeRevisionStep(revision: string, primary: Inventory, file: string, remotes: string[]): BuiltStep {
   const ns = primary.istioNamespace;
-  const gateway = primary.mesh?.eastWestGateways.find((g) => g.exposesControlPlane);
+  const gateway = primary.mesh?.eastWestGateways.find((g) => g.controlPlanePorts);
   return {
     kind: 'expose-istiod-revision',
     qualifier: revision,

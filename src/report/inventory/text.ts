@@ -153,8 +153,8 @@ function renderMeshTopology(m: MeshTopology, w: StatusWriter): void {
   if (m.eastWestGateways.length) {
     w.out.push(
       w.table(
-        ['EAST-WEST GATEWAY', 'NETWORK', 'PORTS', 'EXPOSES ISTIOD', 'REVISION', 'VERSION'],
-        m.eastWestGateways.map((g) => [`${g.namespace}/${g.name}`, g.network ?? dash, g.ports.join(',') || dash, g.exposesControlPlane ? 'yes' : 'no', g.revision ?? dash, g.version ?? dash]),
+        ['EAST-WEST GATEWAY', 'NETWORK', 'PORTS', 'ISTIOD PORTS', 'REVISION', 'VERSION'],
+        m.eastWestGateways.map((g) => [`${g.namespace}/${g.name}`, g.network ?? dash, g.ports.join(',') || dash, g.controlPlanePorts ? 'open' : 'no', g.revision ?? dash, g.version ?? dash]),
       ),
     );
   }

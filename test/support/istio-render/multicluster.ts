@@ -105,8 +105,6 @@ export function remoteProfileValues(o: Pick<RemoteProfileOptions, 'version' | 'c
 export interface EastWestGatewayOptions {
   version: string;
   network: string;
-  /** Also route 15012/15017 to istiod (a primary that serves remotes); cross-network traffic (15443) always. */
-  exposeIstiod: boolean;
   namespace?: string;
   nodes?: string[];
   createdAt?: string;
@@ -115,14 +113,18 @@ export interface EastWestGatewayOptions {
   injectedByRevision?: string;
 }
 
-/** `helm install istio-eastwestgateway istio/gateway --set name=istio-eastwestgateway --set networkGateway=<net>`. */
+/**
+ * `helm install istio-eastwestgateway istio/gateway --set name=istio-eastwestgateway --set networkGateway=<net>`: with
+ * networkGateway the chart's Service carries `topology.istio.io/network` and always opens 15021, 15443, 15012 and
+ * 15017 (manifests/charts/gateway/templates/service.yaml); whether istiod is routed through 15012/15017 is decided by
+ * the expose-istiod Gateway/VirtualService, not by the chart.
+ */
 export function eastWestGateway(o: EastWestGatewayOptions): K8sObject[] {
   const ns = o.namespace ?? 'istio-system';
   const objects = gatewayDeployment({
     name: 'istio-eastwestgateway',
     namespace: ns,
     version: o.version,
-    labels: { 'topology.istio.io/network': o.network },
     replicas: 2,
     nodes: o.nodes,
     createdAt: o.createdAt,
@@ -132,13 +134,10 @@ export function eastWestGateway(o: EastWestGatewayOptions): K8sObject[] {
   (service.spec as Record<string, unknown>).ports = [
     { name: 'status-port', port: 15021, protocol: 'TCP', targetPort: 15021 },
     { name: 'tls', port: 15443, protocol: 'TCP', targetPort: 15443 },
-    ...(o.exposeIstiod
-      ? [
-          { name: 'tls-istiod', port: 15012, protocol: 'TCP', targetPort: 15012 },
-          { name: 'tls-webhook', port: 15017, protocol: 'TCP', targetPort: 15017 },
-        ]
-      : []),
+    { name: 'tls-istiod', port: 15012, protocol: 'TCP', targetPort: 15012 },
+    { name: 'tls-webhook', port: 15017, protocol: 'TCP', targetPort: 15017 },
   ];
+  service.metadata.labels = { ...service.metadata.labels, 'topology.istio.io/network': o.network };
   (service as { status?: unknown }).status = { loadBalancer: { ingress: [{ ip: o.loadBalancerIp }] } };
   return objects;
 }

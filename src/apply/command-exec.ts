@@ -1,8 +1,11 @@
-import type { PlanCommand, PlanStep } from '../plan/schema.js';
+import { invocationOf, type Resolved } from '../plan/commands.js';
+import type { PlanCommand } from '../plan/schema.js';
 import type { Clock, Cluster, LogSink, Runner } from './ports.js';
-import { namespaceArg } from './stale.js';
 
-/** Runs one plan command: helm/istioctl through the Runner, API actions through the Cluster. */
+/**
+ * Runs one plan command: helm/istioctl through the Runner, API actions through the Cluster. What runs is rebuilt
+ * from the command's typed operation by the one builder; the argv stored in the plan is never executed.
+ */
 
 export interface CommandEnv {
   cluster: Cluster;
@@ -14,38 +17,28 @@ export interface CommandEnv {
 
 export type CommandResult = { ok: true; stdout?: string; skipped?: string } | { ok: false; message: string; output?: string };
 
-export async function runPlanCommand(cmd: PlanCommand, previousOutput: string | undefined, deadline: number, env: CommandEnv): Promise<CommandResult> {
+export async function runPlanCommand(cmd: PlanCommand, previousOutput: string | undefined, deadline: number, env: CommandEnv, resolved: Resolved = {}): Promise<CommandResult> {
   const left = deadline - env.clock.now();
   if (left <= 0) return { ok: false, message: `time budget used up before: ${cmd.description}` };
-  if (cmd.via === 'kubernetes-api') {
-    if (!cmd.api) return { ok: false, message: `command "${cmd.description}" has no API action in the plan` };
+  let run;
+  try {
+    run = invocationOf(cmd, resolved);
+  } catch (e) {
+    return { ok: false, message: (e as Error).message };
+  }
+  if (run.tool === 'kubernetes-api') {
     try {
-      await env.cluster.act(cmd.api, { previousOutput, signal: env.signal, deadline, helmValues: (r, n) => env.runner.helmValues(r, n, env.signal) });
-      env.log?.(`\n# API: ${cmd.api.type}: ${cmd.description}\n[ok]\n`);
+      await env.cluster.act(run.action, { previousOutput, signal: env.signal, deadline, helmValues: (r, n) => env.runner.helmValues(r, n, env.signal) });
+      env.log?.(`\n# API: ${run.action.type}: ${cmd.description}\n[ok]\n`);
       return { ok: true };
     } catch (e) {
       const message = (e as Error).message?.split('\n')[0] ?? String(e);
-      env.log?.(`\n# API: ${cmd.api.type}: ${cmd.description}\n[failed] ${message}\n`);
+      env.log?.(`\n# API: ${run.action.type}: ${cmd.description}\n[failed] ${message}\n`);
       return { ok: false, message };
     }
   }
-  const tool = cmd.via;
-  const args = cmd.argv[0] === tool ? cmd.argv.slice(1) : cmd.argv;
-  if (cmd.optional && !(await env.runner.available(tool))) return { ok: true, skipped: `skipped: ${tool} not found (${cmd.argv.slice(0, 3).join(' ')})` };
-  const r = await env.runner.run({ tool, args, ...(cmd.valuesFrom ? { valuesFrom: cmd.valuesFrom } : {}), timeoutMs: left, signal: env.signal, ...(env.log ? { log: env.log } : {}) });
+  if (cmd.optional && !(await env.runner.available(run.tool))) return { ok: true, skipped: `skipped: ${run.tool} not found (${[run.tool, ...run.args.slice(0, 2)].join(' ')})` };
+  const r = await env.runner.run({ tool: run.tool, args: run.args, ...(run.tool === 'helm' && run.valuesFrom ? { valuesFrom: run.valuesFrom } : {}), timeoutMs: left, signal: env.signal, ...(env.log ? { log: env.log } : {}) });
   if (r.ok) return { ok: true, stdout: r.stdout };
   return { ok: false, message: r.message, ...(r.output ? { output: r.output } : {}) };
-}
-
-/** Releases whose Helm revision a step changes, as `namespace/release`, for the run record. */
-export function helmReleasesTouched(step: PlanStep): { key: string; release: string; namespace: string }[] {
-  const out = new Map<string, { key: string; release: string; namespace: string }>();
-  for (const c of step.commands) {
-    if (c.via !== 'helm') continue;
-    const args = c.argv[0] === 'helm' ? c.argv.slice(1) : c.argv;
-    if (!['upgrade', 'install', 'uninstall', 'rollback'].includes(args[0] ?? '') || !args[1]) continue;
-    const namespace = namespaceArg(args) ?? 'default';
-    out.set(`${namespace}/${args[1]}`, { key: `${namespace}/${args[1]}`, release: args[1], namespace });
-  }
-  return [...out.values()];
 }

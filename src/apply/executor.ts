@@ -4,20 +4,20 @@ import { revisionUsers } from '../k8s/revision-use.js';
 import { PromptInterrupted } from './terminal.js';
 import { collectFacts } from '../plan/facts.js';
 import type { Plan, PlanCommand, PlanStep } from '../plan/schema.js';
-import { helmReleasesTouched, runPlanCommand, type CommandEnv } from './command-exec.js';
+import { runPlanCommand, type CommandEnv } from './command-exec.js';
+import { releasesChangedBy } from '../plan/commands.js';
 import type { EventSink, StepEvent } from './events.js';
 import { acquireLock, observingMessage, type HeldLock } from './lock.js';
 import type { Clock, Cluster, Confirmer, LogSink, Runner, SignalSource } from './ports.js';
 import type { Progress } from './progress.js';
 import { shellLine } from '../plan/shell.js';
 import { commandLines, confirmationWord, describeVerify } from './render.js';
-import { DONE_STEP, newRunId, newRunRecord, recordMatchesPlan, type RunRecord, type RunStatus, type StepRecord } from './run-record.js';
+import { DONE_STEP, newRunId, newRunRecord, recordMatchesPlan, resolvedFrom, type RunRecord, type RunStatus, type StepRecord } from './run-record.js';
 import type { CheckpointStore } from './run-state.js';
 import type { RollbackDeps } from './rollback.js';
-import { withRecordedRevisions } from './recorded-rollback.js';
 import { checkSamePlan, confirmDoneSteps, recordContradicted, trustedFor, untrustedNote, type FoundRun } from './run-trust.js';
 import { checkBackupDirectories } from './backup.js';
-import { checkIdentity, checkPlanAge, namespaceArg, staleError, staleFacts } from './stale.js';
+import { checkIdentity, checkPlanAge, refuseCommandDrift, staleError, staleFacts } from './stale.js';
 
 export interface ExecuteOptions {
   /** Where the plan came from; recorded in the run and used in printed commands. */
@@ -62,15 +62,6 @@ export interface ApplyResult {
 
 const RESUME_PROBE_MS = 60_000;
 
-/** The value of `--flag v` or `--flag=v` in an argv. */
-function flagValue(args: string[], flag: string): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === flag) return args[i + 1];
-    if (args[i]!.startsWith(`${flag}=`)) return args[i]!.slice(flag.length + 1);
-  }
-  return undefined;
-}
-
 /** What apply checks before anything else (and `apply --dry-run` too): not blocked, recent enough, this cluster. */
 export async function checkPlanFits(plan: Plan, cluster: Cluster, nowMs: number, maxPlanAgeMs: number | undefined, allowAnyCluster: boolean): Promise<string | null> {
   if (plan.blockers.length) {
@@ -80,6 +71,7 @@ export async function checkPlanFits(plan: Plan, cluster: Cluster, nowMs: number,
       'fix the blockers and make a new plan',
     );
   }
+  refuseCommandDrift(plan);
   if (cluster.istioNamespace !== plan.source.istioNamespace) throw new Error(`cluster port is for namespace ${cluster.istioNamespace}, the plan for ${plan.source.istioNamespace}`);
   checkPlanAge(plan, maxPlanAgeMs, nowMs);
   const clusterId = await cluster.clusterId();
@@ -350,7 +342,7 @@ class Run {
     delete rec.note;
     deps.progress.stepStarted(step, index, this.plan.steps.length);
     this.event(step, 'started');
-    for (const r of helmReleasesTouched(step)) {
+    for (const r of releasesChangedBy(step)) {
       if (!(r.key in rec.helmRevisions)) rec.helmRevisions[r.key] = { before: await deps.cluster.helmRevision(r.release, r.namespace), after: null };
     }
     await this.save();
@@ -413,7 +405,7 @@ class Run {
         return 'failed';
       }
     }
-    for (const r of helmReleasesTouched(step)) rec.helmRevisions[r.key]!.after = await deps.cluster.helmRevision(r.release, r.namespace);
+    for (const r of releasesChangedBy(step)) rec.helmRevisions[r.key]!.after = await deps.cluster.helmRevision(r.release, r.namespace);
     rec.status = ranSomething ? 'succeeded' : 'skipped';
     // What did not run stays visible in the record and the report, not only in the scrollback.
     if (skipped.length) rec.note = skipped.join('; ');
@@ -434,21 +426,18 @@ class Run {
    * the step's own rollback before the command runs again. A failed upgrade needs nothing: helm upgrades from it.
    */
   private async interruptedHelm(step: PlanStep, cmd: PlanCommand, rec: StepRecord, deadline: number): Promise<{ kind: 'run' } | { kind: 'done'; note: string } | { kind: 'failed'; message: string }> {
-    if (cmd.via !== 'helm') return { kind: 'run' };
-    const args = cmd.argv[0] === 'helm' ? cmd.argv.slice(1) : cmd.argv;
-    const [sub, release] = args;
-    if ((sub !== 'install' && sub !== 'upgrade') || !release) return { kind: 'run' };
-    const namespace = namespaceArg(args) ?? 'default';
+    const op = cmd.helm;
+    if (op?.op !== 'install' && op?.op !== 'upgrade') return { kind: 'run' };
+    const { op: sub, release, namespace, version: chartVersion } = op;
     const key = `${namespace}/${release}`;
     const before = rec.helmRevisions[key]?.before;
     // Unknown (undefined), a release that was there before an install, none before an upgrade: not this step's doing.
     if (before === undefined || (sub === 'install') !== (before === null)) return { kind: 'run' };
     const now = await this.deps.cluster.helmStatus(release, namespace);
     if (!now || (before !== null && now.revision <= before)) return { kind: 'run' };
-    const chartVersion = flagValue(args, '--version');
     if (now.status === 'deployed') {
       const complete = await this.deps.cluster
-        .verify({ type: 'helm-release', release, namespace, status: 'deployed', ...(chartVersion ? { chartVersion } : {}) }, { signal: this.signal, deadline, probe: true })
+        .verify({ type: 'helm-release', release, namespace, status: 'deployed', chartVersion }, { signal: this.signal, deadline, probe: true })
         .catch((e: Error) => ({ ok: false as const, reason: e.message }));
       if (complete.ok) return { kind: 'done', note: `Helm release ${key} revision ${now.revision} is already ${sub === 'install' ? 'installed' : 'upgraded'}` };
     }
@@ -487,7 +476,7 @@ class Run {
     const revisions = step.verify.flatMap((v) => (v.type === 'revision-absent' ? [v.revision] : []));
     if (!revisions.length) return [];
     const inv = await this.deps.cluster.inventory();
-    const defaultsMovedFirst = step.commands.some((c) => c.argv.some((a) => a.startsWith('defaultRevision=')));
+    const defaultsMovedFirst = step.commands.some((c) => (c.helm?.op === 'upgrade' ? c.helm.values.settings.some((s) => s.key === 'defaultRevision') : false));
     return revisions.flatMap((r) => revisionUsers(inv, r, { defaultsMovedFirst }).map((why) => `${r}: ${why}`));
   }
 
@@ -564,8 +553,8 @@ class Run {
     const deadline = this.now() + this.opts.rollbackTimeoutMs;
     let previous: string | undefined;
     const rec = this.record.steps.find((s) => s.id === step.id);
-    for (const cmd of withRecordedRevisions(step.rollback?.commands ?? [], rec)) {
-      const r = await runPlanCommand(cmd, previous, deadline, this.env());
+    for (const cmd of step.rollback?.commands ?? []) {
+      const r = await runPlanCommand(cmd, previous, deadline, this.env(), resolvedFrom(rec));
       if (!r.ok) return { ok: false, message: r.message };
       previous = r.stdout;
     }
@@ -574,7 +563,8 @@ class Run {
 
   private manualRollback(step: PlanStep): string[] {
     const ctx = { context: this.deps.cluster.context, display: this.deps.runner.display.bind(this.deps.runner) };
-    return (step.rollback?.commands ?? []).flatMap((c) => commandLines(c, ctx).filter((l) => !l.trimStart().startsWith('#')));
+    const resolved = resolvedFrom(this.record.steps.find((s) => s.id === step.id));
+    return (step.rollback?.commands ?? []).flatMap((c) => commandLines(c, ctx, resolved).filter((l) => !l.trimStart().startsWith('#')));
   }
 
   private result(exitCode: number, error?: string, nextCommands: string[] = []): ApplyResult {

@@ -1,7 +1,7 @@
 import { readRegularFile } from '../util/regular-file.js';
 import { load } from 'js-yaml';
 import { ExitCode, UserError } from '../errors.js';
-import type { Plan } from '../plan/schema.js';
+import { OLDER_PLAN_API_VERSIONS, type Plan } from '../plan/schema.js';
 import { planSchema } from '../steps/registry.js';
 import { formatZodIssue } from '../util/zod-errors.js';
 import { checkPlanIntegrity } from '../plans/plan-integrity.js';
@@ -19,6 +19,10 @@ export function parsePlanText(text: string, path: string): Plan {
     doc = /^\s*[{[]/.test(text) ? JSON.parse(text) : load(text);
   } catch (e) {
     throw new UserError(`${path} is not valid JSON or YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const version = (doc as { apiVersion?: unknown } | null)?.apiVersion;
+  if (typeof version === 'string' && OLDER_PLAN_API_VERSIONS.includes(version)) {
+    throw new UserError(`${path} was made by an older istio-upgrade (${version}); re-run plan`, ExitCode.blocked, 'make a new plan with istio-upgrade plan --out; this version rebuilds every command from typed operations, which that plan does not have');
   }
   const parsed = planSchema.safeParse(doc);
   if (!parsed.success) throw new UserError(`${path} is not a valid plan: ${formatZodIssue(parsed.error)}`, ExitCode.error);

@@ -1,3 +1,4 @@
+import { invocationOf, type Invocation, type Resolved } from '../plan/commands.js';
 import type { ApiAction, Plan, PlanCommand, VerifySpec } from '../plan/schema.js';
 import { shellLine } from '../plan/shell.js';
 import type { Tool } from './ports.js';
@@ -50,11 +51,23 @@ export function kubectlEquivalent(action: ApiAction, context: string): string[] 
   }
 }
 
-/** The lines a plan command prints as: the real argv for helm/istioctl, kubectl equivalents for API actions. */
-export function commandLines(cmd: PlanCommand, ctx: DisplayContext): string[] {
-  if (cmd.via === 'kubernetes-api') return cmd.api ? kubectlEquivalent(cmd.api, ctx.context) : [`${shellLine(cmd.argv)}   # (no API action recorded)`];
-  const args = cmd.argv[0] === cmd.via ? cmd.argv.slice(1) : cmd.argv;
-  const line = shellLine(ctx.display(cmd.via, args));
+/** A rollback's revision when the run recorded it, else its `<revision-before:…>` placeholder. */
+function displayed(cmd: PlanCommand, resolved: Resolved): Invocation {
+  try {
+    return invocationOf(cmd, resolved);
+  } catch {
+    return invocationOf(cmd);
+  }
+}
+
+/**
+ * The lines a plan command prints as: what its typed operation runs for helm/istioctl (with the revisions the run
+ * recorded, when there is a run), kubectl equivalents for API actions.
+ */
+export function commandLines(cmd: PlanCommand, ctx: DisplayContext, resolved: Resolved = {}): string[] {
+  const run = displayed(cmd, resolved);
+  if (run.tool === 'kubernetes-api') return kubectlEquivalent(run.action, ctx.context);
+  const line = shellLine(ctx.display(run.tool, run.args));
   const notes: string[] = [];
   if (cmd.valuesFrom) notes.push(`--values: a temporary 0600 file holding \`helm get values ${cmd.valuesFrom.release} -n ${cmd.valuesFrom.namespace} -o yaml\`, deleted afterwards`);
   if (cmd.optional) notes.push(`optional: skipped when ${cmd.via} is not installed`);

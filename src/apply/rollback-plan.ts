@@ -1,8 +1,7 @@
 import { ExitCode, UserError } from '../errors.js';
 import type { Plan, PlanCommand, PlanStep, VerifySpec } from '../plan/schema.js';
-import { helmReleasesTouched } from './command-exec.js';
+import { releasesChangedBy } from '../plan/commands.js';
 import type { Cluster } from './ports.js';
-import { withRecordedRevisions } from './recorded-rollback.js';
 import type { RunRecord, StepRecord, StepStatus } from './run-record.js';
 
 /** Steps whose changes may still be in the cluster. */
@@ -16,7 +15,7 @@ export interface RollbackEntry {
   rec: StepRecord;
   /** Index of the step in the plan. */
   index: number;
-  /** `undo` runs the step's recorded rollback; `restart` restarts its workloads again onto the old revision. */
+  /** `undo` runs the step's rollback (its `recorded-before` revisions filled from `rec`); `restart` restarts its workloads again onto the old revision. */
   action: 'undo' | 'restart';
   commands: PlanCommand[];
   verify: VerifySpec[];
@@ -49,7 +48,7 @@ export function buildRollbackPlan(plan: Plan, record: RunRecord, fromIndex: numb
       const was = earlier?.type === 'tag-points-to' ? earlier.revision : plan.facts[`tag/${v.tag}/revision`];
       return typeof was === 'string' ? [{ ...v, revision: was }] : [];
     });
-  const undo = (x: (typeof todo)[number]): RollbackEntry => ({ ...x, action: 'undo', commands: withRecordedRevisions(x.step.rollback?.commands ?? [], x.rec), verify: tagsBack(x) });
+  const undo = (x: (typeof todo)[number]): RollbackEntry => ({ ...x, action: 'undo', commands: x.step.rollback?.commands ?? [], verify: tagsBack(x) });
   const pointers = unwind.filter((x) => INJECTION_POINTERS.has(x.step.kind)).map(undo);
   const restarts = unwind
     .filter((x) => x.step.kind === 'workload-restart' && x.step.verify.some((v) => v.type === 'workloads-restarted' && v.revision !== null))
@@ -90,7 +89,7 @@ export async function refuseRollbackDrift(entries: RollbackEntry[], cluster: Clu
   const leftAt = new Map<string, { release: string; namespace: string; after: number; index: number }>();
   for (const e of entries) {
     if (e.action !== 'undo') continue;
-    for (const r of helmReleasesTouched(e.step)) {
+    for (const r of releasesChangedBy(e.step)) {
       const after = e.rec.helmRevisions[r.key]?.after;
       if (typeof after !== 'number' || (leftAt.get(r.key)?.index ?? -1) > e.index) continue;
       leftAt.set(r.key, { release: r.release, namespace: r.namespace, after, index: e.index });

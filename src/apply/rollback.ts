@@ -9,9 +9,10 @@ import type { Progress } from './progress.js';
 import { shellLine } from '../plan/shell.js';
 import { commandLines, describeVerify } from './render.js';
 import { chooseRollbackRun, type RollbackTrust } from './run-trust.js';
-import { type RunRecord, type RunStatus } from './run-record.js';
+import { resolvedFrom, type RunRecord, type RunStatus } from './run-record.js';
 import { buildRollbackPlan, refuseRollbackDrift, refuseSuperseded, type RollbackEntry } from './rollback-plan.js';
 import { revisionUsers } from '../k8s/revision-use.js';
+import { refuseCommandDrift } from './stale.js';
 import type { CheckpointStore } from './run-state.js';
 
 export interface RollbackOptions {
@@ -78,6 +79,7 @@ export async function loadRun(store: CheckpointStore, runId: string | undefined,
 /** Unwinds the completed reversible steps of a run, newest first, with each step's recorded rollback commands. */
 export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackOptions, deps: RollbackDeps): Promise<RollbackResult> {
   const { cluster, clock, progress } = deps;
+  refuseCommandDrift(plan);
   if (cluster.context !== record.context) {
     throw new UserError(`run ${record.runId} ran against context "${record.context}" but the current context is "${cluster.context}"`, ExitCode.blocked, `pass --context ${record.context}`);
   }
@@ -95,7 +97,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
   const { entries: order, stopAt } = buildRollbackPlan(plan, record, last);
   await refuseRollbackDrift(order, cluster);
   const display = { context: cluster.context, display: deps.runner.display.bind(deps.runner) };
-  const shown = order.map((e) => ({ stepId: e.step.id, action: e.action, commands: e.commands.flatMap((c) => commandLines(c, display).filter((l) => !l.trimStart().startsWith('#'))) }));
+  const shown = order.map((e) => ({ stepId: e.step.id, action: e.action, commands: e.commands.flatMap((c) => commandLines(c, display, resolvedFrom(e.rec)).filter((l) => !l.trimStart().startsWith('#'))) }));
   const rolledBack: string[] = [];
   const unrun = (exitCode: number, error?: string): RollbackResult => ({
     apiVersion: 'istio-upgrade/v1',
@@ -132,7 +134,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
     await deps.store.save(record);
     return { ...unrun(exitCode, error), status, nextCommands };
   };
-  const manual = (steps: PlanStep[]) => steps.flatMap((s) => (s.rollback?.commands ?? []).flatMap((c) => commandLines(c, display).filter((l) => !l.trimStart().startsWith('#'))));
+  const manual = (steps: PlanStep[]) => steps.flatMap((s) => (s.rollback?.commands ?? []).flatMap((c) => commandLines(c, display, resolvedFrom(record.steps[plan.steps.indexOf(s)])).filter((l) => !l.trimStart().startsWith('#'))));
 
   try {
     for (let k = 0; k < order.length; k++) {
@@ -149,7 +151,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
       let failure: string | undefined;
       for (const cmd of commands) {
         progress.stepUpdate(step, cmd.description);
-        const r = await runPlanCommand(cmd, previous, deadline, { cluster, runner: deps.runner, clock, signal: interrupt.signal, ...(log ? { log } : {}) });
+        const r = await runPlanCommand(cmd, previous, deadline, { cluster, runner: deps.runner, clock, signal: interrupt.signal, ...(log ? { log } : {}) }, resolvedFrom(rec));
         if (!r.ok) {
           failure = r.message;
           break;

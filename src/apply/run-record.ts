@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { Resolved } from '../plan/commands.js';
 import type { Plan } from '../plan/schema.js';
 import { planDigest } from '../plans/plan-integrity.js';
 
@@ -114,4 +115,9 @@ export const DONE_STEP: ReadonlySet<StepStatus> = new Set(['succeeded', 'skipped
 
 export function stepsDone(record: RunRecord): number {
   return record.steps.filter((s) => DONE_STEP.has(s.status)).length;
+}
+
+/** What a step's rollback fills in from its record: the Helm revision of each release before the step ran. */
+export function resolvedFrom(rec: StepRecord | undefined): Resolved {
+  return { revisionBefore: (ref) => rec?.helmRevisions[`${ref.namespace}/${ref.release}`]?.before };
 }

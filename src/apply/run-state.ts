@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Plan } from '../plan/schema.js';
+import { OLDER_PLAN_API_VERSIONS, type Plan } from '../plan/schema.js';
 import { planSchema } from '../steps/registry.js';
 import { ConflictError, NotFoundError, type ConfigMapPort, type StoredConfigMap } from './ports.js';
 import { runRecordSchema, type RunRecord, type RunStatus } from './run-record.js';
@@ -32,13 +32,22 @@ function parseRecord(text: string): RunRecord | undefined {
   }
 }
 
-function parsePlan(text: string | undefined): Plan | undefined {
-  if (!text) return undefined;
+/** A stored plan; `olderPlan` names the apiVersion of a plan made by an older istio-upgrade (never run again). */
+export interface StoredPlan {
+  plan: Plan | undefined;
+  olderPlan?: string;
+}
+
+function parsePlan(text: string | undefined): StoredPlan {
+  if (!text) return { plan: undefined };
   try {
-    const r = planSchema.safeParse(JSON.parse(text));
-    return r.success ? r.data : undefined;
+    const doc: unknown = JSON.parse(text);
+    const r = planSchema.safeParse(doc);
+    if (r.success) return { plan: r.data };
+    const version = (doc as { apiVersion?: unknown } | null)?.apiVersion;
+    return typeof version === 'string' && OLDER_PLAN_API_VERSIONS.includes(version) ? { plan: undefined, olderPlan: version } : { plan: undefined };
   } catch {
-    return undefined;
+    return { plan: undefined };
   }
 }
 
@@ -75,6 +84,10 @@ export class LocalRunStore {
   }
 
   async loadPlan(runId: string): Promise<Plan | undefined> {
+    return (await this.loadStoredPlan(runId)).plan;
+  }
+
+  async loadStoredPlan(runId: string): Promise<StoredPlan> {
     return parsePlan(await readFile(join(this.dir(runId), PLAN_KEY), 'utf8').catch(() => undefined));
   }
 
@@ -153,23 +166,23 @@ export class ConfigMapMirror {
     throw new Error(`could not write ConfigMap ${this.namespace}/${name}: it kept changing (409 Conflict five times)`);
   }
 
-  async load(runId: string): Promise<{ record: RunRecord; plan: Plan | undefined } | undefined> {
+  async load(runId: string): Promise<({ record: RunRecord } & StoredPlan) | undefined> {
     const cm = await this.port.get(this.namespace, runConfigMapName(runId));
     return cm ? this.decode(cm) : undefined;
   }
 
-  async list(planId?: string): Promise<{ record: RunRecord; plan: Plan | undefined }[]> {
+  async list(planId?: string): Promise<({ record: RunRecord } & StoredPlan)[]> {
     const selector = `app.kubernetes.io/managed-by=istio-upgrade${planId ? `,${PLAN_ID_LABEL}=${labelValue(planId)}` : ''}`;
     const cms = await this.port.list(this.namespace, selector);
-    return cms.map((cm) => this.decode(cm)).filter((x): x is { record: RunRecord; plan: Plan | undefined } => x !== undefined);
+    return cms.map((cm) => this.decode(cm)).filter((x): x is { record: RunRecord } & StoredPlan => x !== undefined);
   }
 
-  private decode(cm: StoredConfigMap): { record: RunRecord; plan: Plan | undefined } | undefined {
+  private decode(cm: StoredConfigMap): ({ record: RunRecord } & StoredPlan) | undefined {
     const record = parseRecord(cm.data[RUN_KEY] ?? '');
     if (!record) return undefined;
     if (cm.resourceVersion) this.versions.set(cm.name, cm.resourceVersion);
     if (cm.data[PLAN_KEY]) this.plans.set(record.runId, cm.data[PLAN_KEY]);
-    return { record, plan: parsePlan(cm.data[PLAN_KEY]) };
+    return { record, ...parsePlan(cm.data[PLAN_KEY]) };
   }
 }
 
@@ -231,16 +244,16 @@ export class CheckpointStore {
     const out: FoundRun[] = [];
     for (const r of await this.local.list()) {
       if ((planId && r.planId !== planId) || (runId && r.runId !== runId)) continue;
-      out.push({ record: r, plan: await this.local.loadPlan(r.runId), origin: 'local' });
+      out.push({ record: r, ...(await this.local.loadStoredPlan(r.runId)), origin: 'local' });
     }
     if (this.mirror) {
       const remote = await this.mirror.list(planId).catch((e: Error) => {
         this.warn(`could not list run ConfigMaps: ${e.message.split('\n')[0]}`);
         return [];
       });
-      for (const { record, plan } of remote) {
+      for (const { record, ...stored } of remote) {
         if ((planId && record.planId !== planId) || (runId && record.runId !== runId)) continue;
-        out.push({ record, plan, origin: 'cluster' });
+        out.push({ record, ...stored, origin: 'cluster' });
       }
     }
     return out;

@@ -18,6 +18,8 @@ export interface FoundRun {
   record: RunRecord;
   /** The plan stored with the record (locally, or embedded in its ConfigMap). */
   plan: Plan | undefined;
+  /** The apiVersion of a stored plan made by an older istio-upgrade, which this one never runs. */
+  olderPlan?: string;
   origin: RecordOrigin;
 }
 
@@ -129,6 +131,14 @@ export async function chooseRollbackRun(candidates: FoundRun[], runId: string | 
   const local = candidates.find((c) => c.record.runId === id && c.origin === 'local');
   const remote = candidates.find((c) => c.record.runId === id && c.origin === 'cluster');
   if (!local && !remote) throw new UserError(`run ${id} not found (neither in ${stateDir} nor as a ConfigMap)`);
+  const older = (local ?? remote)!.olderPlan;
+  if (older) {
+    throw new UserError(
+      `run ${id} ran a plan made by an older istio-upgrade (${older}); this version rebuilds every command from typed operations, which that plan does not have, so it cannot roll it back`,
+      ExitCode.blocked,
+      `roll it back with the istio-upgrade version that ran it (history shows the run), or undo its steps by hand`,
+    );
+  }
 
   let plan: Plan;
   let record: RunRecord;

@@ -1,4 +1,5 @@
 import { ExitCode, UserError } from '../errors.js';
+import { planCommandDrift } from '../plan/commands.js';
 import { diffFacts, type FactChange, type FactValue } from '../plan/facts.js';
 import type { Plan, PlanStep } from '../plan/schema.js';
 import { STEPS } from '../steps/registry.js';
@@ -30,6 +31,20 @@ export function checkIdentity(plan: Plan, context: string, clusterId: string | n
   }
 }
 
+/**
+ * Every command runs as its typed operation renders it; a plan whose stored argv says something else was edited
+ * (or forged, digest and all) and is refused with the difference shown.
+ */
+export function refuseCommandDrift(plan: Plan): void {
+  const drift = planCommandDrift(plan.steps);
+  if (!drift.length) return;
+  throw new UserError(
+    `plan ${plan.metadata.id} has ${drift.length} command(s) that are not what their typed operations render; nothing was run`,
+    ExitCode.blocked,
+    `${drift.join('\n  ')}\n  make a new plan with istio-upgrade plan`,
+  );
+}
+
 export function checkPlanAge(plan: Plan, maxAgeMs: number | undefined, nowMs: number): void {
   if (maxAgeMs === undefined) return;
   const created = Date.parse(plan.metadata.createdAt);
@@ -38,14 +53,6 @@ export function checkPlanAge(plan: Plan, maxAgeMs: number | undefined, nowMs: nu
   if (age > maxAgeMs) {
     throw new UserError(`plan ${plan.metadata.id} is ${formatDuration(age)} old, more than --max-plan-age ${formatDuration(maxAgeMs)}`, ExitCode.blocked, 'make a new plan');
   }
-}
-
-export function namespaceArg(args: string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '-n' || args[i] === '--namespace') return args[i + 1];
-    if (args[i]!.startsWith('--namespace=')) return args[i]!.slice('--namespace='.length);
-  }
-  return undefined;
 }
 
 /**

@@ -5,3 +5,8 @@
 export function valuesPlaceholder(namespace: string, release: string): string {
   return `<values-of:${namespace}/${release}>`;
 }
+
+/** Stands for the Helm revision the run recorded just before the step changed the release; apply fills it in. */
+export function revisionBeforePlaceholder(namespace: string, release: string): string {
+  return `<revision-before:${namespace}/${release}>`;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { helmOperationSchema, istioctlOperationSchema } from './operations.js';
 
 /**
  * The plan document: what `plan -o json` prints and `plan --out` writes, and the only input
@@ -6,7 +7,9 @@ import { z } from 'zod';
  * values or secrets: commands name values by reference (`valuesFrom`) and apply fetches them.
  */
 
-export const PLAN_API_VERSION = 'istio-upgrade/v1';
+export const PLAN_API_VERSION = 'istio-upgrade/v2';
+/** Plans before typed operations: their argv cannot be rebuilt, so they are refused, never run. */
+export const OLDER_PLAN_API_VERSIONS: readonly string[] = ['istio-upgrade/v1'];
 
 /** Step kinds are named by the step registry (src/steps/registry.ts); the contract only fixes their spelling. */
 export const STEP_KIND_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -53,10 +56,16 @@ export const apiActionSchema = z.discriminatedUnion('type', [
 export type ApiAction = z.infer<typeof apiActionSchema>;
 
 export const commandSchema = z.object({
-  /** What runs (helm/istioctl), or the kubectl equivalent of an API action, for people to read. */
+  /**
+   * What the typed operation renders (helm/istioctl), or the kubectl equivalent of an API action, for people to
+   * read. Never executed: apply rebuilds argv from `helm`/`istioctl`/`api`, and refuses a plan where they differ.
+   */
   argv: z.array(z.string()).min(1),
   via: z.enum(['helm', 'istioctl', 'kubernetes-api']),
   description: z.string(),
+  /** Exactly one, matching `via`. */
+  helm: helmOperationSchema.optional(),
+  istioctl: istioctlOperationSchema.optional(),
   api: apiActionSchema.optional(),
   /** `--values <file>` is filled at apply time with `helm get values <release>`, so no values live in the plan. */
   valuesFrom: z.object({ release: z.string(), namespace: z.string() }).optional(),

@@ -15,12 +15,11 @@
  */
 import { ExitCode, UserError } from '../errors.js';
 import { upgradePolicy } from './catalog/index.js';
+import type { ChartSource } from '../plan/operations.js';
 
-export type ChartSource =
-  | { kind: 'repo'; url: string }
-  | { kind: 'oci'; prefix: string }
-  | { kind: 'local'; dir: string; entries: string[] }
-  | { kind: 'alias'; name: string };
+export type { ChartSource };
+/** Rendering a source into helm's chart argument is the command builder's job. */
+export { chartArgs } from '../plan/commands.js';
 
 const hosting = () => upgradePolicy().artifactHosting;
 
@@ -83,22 +82,6 @@ export function parseChartSource(value: string, listDir: (dir: string) => string
   }
   if (!ALIAS.test(v)) throw bad('is not a repository alias (letters, digits, ".", "_", "-")');
   return { kind: 'alias', name: v };
-}
-
-/** The chart argument(s) of a helm install/upgrade/template/show command for `chart` at `version`. */
-export function chartArgs(source: ChartSource, chart: string, version: string): string[] {
-  switch (source.kind) {
-    case 'repo':
-      return [chart, '--repo', source.url];
-    case 'oci':
-      return [`${source.prefix}/${chart}`];
-    case 'alias':
-      return [`${source.name}/${chart}`];
-    case 'local': {
-      const packaged = `${chart}-${version}.tgz`;
-      return [`${source.dir}/${source.entries.includes(packaged) ? packaged : chart}`];
-    }
-  }
 }
 
 /** One line for plans and reports: where the charts come from. */

@@ -1,4 +1,4 @@
-import { api } from './commands.js';
+import { apiCommand } from '../plan/commands.js';
 import { NO_FACTS, type StepDescriptor } from './descriptor.js';
 import type { BuiltStep } from './types.js';
 
@@ -14,10 +14,9 @@ export function backupStep(p: BackupParams): BuiltStep {
     title: `Back up Istio resources, CRDs, webhooks and Helm values to ${p.directory}`,
     why: [{ text: 'A local copy of everything the upgrade may change, taken before the first change.' }],
     commands: [
-      api(
-        ['kubectl', 'get', 'crd,mutatingwebhookconfigurations,validatingwebhookconfigurations', '-o', 'yaml'],
-        `export Istio CRDs and their custom resources, webhooks, and helm get values of ${p.helmReleases.map((r) => r.release).join(', ') || 'no release'}`,
+      apiCommand(
         { type: 'export-backup', directory: p.directory, istioNamespace: p.istioNamespace, helmReleases: p.helmReleases },
+        `export Istio CRDs and their custom resources, webhooks, and helm get values of ${p.helmReleases.map((r) => r.release).join(', ') || 'no release'}`,
       ),
     ],
     verify: [{ type: 'backup-written', directory: p.directory }],

@@ -1,16 +1,15 @@
-import { helmRollback, helmUpgrade, releaseDeployed, type ChartSetting } from './commands.js';
+import { helmRollback, helmUpgrade, releaseDeployed, valueSettings, type ChartSetting } from './commands.js';
+import type { ChartSource } from '../plan/operations.js';
 import { factKey, helmReleaseFacts } from '../plan/facts.js';
 import { verifiedHelmReleases, type StepDescriptor } from './descriptor.js';
-import { addsHelmRevision, alreadyAtTarget, baseReleaseFor, chartSettings, plannedHelmRevision } from './hop-context.js';
+import { changesRelease, alreadyAtTarget, baseReleaseFor, chartSettings } from './hop-context.js';
 import type { BuiltStep } from './types.js';
 
 export interface BaseUpgradeParams {
   release: string;
   namespace: string;
-  chartRepo: string;
+  charts: ChartSource;
   version: string;
-  /** Helm revision before this step, the rollback target. */
-  revisionBefore: number;
   settings?: ChartSetting[];
   source?: string;
 }
@@ -20,9 +19,9 @@ export function baseChartUpgradeStep(p: BaseUpgradeParams): BuiltStep {
     kind: 'base-chart-upgrade',
     title: `Upgrade the base chart (CRDs) ${p.namespace}/${p.release} to ${p.version}`,
     why: [{ text: 'Cluster-wide CRDs must be upgraded before a new control plane is deployed.', source: p.source }],
-    commands: [helmUpgrade(p.release, p.namespace, 'base', p.chartRepo, p.version, p.settings ?? [])],
+    commands: [helmUpgrade(p, 'base', p.charts, p.version, valueSettings(p.settings ?? []))],
     verify: [releaseDeployed(p.release, p.namespace, p.version)],
-    rollback: { commands: [helmRollback(p.release, p.namespace, p.revisionBefore)] },
+    rollback: { commands: [helmRollback(p)] },
     irreversible: false,
     disruption: 'none expected: CRDs gain new versions and fields; existing resources keep working',
   };
@@ -38,11 +37,11 @@ export const baseChartUpgrade: StepDescriptor = {
       return;
     }
     if (alreadyAtTarget(ctx, base)) return;
-    ctx.add(baseChartUpgradeStep({ release: base.name, namespace: base.namespace, chartRepo: ctx.req.chartRepo, version: ctx.hop.to, revisionBefore: plannedHelmRevision(ctx, base), settings: chartSettings(ctx, 'base') }), [
+    ctx.add(baseChartUpgradeStep({ release: base.name, namespace: base.namespace, charts: ctx.charts, version: ctx.hop.to, settings: chartSettings(ctx, 'base') }), [
       factKey.helmRevision(base.namespace, base.name),
       factKey.helmStatus(base.namespace, base.name),
     ]);
-    addsHelmRevision(ctx, base);
+    changesRelease(ctx, base);
   },
   // The base chart carries the CRDs (their Helm ownership) and the default validator.
   touches: (step) => ({ keys: [factKey.crdsHelmOwned, factKey.validator, ...verifiedHelmReleases(step).flatMap((r) => helmReleaseFacts(r.namespace, r.release))], groups: [] }),

@@ -1,26 +1,16 @@
-import { valuesPlaceholder } from '../plan/placeholders.js';
+import { helmCommand } from '../plan/commands.js';
+import type { ChartSource, ReleaseRef, ValueSetting } from '../plan/operations.js';
 import type { PlanCommand, VerifySpec } from '../plan/schema.js';
+import { parseChartSource } from '../plans/chart-source.js';
 
-/** `istio/istiod` for a classic repo alias, `oci://…/istiod` for an OCI registry. */
-export function chartRef(repo: string, chart: string): string {
-  return `${repo.replace(/\/+$/, '')}/${chart}`;
-}
+/** Helm commands the step kinds share, as typed operations rendered by the one builder (src/plan/commands.ts). */
 
-export function helm(argv: string[], description: string, valuesFrom?: { release: string; namespace: string }): PlanCommand {
-  const full = valuesFrom ? [...argv, '--values', valuesPlaceholder(valuesFrom.namespace, valuesFrom.release)] : argv;
-  return { argv: ['helm', ...full], via: 'helm', description, ...(valuesFrom ? { valuesFrom } : {}) };
-}
-
-export function istioctl(argv: string[], description: string, optional = false): PlanCommand {
-  return { argv: ['istioctl', ...argv], via: 'istioctl', description, ...(optional ? { optional } : {}) };
-}
-
-export function api(argv: string[], description: string, action: NonNullable<PlanCommand['api']>): PlanCommand {
-  return { argv, via: 'kubernetes-api', description, api: action };
-}
-
-export function helmRollback(release: string, namespace: string, revision: number): PlanCommand {
-  return helm(['rollback', release, String(revision), '-n', namespace, '--wait'], `roll ${namespace}/${release} back to revision ${revision}`);
+/**
+ * The chart source of `--chart-repo` as the planner sees it: no directory is read at plan time here, so a local
+ * directory renders `<dir>/<chart>`.
+ */
+export function chartSourceFor(chartRepo: string): ChartSource {
+  return parseChartSource(chartRepo, () => []);
 }
 
 /** A chart value the plan sets on top of the release's values; null removes it. */
@@ -30,22 +20,32 @@ export interface ChartSetting {
 }
 
 /**
- * `--set` / `--set-string` flags for settings. Helm's `--set` turns `true`, `false`, `null` and integers into
- * typed values, so a string that looks like one (proxyMetadata wants "false") goes through `--set-string`.
+ * Settings as command-line values. Helm's `--set` turns `true`, `false`, `null` and integers into typed values, so
+ * a string that looks like one (proxyMetadata wants "false") goes through `--set-string`.
  */
-export function setArgs(settings: ChartSetting[]): string[] {
-  return settings.flatMap(({ path, value }) =>
-    typeof value === 'string' && /^(true|false|null|[-+]?\d+)$/.test(value) ? ['--set-string', `${path}=${value}`] : ['--set', `${path}=${value === null ? 'null' : String(value)}`],
+export function valueSettings(settings: ChartSetting[]): ValueSetting[] {
+  return settings.map(({ path, value }) =>
+    typeof value === 'string' && /^(true|false|null|[-+]?\d+)$/.test(value) ? { flag: 'set-string', key: path, value } : { flag: 'set', key: path, value: value === null ? 'null' : String(value) },
   );
 }
 
+/** `--set key=value` for each pair, in order. */
+export function plainSettings(...pairs: [string, string][]): ValueSetting[] {
+  return pairs.map(([key, value]) => ({ flag: 'set', key, value }));
+}
+
 /** `helm upgrade` of an existing release to a chart version, starting from the release's current values. */
-export function helmUpgrade(release: string, namespace: string, chart: string, chartRepo: string, version: string, settings: ChartSetting[] = []): PlanCommand {
-  return helm(
-    ['upgrade', release, chartRef(chartRepo, chart), '-n', namespace, '--version', version, ...setArgs(settings), '--wait'],
-    `upgrade ${release} keeping its current values`,
-    { release, namespace },
-  );
+export function helmUpgrade({ release, namespace }: ReleaseRef, chart: string, source: ChartSource, version: string, settings: ValueSetting[], description = `upgrade ${release} keeping its current values`): PlanCommand {
+  return helmCommand({ op: 'upgrade', release, namespace, chart, source, version, values: { reuse: { release, namespace }, settings }, wait: true }, description);
+}
+
+/** Back to the Helm revision the run records just before the step changes the release. */
+export function helmRollback({ release, namespace }: ReleaseRef): PlanCommand {
+  return helmCommand({ op: 'rollback', release, namespace, rollbackTo: 'recorded-before', wait: true }, `roll ${namespace}/${release} back to the revision recorded before the step ran`);
+}
+
+export function helmUninstall({ release, namespace }: ReleaseRef, description: string): PlanCommand {
+  return helmCommand({ op: 'uninstall', release, namespace, wait: true }, description);
 }
 
 export function releaseDeployed(release: string, namespace: string, chartVersion: string): VerifySpec {

@@ -1,4 +1,4 @@
-import { api } from './commands.js';
+import { apiCommand } from '../plan/commands.js';
 import { factKey } from '../plan/facts.js';
 import type { StepDescriptor } from './descriptor.js';
 import { baseReleaseFor } from './hop-context.js';
@@ -26,21 +26,12 @@ export function crdMigrationLabelsStep(p: CrdMigrationParams): BuiltStep {
       },
     ],
     commands: [
-      api(
-        ['kubectl', 'label', 'crd', ...p.crds, 'app.kubernetes.io/managed-by=Helm'],
-        'add the Helm managed-by label and release annotations to the CRDs that lack them',
-        { type: 'label-crds', crds: p.crds, labels, annotations },
-      ),
+      apiCommand({ type: 'label-crds', crds: p.crds, labels, annotations }, 'add the Helm managed-by label and release annotations to the CRDs that lack them'),
     ],
     verify: [{ type: 'crds-helm-owned', release: p.baseRelease, namespace: p.baseNamespace }],
     rollback: {
       commands: [
-        api(['kubectl', 'label', 'crd', ...p.crds, 'app.kubernetes.io/managed-by-'], 'remove exactly the label and annotations this step added', {
-          type: 'unlabel-crds',
-          crds: p.crds,
-          labels: Object.keys(labels),
-          annotations: Object.keys(annotations),
-        }),
+        apiCommand({ type: 'unlabel-crds', crds: p.crds, labels: Object.keys(labels), annotations: Object.keys(annotations) }, 'remove exactly the label and annotations this step added'),
       ],
     },
     irreversible: false,

@@ -1,16 +1,16 @@
-import { helmRollback, helmUpgrade, releaseDeployed, type ChartSetting } from './commands.js';
+import { helmRollback, helmUpgrade, releaseDeployed, valueSettings, type ChartSetting } from './commands.js';
+import type { ChartSource } from '../plan/operations.js';
 import { factKey, helmReleaseFacts } from '../plan/facts.js';
 import { verifiedHelmReleases, type StepDescriptor } from './descriptor.js';
-import { addsHelmRevision, alreadyAtTarget, chartSettings, helmReleaseOf, plannedHelmRevision, type PlanState } from './hop-context.js';
+import { changesRelease, alreadyAtTarget, chartSettings, helmReleaseOf, type PlanState } from './hop-context.js';
 import type { BuiltStep } from './types.js';
 
 export interface GatewayUpgradeParams {
   release: string;
   namespace: string;
   deployment: string;
-  chartRepo: string;
+  charts: ChartSource;
   version: string;
-  revisionBefore: number;
   /** The revision the gateway is pinned to (`--set revision=`) so the new control plane injects it; null keeps its value. */
   pinRevision: string | null;
   /** What the gateway's pods must run after the step: injected by this revision, at this proxy version. */
@@ -24,7 +24,7 @@ export function gatewayUpgradeStep(p: GatewayUpgradeParams): BuiltStep {
     qualifier: p.release,
     title: `Upgrade gateway ${p.namespace}/${p.release} to ${p.version}`,
     why: [{ text: 'Gateways are injected like workloads; upgrading the chart rolls them onto the new proxy after the control plane is verified.', source: 'istio.io docs/setup/upgrade/helm#upgrading-gateways' }],
-    commands: [helmUpgrade(p.release, p.namespace, 'gateway', p.chartRepo, p.version, [...(p.pinRevision ? [{ path: 'revision', value: p.pinRevision }] : []), ...(p.settings ?? [])])],
+    commands: [helmUpgrade(p, 'gateway', p.charts, p.version, valueSettings([...(p.pinRevision ? [{ path: 'revision', value: p.pinRevision }] : []), ...(p.settings ?? [])]))],
     verify: [
       releaseDeployed(p.release, p.namespace, p.version),
       { type: 'deployment-rollout', name: p.deployment, namespace: p.namespace },
@@ -32,7 +32,7 @@ export function gatewayUpgradeStep(p: GatewayUpgradeParams): BuiltStep {
         ? [{ type: 'workloads-restarted' as const, workloads: [{ kind: 'Deployment', namespace: p.namespace, name: p.deployment }], revision: p.expect.revision, proxyVersion: p.expect.proxyVersion }]
         : []),
     ],
-    rollback: { commands: [helmRollback(p.release, p.namespace, p.revisionBefore)] },
+    rollback: { commands: [helmRollback(p)] },
     irreversible: false,
     disruption: 'gateway pods roll one at a time; keep at least two replicas and a PodDisruptionBudget to avoid dropped connections',
   };
@@ -88,16 +88,15 @@ export const gatewayUpgrade: StepDescriptor = {
           release: rel.name,
           namespace: rel.namespace,
           deployment: g.name,
-          chartRepo: ctx.req.chartRepo,
+          charts: ctx.charts,
           version: hop.to,
-          revisionBefore: plannedHelmRevision(ctx, rel),
           pinRevision: follow.pin,
           expect: follow.revision === newRevision ? { revision: newRevision, proxyVersion: hop.to } : null,
           settings: chartSettings(ctx, 'gateway', rel),
         }),
         [factKey.helmRevision(rel.namespace, rel.name)],
       );
-      addsHelmRevision(ctx, rel);
+      changesRelease(ctx, rel);
     }
   },
   touches: (step) => ({ keys: verifiedHelmReleases(step).flatMap((r) => helmReleaseFacts(r.namespace, r.release)), groups: [] }),

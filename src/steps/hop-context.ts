@@ -4,6 +4,7 @@ import type { HopNotes } from '../plans/planner/notes.js';
 import type { FactSet } from '../plan/facts.js';
 import type { Hop, Plan, PlanIssue, PlanStep } from '../plan/schema.js';
 import type { ChartSetting } from './commands.js';
+import type { ChartSource } from '../plan/operations.js';
 import type { BuiltStep } from './types.js';
 
 /**
@@ -34,7 +35,8 @@ export interface PlanState {
   version: string;
   istiodRelease: { release: string; namespace: string } | null;
   compatibilityVersion: string | null;
-  helmRevisions: Map<string, number>;
+  /** Helm releases (`namespace/name`) an earlier step of the plan changes. */
+  changedReleases: Set<string>;
   tags: Map<string, string>;
   namespaceRevLabels: Map<string, string | null>;
   namespaceInjection: Map<string, string | null>;
@@ -55,6 +57,8 @@ export interface HopContext {
   hop: Hop;
   notes: HopNotes;
   method: 'helm' | 'istioctl';
+  /** Where every helm command of the plan takes its charts from (`--chart-repo`). */
+  charts: ChartSource;
   state: PlanState;
   f: HopFindings;
   followUps: Plan['followUps'];
@@ -82,19 +86,15 @@ export function baseReleaseFor(ctx: HopContext): HelmRelease | undefined {
   return ctx.method === 'helm' ? releaseOfComponent(ctx.inv, 'base') : undefined;
 }
 
-/** Helm revision of a release as it will be when this step runs: earlier steps of the plan add revisions. */
-export function plannedHelmRevision(ctx: HopContext, rel: HelmRelease): number {
-  return ctx.state.helmRevisions.get(`${rel.namespace}/${rel.name}`) ?? rel.revision;
-}
 
 /** Only when finishing a half-done upgrade: a release an earlier run already took to the target is left alone. */
 export function alreadyAtTarget(ctx: HopContext, rel: HelmRelease): boolean {
-  return ctx.reuse !== undefined && !ctx.state.helmRevisions.has(`${rel.namespace}/${rel.name}`) && rel.chartVersion === ctx.hop.to && rel.status === 'deployed';
+  return ctx.reuse !== undefined && !ctx.state.changedReleases.has(`${rel.namespace}/${rel.name}`) && rel.chartVersion === ctx.hop.to && rel.status === 'deployed';
 }
 
-/** Records that a step adds one Helm revision to the release. */
-export function addsHelmRevision(ctx: HopContext, rel: HelmRelease): void {
-  ctx.state.helmRevisions.set(`${rel.namespace}/${rel.name}`, plannedHelmRevision(ctx, rel) + 1);
+/** Records that a step changes the release (later hops no longer find it as the inventory saw it). */
+export function changesRelease(ctx: HopContext, rel: HelmRelease): void {
+  ctx.state.changedReleases.add(`${rel.namespace}/${rel.name}`);
 }
 
 /**

@@ -1,4 +1,6 @@
-import { chartRef, helm, istioctl, setArgs, type ChartSetting } from './commands.js';
+import { helmUninstall, plainSettings, valueSettings, type ChartSetting } from './commands.js';
+import { helmCommand, istioctlCommand } from '../plan/commands.js';
+import type { ChartSource } from '../plan/operations.js';
 import { factGroup, factKey, helmReleaseFacts } from '../plan/facts.js';
 import { verifiedHelmReleases, type StepDescriptor } from './descriptor.js';
 import { chartSettings, helmReleaseOf } from './hop-context.js';
@@ -7,7 +9,7 @@ import type { BuiltStep } from './types.js';
 export interface IstiodInstallParams {
   method: 'helm' | 'istioctl';
   namespace: string;
-  chartRepo: string;
+  charts: ChartSource;
   version: string;
   revision: string;
   /** The running istiod release whose values the new one starts from. */
@@ -29,36 +31,38 @@ export function istiodReleaseName(revision: string): string {
 }
 
 export function istiodInstallStep(p: IstiodInstallParams): BuiltStep {
-  const sets = [`revision=${p.revision}`, ...(p.ambient ? ['profile=ambient'] : []), ...(p.compatibilityVersion ? [`compatibilityVersion=${p.compatibilityVersion}`] : [])];
+  const sets: [string, string][] = [['revision', p.revision], ...(p.ambient ? [['profile', 'ambient'] as [string, string]] : []), ...(p.compatibilityVersion ? [['compatibilityVersion', p.compatibilityVersion] as [string, string]] : [])];
   const release = istiodReleaseName(p.revision);
+  const ref = { release, namespace: p.namespace };
   const install =
     p.method === 'helm'
-      ? helm(
-          [
-            'install',
-            release,
-            chartRef(p.chartRepo, 'istiod'),
-            '-n',
-            p.namespace,
-            '--version',
-            p.version,
-            ...sets.flatMap((s) => ['--set', s]),
-            ...(p.clearRevisionTags ? ['--set-json', 'revisionTags=[]'] : []),
-            ...(p.clearCompatibilityVersion && !p.compatibilityVersion ? ['--set', 'compatibilityVersion=null'] : []),
-            ...setArgs(p.settings ?? []),
-            '--wait',
-          ],
+      ? helmCommand(
+          {
+            op: 'install',
+            ...ref,
+            chart: 'istiod',
+            source: p.charts,
+            version: p.version,
+            values: {
+              reuse: p.valuesFrom,
+              settings: [
+                ...plainSettings(...sets),
+                ...(p.clearRevisionTags ? [{ flag: 'set-json' as const, key: 'revisionTags', value: '[]' }] : []),
+                ...(p.clearCompatibilityVersion && !p.compatibilityVersion ? plainSettings(['compatibilityVersion', 'null']) : []),
+                ...valueSettings(p.settings ?? []),
+              ],
+            },
+            wait: true,
+          },
           `install istiod ${p.version} as revision ${p.revision}, starting from the current istiod values`,
-          p.valuesFrom ?? undefined,
         )
-      : istioctl(
-          [
-            'install',
-            '-y',
+      : istioctlCommand(
+          {
+            op: 'install',
+            file: p.operatorFile ?? null,
             // The file carries the profile and every customisation; without it istioctl would install bare defaults.
-            ...(p.operatorFile ? ['-f', p.operatorFile.path] : ['--set', `profile=${p.ambient ? 'ambient' : 'minimal'}`]),
-            ...sets.filter((s) => !s.startsWith('profile=')).flatMap((s) => ['--set', s]),
-          ],
+            set: [...(p.operatorFile ? [] : [{ key: 'profile', value: p.ambient ? 'ambient' : 'minimal' }]), ...sets.filter(([k]) => k !== 'profile').map(([key, value]) => ({ key, value }))],
+          },
           `install istiod ${p.version} as revision ${p.revision} (istioctl ${p.version} must be on PATH)`,
         );
   return {
@@ -76,8 +80,8 @@ export function istiodInstallStep(p: IstiodInstallParams): BuiltStep {
     rollback: {
       commands: [
         p.method === 'helm'
-          ? helm(['uninstall', release, '-n', p.namespace, '--wait'], `remove the new revision ${p.revision}`)
-          : istioctl(['uninstall', '--revision', p.revision, '-y'], `remove the new revision ${p.revision}`),
+          ? helmUninstall(ref, `remove the new revision ${p.revision}`)
+          : istioctlCommand({ op: 'uninstall', revision: p.revision }, `remove the new revision ${p.revision}`),
       ],
     },
     irreversible: false,
@@ -108,7 +112,7 @@ export const istiodInstall: StepDescriptor = {
       istiodInstallStep({
         method,
         namespace: inv.istioNamespace,
-        chartRepo: ctx.req.chartRepo,
+        charts: ctx.charts,
         version: hop.to,
         revision: hop.revision,
         valuesFrom: method === 'helm' ? oldIstiod : null,

@@ -1,17 +1,17 @@
-import { helmRollback, helmUpgrade, releaseDeployed, type ChartSetting } from './commands.js';
+import { helmRollback, helmUpgrade, releaseDeployed, valueSettings, type ChartSetting } from './commands.js';
+import type { ChartSource } from '../plan/operations.js';
 import { factGroup, factKey, helmReleaseFacts } from '../plan/facts.js';
 import { verifiedHelmReleases, type StepDescriptor } from './descriptor.js';
-import { addsHelmRevision, chartSettings, helmReleaseOf, plannedHelmRevision } from './hop-context.js';
+import { changesRelease, chartSettings, helmReleaseOf } from './hop-context.js';
 import type { BuiltStep } from './types.js';
 
 export interface IstiodUpgradeParams {
   release: string;
   namespace: string;
-  chartRepo: string;
+  charts: ChartSource;
   version: string;
   revision: string;
   deployment: string;
-  revisionBefore: number;
   compatibilityVersion: string | null;
   settings?: ChartSetting[];
 }
@@ -22,12 +22,12 @@ export function istiodUpgradeStep(p: IstiodUpgradeParams): BuiltStep {
     kind: 'istiod-upgrade',
     title: `Upgrade istiod ${p.namespace}/${p.release} in place to ${p.version}`,
     why: [{ text: 'In-place upgrade (--strategy in-place): one minor per hop, proxies reconnect to the upgraded istiod.', source: 'istio.io docs/setup/upgrade/in-place' }],
-    commands: [helmUpgrade(p.release, p.namespace, 'istiod', p.chartRepo, p.version, [...(p.compatibilityVersion ? [{ path: 'compatibilityVersion', value: p.compatibilityVersion }] : []), ...(p.settings ?? [])])],
+    commands: [helmUpgrade(p, 'istiod', p.charts, p.version, valueSettings([...(p.compatibilityVersion ? [{ path: 'compatibilityVersion', value: p.compatibilityVersion }] : []), ...(p.settings ?? [])]))],
     verify: [
       releaseDeployed(p.release, p.namespace, p.version),
       { type: 'deployment-rollout', name: p.deployment, namespace: p.namespace },
     ],
-    rollback: { commands: [helmRollback(p.release, p.namespace, p.revisionBefore)] },
+    rollback: { commands: [helmRollback(p)] },
     irreversible: false,
     disruption: 'istiod pods roll; proxies reconnect (xDS push), no request loss expected',
   };
@@ -45,10 +45,10 @@ export const istiodUpgrade: StepDescriptor = {
     } else {
       const deployment = inv.revisions.find((r) => r.name === state.revision)?.deployment ?? 'istiod';
       ctx.add(
-        istiodUpgradeStep({ release: rel.name, namespace: rel.namespace, chartRepo: ctx.req.chartRepo, version: hop.to, revision: state.revision, deployment, revisionBefore: plannedHelmRevision(ctx, rel), compatibilityVersion: hop.compatibilityVersion, settings: chartSettings(ctx, 'istiod') }),
+        istiodUpgradeStep({ release: rel.name, namespace: rel.namespace, charts: ctx.charts, version: hop.to, revision: state.revision, deployment, compatibilityVersion: hop.compatibilityVersion, settings: chartSettings(ctx, 'istiod') }),
         [factKey.helmRevision(rel.namespace, rel.name)],
       );
-      addsHelmRevision(ctx, rel);
+      changesRelease(ctx, rel);
     }
     state.compatibilityVersion = hop.compatibilityVersion;
   },

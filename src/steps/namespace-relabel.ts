@@ -1,4 +1,4 @@
-import { api } from './commands.js';
+import { apiCommand } from '../plan/commands.js';
 import { factKey } from '../plan/facts.js';
 import type { StepDescriptor } from './descriptor.js';
 import type { BuiltStep } from './types.js';
@@ -13,10 +13,6 @@ export interface NamespaceRelabelParams {
   qualifier: string;
 }
 
-function kubectlArgs(namespaces: string[], labels: Record<string, string | null>): string[] {
-  return ['kubectl', 'label', 'namespace', ...namespaces, ...Object.entries(labels).map(([k, v]) => (v === null ? `${k}-` : `${k}=${v}`)), '--overwrite'];
-}
-
 /** Namespaces pinned to the old revision by name (not by tag) do not follow tag moves. */
 export function namespaceRelabelStep(p: NamespaceRelabelParams): BuiltStep {
   const [label, value] = Object.entries(p.labels).find(([, v]) => v !== null) ?? ['istio.io/rev', null];
@@ -25,9 +21,9 @@ export function namespaceRelabelStep(p: NamespaceRelabelParams): BuiltStep {
     qualifier: p.qualifier,
     title: `Relabel ${p.namespaces.length} namespace(s) to ${Object.entries(p.labels).map(([k, v]) => (v === null ? `-${k}` : `${k}=${v}`)).join(' ')}`,
     why: [{ text: p.reason }],
-    commands: [api(kubectlArgs(p.namespaces, p.labels), `label ${p.namespaces.join(', ')}`, { type: 'label-namespaces', namespaces: p.namespaces, labels: p.labels })],
+    commands: [apiCommand({ type: 'label-namespaces', namespaces: p.namespaces, labels: p.labels }, `label ${p.namespaces.join(', ')}`)],
     verify: [{ type: 'namespaces-labelled', namespaces: p.namespaces, label, value }],
-    rollback: { commands: [api(kubectlArgs(p.namespaces, p.previous), `restore the labels of ${p.namespaces.join(', ')}`, { type: 'label-namespaces', namespaces: p.namespaces, labels: p.previous })] },
+    rollback: { commands: [apiCommand({ type: 'label-namespaces', namespaces: p.namespaces, labels: p.previous }, `restore the labels of ${p.namespaces.join(', ')}`)] },
     irreversible: false,
     disruption: 'none until pods restart: new pods in these namespaces get the new proxy',
   };

@@ -1,8 +1,9 @@
-import { helmRollback, helmUpgrade, releaseDeployed, type ChartSetting } from './commands.js';
+import { helmRollback, helmUpgrade, releaseDeployed, valueSettings, type ChartSetting } from './commands.js';
+import type { ChartSource } from '../plan/operations.js';
 import { factKey, helmReleaseFacts, type FactSet } from '../plan/facts.js';
 import type { PlanStep } from '../plan/schema.js';
 import { verifiedHelmReleases } from './descriptor.js';
-import { addsHelmRevision, alreadyAtTarget, chartSettings, helmReleaseOf, plannedHelmRevision, type HopContext } from './hop-context.js';
+import { changesRelease, alreadyAtTarget, chartSettings, helmReleaseOf, type HopContext } from './hop-context.js';
 import type { BuiltStep } from './types.js';
 
 export interface NodeAgentParams {
@@ -10,11 +11,10 @@ export interface NodeAgentParams {
   release: string;
   namespace: string;
   daemonSet: string;
-  chartRepo: string;
+  charts: ChartSource;
   version: string;
   revision: string | null;
   ambient: boolean;
-  revisionBefore: number;
   /** Values the hop sets on this chart: its compatibilityVersion and workarounds from upgrade notes. */
   settings?: ChartSetting[];
   source?: string;
@@ -38,12 +38,12 @@ export function nodeAgentUpgradeStep(p: NodeAgentParams): BuiltStep {
         source: p.source ?? 'istio.io docs/ambient/upgrade/helm',
       },
     ],
-    commands: [helmUpgrade(p.release, p.namespace, CHART[p.component], p.chartRepo, p.version, sets)],
+    commands: [helmUpgrade(p, CHART[p.component], p.charts, p.version, valueSettings(sets))],
     verify: [
       releaseDeployed(p.release, p.namespace, p.version),
       { type: 'daemonset-rollout', name: p.daemonSet, namespace: p.namespace, version: p.version },
     ],
-    rollback: { commands: [helmRollback(p.release, p.namespace, p.revisionBefore)] },
+    rollback: { commands: [helmRollback(p)] },
     irreversible: false,
     disruption:
       p.component === 'ztunnel'
@@ -71,16 +71,15 @@ export function planNodeAgentUpgrade(ctx: HopContext, component: NodeAgentParams
       release: rel.name,
       namespace: rel.namespace,
       daemonSet: agent.name,
-      chartRepo: ctx.req.chartRepo,
+      charts: ctx.charts,
       version: hop.to,
       revision: component === 'ztunnel' ? (ctx.req.strategy === 'canary' ? hop.revision : inv.ambient.ztunnel!.revision) : null,
       ambient: component === 'ztunnel' || inv.ambient.cni!.ambientEnabled,
-      revisionBefore: plannedHelmRevision(ctx, rel),
       settings: chartSettings(ctx, component, rel),
     }),
     [factKey.helmRevision(rel.namespace, rel.name), component === 'cni' ? factKey.cniVersion : factKey.ztunnelVersion],
   );
-  addsHelmRevision(ctx, rel);
+  changesRelease(ctx, rel);
 }
 
 /** A node agent upgrade changes its release and the agent's version. */

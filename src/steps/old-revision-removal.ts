@@ -1,9 +1,11 @@
 import type { Inventory } from '../k8s/inventory.js';
 import { revisionTagTemplates } from '../plans/catalog/index.js';
 import { factGroup, factKey } from '../plan/facts.js';
-import { chartRef, helm, istioctl } from './commands.js';
+import { istioctlCommand } from '../plan/commands.js';
+import type { ChartSource } from '../plan/operations.js';
+import { helmUninstall, helmUpgrade, plainSettings } from './commands.js';
 import type { StepDescriptor } from './descriptor.js';
-import { addsHelmRevision, baseReleaseFor, helmReleaseOf, type HopContext } from './hop-context.js';
+import { changesRelease, baseReleaseFor, helmReleaseOf, type HopContext } from './hop-context.js';
 import { tagPointCommands } from './tag-move.js';
 import type { PlanCommand } from '../plan/schema.js';
 import type { BuiltStep } from './types.js';
@@ -14,7 +16,7 @@ export interface RemovalParams {
   newRevision: string;
   namespace: string;
   istiodRelease: string | null;
-  chartRepo: string;
+  charts: ChartSource;
   /** When the base chart's defaultRevision or the default validator still names the old revision. */
   moveDefaultFirst: { baseRelease: string; baseNamespace: string; version: string } | null;
   /** Tags the old release rendered itself: uninstalling it deletes them, so they are re-created at once. */
@@ -27,17 +29,20 @@ export function oldRevisionRemovalStep(p: RemovalParams): BuiltStep {
   if (p.moveDefaultFirst) {
     const b = p.moveDefaultFirst;
     commands.push(
-      helm(
-        ['upgrade', b.baseRelease, chartRef(p.chartRepo, 'base'), '-n', b.baseNamespace, '--version', b.version, '--set', `defaultRevision=${p.newRevision}`, '--wait'],
-        `point istiod-default-validator (base defaultRevision) at ${p.newRevision} before its target disappears`,
+      helmUpgrade(
         { release: b.baseRelease, namespace: b.baseNamespace },
+        'base',
+        p.charts,
+        b.version,
+        plainSettings(['defaultRevision', p.newRevision]),
+        `point istiod-default-validator (base defaultRevision) at ${p.newRevision} before its target disappears`,
       ),
     );
   }
   commands.push(
     p.method === 'helm' && p.istiodRelease
-      ? helm(['uninstall', p.istiodRelease, '-n', p.namespace, '--wait'], `remove the old control plane ${p.oldRevision}`)
-      : istioctl(['uninstall', '--revision', p.oldRevision, '-y'], `remove the old control plane ${p.oldRevision}`),
+      ? helmUninstall({ release: p.istiodRelease, namespace: p.namespace }, `remove the old control plane ${p.oldRevision}`)
+      : istioctlCommand({ op: 'uninstall', revision: p.oldRevision }, `remove the old control plane ${p.oldRevision}`),
   );
   if (p.recreateTags) commands.push(...p.recreateTags.commands);
   return {
@@ -100,13 +105,13 @@ export const oldRevisionRemoval: StepDescriptor = {
     const recreateTags = ownedTags.length
       ? {
           tags: ownedTags,
-          commands: ownedTags.flatMap((tag) => tagPointCommands({ method, tag, namespace: ns, chartRepo: req.chartRepo }, { revision: newRevision, version: hop.to, templates: revisionTagTemplates(hop.to) })),
+          commands: ownedTags.flatMap((tag) => tagPointCommands({ method, tag, namespace: ns, charts: ctx.charts }, { revision: newRevision, version: hop.to, templates: revisionTagTemplates(hop.to) })),
         }
       : null;
     if (recreateTags) {
       f.warning('tags-owned-by-old-release', `tags ${ownedTags.join(', ')} are rendered by Helm release ${oldRel!.release}; removing it deletes them, so the removal step re-creates them for ${newRevision} immediately after`);
     }
-    const removal = oldRevisionRemovalStep({ method, oldRevision, newRevision, namespace: ns, istiodRelease, chartRepo: req.chartRepo, moveDefaultFirst, recreateTags });
+    const removal = oldRevisionRemovalStep({ method, oldRevision, newRevision, namespace: ns, istiodRelease, charts: ctx.charts, moveDefaultFirst, recreateTags });
 
     if (!req.includeCleanup || reasons.length) {
       if (reasons.length) f.warning('old-revision-in-use', `revision ${oldRevision} cannot be removed by this plan: ${reasons.join('; ')}`);
@@ -114,7 +119,7 @@ export const oldRevisionRemoval: StepDescriptor = {
       return;
     }
     ctx.add(removal, []);
-    if (moveDefaultFirst && base) addsHelmRevision(ctx, base);
+    if (moveDefaultFirst && base) changesRelease(ctx, base);
   },
   // Uninstalling a release removes its revision, the tags it rendered, and possibly the default validator's target.
   touches: () => ({ keys: [factKey.validator], groups: [factGroup.revisions, factGroup.tags, factGroup.helmReleases] }),

@@ -1,5 +1,5 @@
+import { apiCommand, ISTIOCTL_PRECHECK, istioctlCommand } from '../plan/commands.js';
 import { upgradePolicy } from '../plans/catalog/index.js';
-import { api, istioctl } from './commands.js';
 import { NO_FACTS, type StepDescriptor } from './descriptor.js';
 import type { BuiltStep } from './types.js';
 import { minorOf } from '../util/version.js';
@@ -18,8 +18,8 @@ export function preflightStep(p: PreflightParams): BuiltStep {
     title: `Preflight checks before upgrading to ${p.targetVersion}`,
     why: [{ text: 'Re-checks, against the live cluster, what the plan rests on; stops before any change if something is wrong.' }, ...p.checks.map((text) => ({ text }))],
     commands: [
-      api(['istio-upgrade', 'status'], 'no Helm release of the mesh is pending-*, every istiod revision is healthy, the plan is not stale', { type: 'preflight-checks' }),
-      ...(p.istioctlPrecheck ? [istioctl([...precheckArgs(), '--from-version', p.sourceMinor], "Istio's own pre-upgrade checks (skipped when istioctl is not installed)", true)] : []),
+      apiCommand({ type: 'preflight-checks' }, 'no Helm release of the mesh is pending-*, every istiod revision is healthy, the plan is not stale'),
+      ...(p.istioctlPrecheck ? [istioctlCommand({ op: 'precheck', fromVersion: p.sourceMinor }, "Istio's own pre-upgrade checks (skipped when istioctl is not installed)", true)] : []),
     ],
     verify: [{ type: 'preflight-passed' }],
     rollback: { commands: [] },
@@ -28,17 +28,15 @@ export function preflightStep(p: PreflightParams): BuiltStep {
   };
 }
 
-/** `istioctl x precheck` from the upgrade policy, without the binary name. */
-function precheckArgs(): string[] {
-  return upgradePolicy().precheck.command.split(' ').slice(1);
-}
-
 export const preflight: StepDescriptor = {
   kind: 'preflight',
   phase: 10,
   plan(ctx) {
     if (ctx.hop.index !== 1) return;
-    ctx.add(preflightStep({ targetVersion: ctx.hop.to, sourceMinor: minorOf(ctx.hop.from), checks: ctx.preflightChecks, istioctlPrecheck: true }));
+    // The catalog names Istio's check; the command builder runs only the one it knows.
+    const known = upgradePolicy().precheck.command === ['istioctl', ...ISTIOCTL_PRECHECK].join(' ');
+    if (!known) ctx.f.warning('precheck-not-automated', `not automated: run ${upgradePolicy().precheck.command} before the upgrade (the command builder does not know it)`);
+    ctx.add(preflightStep({ targetVersion: ctx.hop.to, sourceMinor: minorOf(ctx.hop.from), checks: ctx.preflightChecks, istioctlPrecheck: known }));
   },
   touches: () => NO_FACTS,
 };

@@ -1,4 +1,6 @@
-import { api, chartRef, helm, istioctl } from './commands.js';
+import { apiCommand, helmCommand, istioctlCommand } from '../plan/commands.js';
+import type { ChartSource } from '../plan/operations.js';
+import { plainSettings } from './commands.js';
 import type { PlanCommand } from '../plan/schema.js';
 import { revisionTagTemplates } from '../plans/catalog/index.js';
 import { factKey } from '../plan/facts.js';
@@ -10,7 +12,7 @@ export interface TagMoveParams {
   method: 'helm' | 'istioctl';
   tag: string;
   namespace: string;
-  chartRepo: string;
+  charts: ChartSource;
   from: { revision: string; version: string; templates: string[] };
   to: { revision: string; version: string; templates: string[] };
   namespaces: string[];
@@ -26,35 +28,28 @@ export function webhookService(revision: string): string {
 }
 
 /** The commands that make one tag point at a revision. */
-export function tagPointCommands(p: Pick<TagMoveParams, 'method' | 'tag' | 'namespace' | 'chartRepo'>, at: TagMoveParams['to']): PlanCommand[] {
+export function tagPointCommands(p: Pick<TagMoveParams, 'method' | 'tag' | 'namespace' | 'charts'>, at: TagMoveParams['to']): PlanCommand[] {
   if (p.method === 'istioctl') {
-    return [istioctl(['tag', 'set', p.tag, '--revision', at.revision, '--overwrite', '-y'], `point tag ${p.tag} at revision ${at.revision}`)];
+    return [istioctlCommand({ op: 'tag-set', tag: p.tag, revision: at.revision }, `point tag ${p.tag} at revision ${at.revision}`)];
   }
   // The revision-less control plane is revision "" behind Service `istiod`; `revision=default` would point the
   // webhook at Service `istiod-default`, which does not exist, and fail every pod creation (failurePolicy Fail).
   const revisionless = at.revision === REVISIONLESS;
   return [
-    helm(
-      [
-        'template',
-        revisionless ? 'istiod' : `istiod-${at.revision}`,
-        chartRef(p.chartRepo, 'istiod'),
-        '-n',
-        p.namespace,
-        '--version',
-        at.version,
-        ...at.templates.flatMap((t) => ['-s', t]),
-        '--set',
-        `revisionTags={${p.tag}}`,
-        '--set',
-        `revision=${revisionless ? '' : at.revision}`,
-      ],
+    helmCommand(
+      {
+        op: 'template',
+        release: revisionless ? 'istiod' : `istiod-${at.revision}`,
+        namespace: p.namespace,
+        chart: 'istiod',
+        source: p.charts,
+        version: at.version,
+        showOnly: at.templates,
+        values: { reuse: null, settings: plainSettings(['revisionTags', `{${p.tag}}`], ['revision', revisionless ? '' : at.revision]) },
+      },
       `render the ${p.tag} tag objects for revision ${at.revision} with chart ${at.version}`,
     ),
-    api(['kubectl', 'apply', '--server-side', '--field-manager=istio-upgrade', '-f', '-'], 'apply the rendered objects through the Kubernetes API (not owned by any Helm release)', {
-      type: 'apply-rendered',
-      fieldManager: 'istio-upgrade',
-    }),
+    apiCommand({ type: 'apply-rendered', fieldManager: 'istio-upgrade' }, 'apply the rendered objects through the Kubernetes API (not owned by any Helm release)'),
   ];
 }
 
@@ -104,7 +99,7 @@ export const tagMove: StepDescriptor = {
           method: ctx.method,
           tag,
           namespace: inv.istioNamespace,
-          chartRepo: ctx.req.chartRepo,
+          charts: ctx.charts,
           from: { revision: from, version: hop.from, templates: revisionTagTemplates(hop.from) },
           to: { revision: hop.revision, version: hop.to, templates: revisionTagTemplates(hop.to) },
           namespaces,

@@ -1,4 +1,4 @@
-import { api } from './commands.js';
+import { apiCommand } from '../plan/commands.js';
 import type { Inventory } from '../k8s/inventory.js';
 import { NO_FACTS, type StepDescriptor } from './descriptor.js';
 import type { HopContext } from './hop-context.js';
@@ -41,10 +41,9 @@ export function workloadRestartStep(p: WorkloadRestartParams): BuiltStep {
       ...(p.unrestartable.length ? [{ text: `Not restartable by a rollout, recreate by hand: ${p.unrestartable.join(', ')}` }] : []),
     ],
     commands: batches.map((batch, i) =>
-      api(
-        ['kubectl', 'rollout', 'restart', ...batch.map((w) => `${w.kind.toLowerCase()}/${w.name}`), '-n', batch[0]!.namespace],
-        `batch ${i + 1}/${batches.length}: ${batch.map((w) => `${w.namespace}/${w.name}`).join(', ')}`,
+      apiCommand(
         { type: 'rollout-restart', workloads: batch.map(({ kind, namespace, name }) => ({ kind, namespace, name })) },
+        `batch ${i + 1}/${batches.length}: ${batch.map((w) => `${w.namespace}/${w.name}`).join(', ')}`,
       ),
     ),
     verify: [

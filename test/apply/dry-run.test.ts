@@ -24,7 +24,7 @@ describe('dry run', () => {
       `helm upgrade istio-base istio/base -n istio-system --version 1.24.6 --wait --values <values-of:istio-system/istio-base> --kube-context ${CONTEXT}`,
       '# --values: a temporary 0600 file holding `helm get values istio-base -n istio-system -o yaml`, deleted afterwards',
       '- Helm release istio-system/istio-base is deployed with chart 1.24.6',
-      `1. helm rollback istio-base 2 -n istio-system --wait --kube-context ${CONTEXT}`,
+      `1. helm rollback istio-base <revision-before:istio-system/istio-base> -n istio-system --wait --kube-context ${CONTEXT}`,
       'Step 4/6 h1-tag-move-default',
       `--set 'revisionTags={default}' --set revision=1-24-6 --kube-context ${CONTEXT}`,
       `kubectl apply --server-side --force-conflicts --field-manager=istio-upgrade -f - --context ${CONTEXT}   # stdin: the output of the previous command`,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Inventory } from '../../src/k8s/inventory.js';
 import { collectFacts } from '../../src/plan/facts.js';
-import type { ApiAction, Plan, PlanStep, VerifySpec } from '../../src/plan/schema.js';
+import { PLAN_API_VERSION, type ApiAction, type Plan, type PlanStep, type VerifySpec } from '../../src/plan/schema.js';
 import { planSchema } from '../../src/steps/registry.js';
 import { finishStep } from '../../src/steps/types.js';
 import { preflightStep } from '../../src/steps/preflight.js';
@@ -109,19 +109,20 @@ function helmRelease(name: string, chart: string, revision: number): Inventory['
   };
 }
 
-const ctx = (preconditions: string[]) => ({ hop: 1, istioNamespace: NS, chartRepo: 'istio', preconditions });
+const ctx = (preconditions: string[]) => ({ hop: 1, istioNamespace: NS, preconditions });
+const ISTIO_ALIAS = { kind: 'alias', name: 'istio' } as const;
 
 /** preflight, base upgrade, istiod install (values from the old release), tag move, a 3-batch restart, old revision removal. */
 export function testPlan(over: { irreversible?: boolean; facts?: Inventory } = {}): Plan {
   const steps: PlanStep[] = [
     finishStep(ctx(['revision/1-23-6/health']), preflightStep({ targetVersion: '1.24.6', sourceMinor: '1.23', checks: [], istioctlPrecheck: true })),
-    finishStep(ctx(['helm/istio-system/istio-base/revision', 'helm/istio-system/istio-base/status']), baseChartUpgradeStep({ release: 'istio-base', namespace: NS, chartRepo: 'istio', version: '1.24.6', revisionBefore: 2 })),
+    finishStep(ctx(['helm/istio-system/istio-base/revision', 'helm/istio-system/istio-base/status']), baseChartUpgradeStep({ release: 'istio-base', namespace: NS, charts: ISTIO_ALIAS, version: '1.24.6' })),
     finishStep(
       ctx(['helm/istio-system/istiod-1-23-6/revision', 'revision/1-23-6/version']),
       istiodInstallStep({
         method: 'helm',
         namespace: NS,
-        chartRepo: 'istio',
+        charts: ISTIO_ALIAS,
         version: '1.24.6',
         revision: '1-24-6',
         valuesFrom: { release: 'istiod-1-23-6', namespace: NS },
@@ -137,7 +138,7 @@ export function testPlan(over: { irreversible?: boolean; facts?: Inventory } = {
         method: 'helm',
         tag: 'default',
         namespace: NS,
-        chartRepo: 'istio',
+        charts: ISTIO_ALIAS,
         from: { revision: '1-23-6', version: '1.23.6', templates: ['templates/revision-tags.yaml'] },
         to: { revision: '1-24-6', version: '1.24.6', templates: ['templates/revision-tags.yaml'] },
         namespaces: ['shop'],
@@ -165,12 +166,12 @@ export function testPlan(over: { irreversible?: boolean; facts?: Inventory } = {
     steps.push(
       finishStep(
         ctx(['revision/1-23-6/version']),
-        oldRevisionRemovalStep({ method: 'helm', oldRevision: '1-23-6', newRevision: '1-24-6', namespace: NS, istiodRelease: 'istiod-1-23-6', chartRepo: 'istio', moveDefaultFirst: null, recreateTags: null }),
+        oldRevisionRemovalStep({ method: 'helm', oldRevision: '1-23-6', newRevision: '1-24-6', namespace: NS, istiodRelease: 'istiod-1-23-6', charts: ISTIO_ALIAS, moveDefaultFirst: null, recreateTags: null }),
       ),
     );
   }
   return planSchema.parse({
-    apiVersion: 'istio-upgrade/v1',
+    apiVersion: PLAN_API_VERSION,
     kind: 'Plan',
     metadata: { id: 'plan-20261122T095500-abc123', createdAt: new Date(T0 - 5 * 60_000).toISOString(), toolVersion: '0.1.0', context: CONTEXT, clusterId: CLUSTER_ID, inputs: 'live' },
     source: { version: '1.23.6', revision: '1-23-6', mode: 'sidecar', installMethod: 'helm', istioNamespace: NS, kubernetesVersion: '1.30.2' },

@@ -1,5 +1,6 @@
 /** Run records are evidence, not instructions: forged or lying records never make apply or rollback act. */
 import { describe, expect, it } from 'vitest';
+import { helmCommand } from '../../src/plan/commands.js';
 import { executePlan } from '../../src/apply/executor.js';
 import { loadRun, rollbackRun } from '../../src/apply/rollback.js';
 import { runConfigMapName } from '../../src/apply/run-state.js';
@@ -146,8 +147,13 @@ describe('apply decides "already applied" from the live cluster, never from a re
     h.runner.outcome = (req) => (req.args[0] === 'install' ? { ok: false, reason: 'failed', message: 'boom' } : { ok: true, stdout: req.args[0] === 'template' ? 'kind: MutatingWebhookConfiguration' : '' });
     const first = await executePlan(testPlan(), { ...h.options, onFailure: 'stop' }, h.deps);
     expect(first.exitCode).toBe(5);
+    // Edited consistently (typed operation and argv agree), so only the digest recorded at the first attempt tells.
     const edited = testPlan();
-    edited.steps.find((s) => s.kind === 'istiod-install')!.commands[0]!.argv.push('--post-renderer', '/tmp/evil.sh');
+    const install = edited.steps.find((s) => s.kind === 'istiod-install')!;
+    const op = install.commands[0]!.helm!;
+    if (op.op !== 'install') throw new Error('expected a helm install');
+    op.values.settings.push({ flag: 'set', key: 'pilot.replicaCount', value: '1' });
+    install.commands[0] = helmCommand(op, install.commands[0]!.description);
     const again = harness({ stateDir: h.stateDir, cluster: h.cluster });
     const e = await refusal(executePlan(edited, again.options, again.deps));
     expect(e.exitCode).toBe(3);

@@ -10,7 +10,7 @@ import { copyFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Plan } from '../../src/plan/schema.js';
 import type { KubeObject } from '../fake-apiserver/index.js';
-import { E2eCluster, isMutating, isReadOnlyQuery, planArgv, shortArgv, until } from './harness.js';
+import { E2eCluster, isMutating, isReadOnlyQuery, planArgv, shortArgv, until, withRecordedRevisions } from './harness.js';
 import { expectStepEffect, NEW, OLD, releaseState } from './checks.js';
 
 const FIXTURE = 'ambient-helm-1.23';
@@ -152,7 +152,7 @@ describe.concurrent('e2e: failures', () => {
 
         // The failed step's rollback commands ran after its failing command; nothing of later steps ran.
         const calls = c.callLog();
-        const rollbackCmds = (failed.rollback?.commands ?? []).filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(x.argv));
+        const rollbackCmds = (failed.rollback?.commands ?? []).filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(withRecordedRevisions(x.argv, run!)));
         const stepCmds = failed.commands.filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(x.argv));
         const seen = calls.filter((x) => !isReadOnlyQuery(x)).map(shortArgv);
         const earlier = plan.steps.slice(0, index).flatMap((s) => s.commands.filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(x.argv)));

@@ -49,6 +49,12 @@ export function shortArgv(c: CallRecord): string {
 }
 
 /** The argv a plan command runs, as shortArgv shows a call of it. */
+/** A plan argv with each `<revision-before:ns/release>` replaced by the Helm revision the run recorded before its step. */
+export function withRecordedRevisions(argv: string[], run: RunRecord): string[] {
+  const recorded = new Map(run.steps.flatMap((st) => Object.entries(st.helmRevisions).map(([key, v]): [string, string] => [`<revision-before:${key}>`, String(v.before)])));
+  return argv.map((a) => recorded.get(a) ?? a);
+}
+
 export function planArgv(argv: string[]): string {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {

@@ -8,9 +8,25 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { expectAmbientUpgraded } from './checks.js';
 import { startCluster, type E2eCluster } from './harness.js';
-import type { Plan } from '../../src/plan/schema.js';
+import type { Plan, PlanCommand } from '../../src/plan/schema.js';
+import { sealPlan } from '../../src/plans/plan-integrity.js';
 
 const FIXTURE = 'ambient-helm-1.23';
+
+/** A plan edited by someone who also recomputed its digest: only the drift check between argv and typed operations can tell. */
+function resealed(c: E2eCluster, plan: Plan, name: string, edit: (p: Plan) => void): string {
+  const edited = structuredClone(plan) as Plan;
+  delete (edited as { integrity?: unknown }).integrity;
+  edit(edited);
+  const path = join(c.work, name);
+  writeFileSync(path, JSON.stringify(sealPlan(edited), null, 2));
+  return path;
+}
+
+function helmCommandOf(plan: Plan, op: string, release: string): PlanCommand {
+  for (const s of plan.steps) for (const x of [...s.commands, ...(s.rollback?.commands ?? [])]) if (x.helm?.op === op && x.helm.release === release) return x;
+  throw new Error(`no helm ${op} ${release} in the plan`);
+}
 
 function keys(dir: string, name: string): { priv: string; pub: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -142,4 +158,95 @@ describe.concurrent('e2e: trust boundaries', () => {
     expect(c.callLog()).toEqual([]);
     expect(writes(c).filter((w) => !w.includes('/leases'))).toEqual([]);
   }, 60_000);
+  test('a tampered plan whose digest was recomputed is refused by the typed-operation check, showing the difference; nothing runs', async (ctx) => {
+    const c = await startCluster(ctx, { fixture: FIXTURE });
+    const plan = await c.plan();
+    const evil = resealed(c, plan, 'evil.json', (p) => helmCommandOf(p, 'upgrade', 'istio-base').argv.push('--post-renderer', '/tmp/evil.sh'));
+    // The old revision is still in use: an uninstall of it, dressed as the new revision's rollback.
+    const inUse = resealed(c, plan, 'in-use.json', (p) => {
+      const cmd = helmCommandOf(p, 'uninstall', 'istiod-1-24-6');
+      cmd.argv = cmd.argv.map((a) => (a === 'istiod-1-24-6' ? 'istiod-1-23-6' : a));
+    });
+    // An argv with no typed operation at all.
+    const untyped = resealed(c, plan, 'untyped.json', (p) => {
+      delete (helmCommandOf(p, 'upgrade', 'istio-base') as { helm?: unknown }).helm;
+    });
+    c.server.clearRequests();
+
+    const r = await c.cli(['apply', evil, '--yes']);
+    expect(r.exitCode, r.stderr).toBe(3);
+    expect(r.stderr).toContain('command(s) that are not what their typed operations render; nothing was run');
+    expect(r.stderr).toMatch(/step h1-base-chart-upgrade command 1: argv is\n\s+helm upgrade istio-base .* --post-renderer \/tmp\/evil\.sh\n\s+but its typed operation renders\n\s+helm upgrade istio-base istio\/base -n istio-system --version 1\.24\.\d+ /);
+
+    const u = await c.cli(['apply', inUse, '--yes']);
+    expect(u.exitCode, u.stderr).toBe(3);
+    expect(u.stderr).toMatch(/step h1-istiod-install rollback command 1: argv is\n\s+helm uninstall istiod-1-23-6 -n istio-system --wait\n\s+but its typed operation renders\n\s+helm uninstall istiod-1-24-6 -n istio-system --wait/);
+
+    const n = await c.cli(['apply', untyped, '--yes']);
+    expect(n.exitCode, n.stderr).toBe(3);
+    expect(n.stderr).toContain('step h1-base-chart-upgrade command 1: it runs via helm but carries no typed operation');
+
+    // A dry run refuses it the same way: it never shows a tampered command as if it would run.
+    const dry = await c.cli(['apply', evil, '--dry-run']);
+    expect(dry.exitCode, dry.stderr).toBe(3);
+    expect(dry.stdout).not.toContain('evil.sh');
+
+    expect(c.callLog()).toEqual([]);
+    expect(writes(c)).toEqual([]);
+  }, 90_000);
+
+  test('a plan edited (argv and digest) after a failed first attempt is refused on resume, before anything runs again', async (ctx) => {
+    const c = await startCluster(ctx, { fixture: FIXTURE });
+    const plan = await c.plan();
+    c.faults([{ tool: 'helm', match: ['upgrade', 'istio-cni'], after: 'apply', stderr: 'Error: UPGRADE FAILED: resource DaemonSet/istio-system/istio-cni-node not ready' }]);
+    const first = await c.cli(['apply', c.planPath, '--yes', '--on-failure', 'stop']);
+    expect(first.exitCode, first.stderr).toBe(5);
+    c.faults([]);
+    const calls = c.callLog().length;
+    const edited = resealed(c, plan, 'plan.json', (p) => helmCommandOf(p, 'upgrade', 'istio-cni').argv.push('--post-renderer=/tmp/evil.sh'));
+    expect(edited).toBe(c.planPath);
+
+    const again = await c.cli(['apply', c.planPath, '--yes']);
+    expect(again.exitCode, again.stderr).toBe(3);
+    expect(again.stderr).toMatch(/step h1-cni-upgrade command 1: argv is\n.*--post-renderer=\/tmp\/evil\.sh/);
+    expect(c.callLog().length).toBe(calls);
+    // Rollback reads the run's own recorded plan, not the edited file, and rebuilds each rollback from its typed
+    // operation with the revision the run recorded before the step (the fixture's releases are at revision 2).
+    const back = await c.cli(['rollback', '--yes']);
+    expect(back.exitCode, back.stderr).toBe(0);
+    const rollbacks = c.callLog().slice(calls).filter((x) => x.argv[1] === 'rollback');
+    expect(rollbacks.map((x) => x.argv.slice(1, 4))).toEqual([
+      ['rollback', 'istio-cni', '2'],
+      ['rollback', 'istio-base', '2'],
+    ]);
+    expect(c.callLog().some((x) => x.argv.some((a) => a.includes('evil')))).toBe(false);
+  }, 120_000);
+
+  test('a plan made by an older istio-upgrade (istio-upgrade/v1) is refused in one line; so is rolling back a run of one', async (ctx) => {
+    const c = await startCluster(ctx, { fixture: FIXTURE });
+    const plan = await c.plan();
+    const v1 = resealed(c, plan, 'v1.json', (p) => {
+      (p as { apiVersion: string }).apiVersion = 'istio-upgrade/v1';
+      for (const s of p.steps) for (const x of [...s.commands, ...(s.rollback?.commands ?? [])]) delete (x as { helm?: unknown }).helm;
+    });
+    const r = await c.cli(['apply', v1, '--yes']);
+    expect(r.exitCode, r.stderr).toBe(3);
+    expect(r.stderr).toContain('v1.json was made by an older istio-upgrade (istio-upgrade/v1); re-run plan');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(c.callLog()).toEqual([]);
+
+    // A run whose recorded plan is a v1 plan (as an older istio-upgrade left it in the state directory).
+    c.faults([{ tool: 'helm', match: ['upgrade', 'istio-base'], after: 'apply', stderr: 'Error: UPGRADE FAILED: context deadline exceeded' }]);
+    const first = await c.cli(['apply', c.planPath, '--yes', '--on-failure', 'stop']);
+    expect(first.exitCode, first.stderr).toBe(5);
+    const [run] = c.localRuns();
+    const recorded = join(c.stateDir, 'runs', run!.runId, 'plan.json');
+    const old = JSON.parse(readFileSync(recorded, 'utf8')) as Record<string, unknown>;
+    writeFileSync(recorded, JSON.stringify({ ...old, apiVersion: 'istio-upgrade/v1' }));
+    const calls = c.callLog().length;
+    const back = await c.cli(['rollback', run!.runId, '--yes']);
+    expect(back.exitCode, back.stderr).toBe(3);
+    expect(back.stderr).toContain(`run ${run!.runId} ran a plan made by an older istio-upgrade (istio-upgrade/v1)`);
+    expect(c.callLog().length).toBe(calls);
+  }, 120_000);
 });

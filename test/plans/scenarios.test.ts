@@ -38,7 +38,8 @@ describe('ambient 1.23 → 1.24 with DNS capture (istio.io ambient Helm upgrade 
     expect(step(plan, 'h1-istiod-install').rollback!.commands[0]!.argv.join(' ')).toBe('helm uninstall istiod-1-24-6 -n istio-system --wait');
     expect(argvs(step(plan, 'h1-ztunnel-upgrade'))[0]).toContain('--set revision=1-24-6');
     expect(step(plan, 'h1-ztunnel-upgrade').disruption).toContain('long-lived TCP connections');
-    expect(step(plan, 'h1-cni-upgrade').rollback!.commands[0]!.argv.join(' ')).toBe('helm rollback istio-cni 2 -n istio-system --wait');
+    // The revision to go back to is the one the run records before the step, never a guess made here.
+    expect(step(plan, 'h1-cni-upgrade').rollback!.commands[0]!.helm).toEqual({ op: 'rollback', release: 'istio-cni', namespace: 'istio-system', rollbackTo: 'recorded-before', wait: true });
   });
 
   it('moves the tag with fewer namespaces first and default last, rendered with the 1.24 template', () => {

@@ -5,7 +5,8 @@ import { factKey, helmReleaseFacts } from '../../src/plan/facts.js';
 import { planSchemaFor } from '../../src/plan/schema.js';
 import { planUpgrade } from '../../src/plans/planner/index.js';
 import { STEP_KINDS as CATALOG_STEP_KINDS } from '../../src/plans/catalog/schema.js';
-import { chartRef, helm, releaseDeployed } from '../../src/steps/commands.js';
+import { helmCommand } from '../../src/plan/commands.js';
+import { helmUninstall, releaseDeployed } from '../../src/steps/commands.js';
 import type { StepDescriptor } from '../../src/steps/descriptor.js';
 import { helmReleaseOf } from '../../src/steps/hop-context.js';
 import { STEPS, planSchema } from '../../src/steps/registry.js';
@@ -31,9 +32,14 @@ const gatewayCanary: StepDescriptor = {
         qualifier: rel.name,
         title: `Install a canary of gateway ${rel.namespace}/${rel.name} at ${ctx.hop.to}`,
         why: [{ text: 'A second gateway on the new version takes a share of traffic before the first one is trusted.' }],
-        commands: [helm(['install', release, chartRef(ctx.req.chartRepo, 'gateway'), '-n', rel.namespace, '--version', ctx.hop.to, '--wait'], `install ${release}`)],
+        commands: [
+          helmCommand(
+            { op: 'install', release, namespace: rel.namespace, chart: 'gateway', source: ctx.charts, version: ctx.hop.to, values: { reuse: null, settings: [] }, wait: true },
+            `install ${release}`,
+          ),
+        ],
         verify: [releaseDeployed(release, rel.namespace, ctx.hop.to)],
-        rollback: { commands: [helm(['uninstall', release, '-n', rel.namespace, '--wait'], `remove ${release}`)] },
+        rollback: { commands: [helmUninstall({ release, namespace: rel.namespace }, `remove ${release}`)] },
         irreversible: false,
         disruption: 'none: the canary serves only what is routed to it',
       }, [factKey.helmRevision(rel.namespace, rel.name)]);

@@ -10,8 +10,7 @@ export function commandLine(c: PlanCommand): string {
 }
 
 /** `helm template … | kubectl apply -f -`: the template's output is what the API action applies. */
-const feedsNext = (c: PlanCommand, next: PlanCommand | undefined) =>
-  c.via === 'helm' && c.argv[1] === 'template' && next?.via === 'kubernetes-api' && next.argv.slice(-2).join(' ') === '-f -';
+const feedsNext = (c: PlanCommand, next: PlanCommand | undefined) => c.helm?.op === 'template' && next?.api?.type === 'apply-rendered';
 
 /** A line a person runs, as shell-quoted words plus its trailing note, for layouts that wrap it. */
 export interface CommandParts {

@@ -3,9 +3,10 @@ import type { PlanStep } from '../../plan/schema.js';
 import type { HopContext } from '../../steps/hop-context.js';
 import type { StepRegistry } from '../../steps/registry.js';
 import { finishStep } from '../../steps/types.js';
+import { chartSourceFor } from '../../steps/commands.js';
 
 /** The hop context without what composeHop adds to it, plus the registry to walk. */
-export type ComposeInput = Omit<HopContext, 'restarted' | 'add'> & { registry: StepRegistry };
+export type ComposeInput = Omit<HopContext, 'restarted' | 'add' | 'charts'> & { registry: StepRegistry };
 
 /** One hop's steps: every registered kind, in phase order, plans what it needs from the hop context. */
 export function composeHop(input: ComposeInput): PlanStep[] {
@@ -15,6 +16,7 @@ export function composeHop(input: ComposeInput): PlanStep[] {
   const { registry: _, ...context } = input;
   const ctx: HopContext = {
     ...context,
+    charts: chartSourceFor(input.req.chartRepo),
     restarted: new Set(),
     add(built, preconditions = []) {
       const step = finishStep({ hop: hop.index, preconditions: hop.index === 1 ? preconditions.filter((k) => !restsOnTouched(k)) : [] }, built);

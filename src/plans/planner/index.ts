@@ -118,7 +118,7 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
     version: from.version!,
     istiodRelease: from.helmRelease,
     compatibilityVersion: from.compatibilityVersion,
-    helmRevisions: new Map(),
+    changedReleases: new Set(),
     tags: new Map(inv.tags.map((t) => [t.name, t.revision])),
     namespaceRevLabels: new Map(inv.dataPlane.namespaces.map((n) => [n.name, n.revisionLabel])),
     namespaceInjection: new Map(inv.dataPlane.namespaces.map((n) => [n.name, n.injection])),

@@ -216,7 +216,7 @@ describe.concurrent('e2e: refusals', () => {
       expect(broken.exitCode).toBe(1);
       expect(broken.stderr).toContain('broken.json is not valid JSON or YAML');
 
-      writeFileSync(join(c.work, 'invalid.json'), JSON.stringify({ apiVersion: 'istio-upgrade/v1', kind: 'Plan', steps: 'all of them' }));
+      writeFileSync(join(c.work, 'invalid.json'), JSON.stringify({ apiVersion: 'istio-upgrade/v2', kind: 'Plan', steps: 'all of them' }));
       const invalid = await c.cli(['apply', 'invalid.json']);
       expect(invalid.exitCode).toBe(1);
       expect(invalid.stderr).toContain('invalid.json is not a valid plan');

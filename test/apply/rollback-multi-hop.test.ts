@@ -9,10 +9,11 @@ import type { StepRecord } from '../../src/apply/run-record.js';
 import type { Plan, PlanStep } from '../../src/plan/schema.js';
 import { UserError } from '../../src/errors.js';
 import { FakeCluster, NS } from './fakes.js';
+import { helmUpgrade } from '../../src/steps/commands.js';
 
 /** An undo entry of a step that upgraded istio-cni from revision `before` to `after` (rollback entries run newest first). */
 function cniUpgrade(index: number, before: number, after: number): RollbackEntry {
-  const step = { id: `h${index}-cni-upgrade`, kind: 'cni-upgrade', commands: [{ argv: ['helm', 'upgrade', 'istio-cni', 'istio/cni', '-n', NS], via: 'helm', description: 'upgrade' }] } as unknown as PlanStep;
+  const step = { id: `h${index}-cni-upgrade`, kind: 'cni-upgrade', commands: [helmUpgrade({ release: 'istio-cni', namespace: NS }, 'cni', { kind: 'alias', name: 'istio' }, '1.24.6', [])] } as unknown as PlanStep;
   const rec = { id: step.id, status: 'succeeded', helmRevisions: { [`${NS}/istio-cni`]: { before, after } } } as unknown as StepRecord;
   return { step, rec, index, action: 'undo', commands: [], verify: [] };
 }

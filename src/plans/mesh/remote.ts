@@ -2,7 +2,9 @@ import semver from 'semver';
 import type { Inventory, RemoteInstall } from '../../k8s/inventory.js';
 import type { Plan, PlanStep } from '../../plan/schema.js';
 import { baseChartUpgradeStep } from '../../steps/base-chart-upgrade.js';
-import { chartRef, helm, releaseDeployed } from '../../steps/commands.js';
+import { helmCommand } from '../../plan/commands.js';
+import type { ChartSource } from '../../plan/operations.js';
+import { chartSourceFor, helmUninstall, plainSettings, releaseDeployed } from '../../steps/commands.js';
 import { crdMigrationLabelsStep } from '../../steps/crd-migration-labels.js';
 import { gatewayUpgradeStep } from '../../steps/gateway-upgrade.js';
 import { namespaceRelabelStep } from '../../steps/namespace-relabel.js';
@@ -49,6 +51,7 @@ export function planRemote(inv: Inventory, target: RemoteTarget, req: PlanReques
   const converts = semver.gte(target.version, '1.24.0') && current.chart === 'istiod-remote';
   base.hops = [{ index: 1, from, to: target.version, fromRevision: current.revision, revision: target.revision, compatibilityVersion: null, compatibilityReason: null }];
   const built: BuiltStep[] = [];
+  const charts = chartSourceFor(req.chartRepo);
 
   const baseRelease = inv.helmReleases.find((r) => r.component === 'base' && r.namespace === ns) ?? inv.helmReleases.find((r) => r.component === 'base');
   if (!baseRelease) {
@@ -62,15 +65,14 @@ export function planRemote(inv: Inventory, target: RemoteTarget, req: PlanReques
       baseChartUpgradeStep({
         release: baseRelease.name,
         namespace: baseRelease.namespace,
-        chartRepo: req.chartRepo,
+        charts,
         version: target.version,
-        revisionBefore: baseRelease.revision,
         settings: semver.gte(target.version, '1.24.0') ? [{ path: 'profile', value: 'remote' }] : [],
         source: 'istio manifests/helm-profiles/remote.yaml: the base and istiod charts of a remote are installed with profile=remote',
       }),
     );
   }
-  built.push(remoteInstallStep(current, target, ns, req.chartRepo, converts));
+  built.push(remoteInstallStep(current, target, ns, charts, converts));
 
   const oldRev = current.revision;
   const moving = inv.dataPlane.namespaces.filter((n) => n.effectiveRevision === oldRev && (n.injection === 'enabled' || n.revisionLabel === oldRev));
@@ -117,9 +119,8 @@ export function planRemote(inv: Inventory, target: RemoteTarget, req: PlanReques
         release: rel.name,
         namespace: rel.namespace,
         deployment: g.name,
-        chartRepo: req.chartRepo,
+        charts,
         version: target.version,
-        revisionBefore: rel.revision,
         pinRevision: target.revision,
         expect: { revision: target.revision, proxyVersion: target.version },
       }),
@@ -144,15 +145,11 @@ export function planRemote(inv: Inventory, target: RemoteTarget, req: PlanReques
  * clusterName, network, remotePilotAddress, injectionPath and configCluster keep their keys — and profile=remote
  * takes the place of the old chart's `pilot.enabled=false`.
  */
-function remoteInstallStep(current: RemoteInstall, target: RemoteTarget, ns: string, chartRepo: string, converts: boolean): BuiltStep {
+function remoteInstallStep(current: RemoteInstall, target: RemoteTarget, ns: string, charts: ChartSource, converts: boolean): BuiltStep {
   const release = `istiod-${target.revision}`;
   const chart = semver.gte(target.version, '1.24.0') ? 'istiod' : 'istiod-remote';
-  const settings = [
-    ...(chart === 'istiod' ? ['--set', 'profile=remote'] : []),
-    '--set',
-    `revision=${target.revision}`,
-    ...(converts ? ['--set', 'pilot.enabled=null'] : []),
-  ];
+  const settings = plainSettings(...(chart === 'istiod' ? [['profile', 'remote'] as [string, string]] : []), ['revision', target.revision], ...(converts ? [['pilot.enabled', 'null'] as [string, string]] : []));
+  const from = current.helmRelease!;
   return {
     kind: 'remote-injector-install',
     qualifier: target.revision,
@@ -162,10 +159,13 @@ function remoteInstallStep(current: RemoteInstall, target: RemoteTarget, ns: str
       ...(converts ? [{ text: 'Istio 1.24 removed the istiod-remote chart: the istiod chart with profile=remote replaces it, with the same values.', source: UPGRADE_NOTES_1_24 }] : []),
     ],
     commands: [
-      helm(['install', release, chartRef(chartRepo, chart), '-n', ns, '--version', target.version, ...settings, '--wait'], `install the remote injector for ${target.revision} with the values of ${current.helmRelease!.release}`, current.helmRelease!),
+      helmCommand(
+        { op: 'install', release, namespace: ns, chart, source: charts, version: target.version, values: { reuse: { release: from.release, namespace: from.namespace }, settings }, wait: true },
+        `install the remote injector for ${target.revision} with the values of ${from.release}`,
+      ),
     ],
     verify: [releaseDeployed(release, ns, target.version)],
-    rollback: { commands: [helm(['uninstall', release, '-n', ns, '--wait'], `remove the remote install of ${target.revision}`)] },
+    rollback: { commands: [helmUninstall({ release, namespace: ns }, `remove the remote install of ${target.revision}`)] },
     irreversible: false,
     disruption: `none: namespaces move to ${target.revision} only when relabelled`,
   };
@@ -177,7 +177,7 @@ function oldRemoteRemovalStep(current: RemoteInstall, ns: string): BuiltStep {
     qualifier: current.revision,
     title: `Remove the old remote install ${current.helmRelease!.release} (revision ${current.revision})`,
     why: [{ text: `No namespace is labelled for ${current.revision} any more and its workloads were restarted onto the new revision.` }],
-    commands: [helm(['uninstall', current.helmRelease!.release, '-n', ns, '--wait'], `remove the remote install of ${current.revision}`)],
+    commands: [helmUninstall({ release: current.helmRelease!.release, namespace: ns }, `remove the remote install of ${current.revision}`)],
     verify: [{ type: 'helm-release', release: current.helmRelease!.release, namespace: ns, status: 'deployed', absent: true }],
     rollback: null,
     irreversible: true,

@@ -4,6 +4,8 @@ import { collectFacts, factKey, helmReleaseFacts } from '../../plan/facts.js';
 import { PLAN_API_VERSION, type Plan, type PlanIssue, type PlanStep } from '../../plan/schema.js';
 import { oldRevisionRemovalStep } from '../../steps/old-revision-removal.js';
 import { finishStep } from '../../steps/types.js';
+import { chartSourceFor } from '../../steps/commands.js';
+import type { ChartSource } from '../../plan/operations.js';
 
 export interface CleanupRequest {
   planId: string;
@@ -62,12 +64,12 @@ export function planCleanup(inv: Inventory, req: CleanupRequest): Plan {
       remedy: [`istioctl tag set default --revision ${keep.name}`],
     });
   }
-  plan.steps = unused.map((r, i) => removal(inv, r, keep, req.chartRepo, i === 0 && mustMove && base ? base : undefined));
+  plan.steps = unused.map((r, i) => removal(inv, r, keep, chartSourceFor(req.chartRepo), i === 0 && mustMove && base ? base : undefined));
   if (blockers.length) plan.steps = plan.steps.map((s) => ({ ...s, commands: [] }));
   return plan;
 }
 
-function removal(inv: Inventory, r: Revision, keep: Revision, chartRepo: string, moveBase: Inventory['helmReleases'][number] | undefined): PlanStep {
+function removal(inv: Inventory, r: Revision, keep: Revision, charts: ChartSource, moveBase: Inventory['helmReleases'][number] | undefined): PlanStep {
   const rel = r.installMethod === 'helm' ? r.helmRelease : null;
   const built = oldRevisionRemovalStep({
     method: rel ? 'helm' : 'istioctl',
@@ -75,7 +77,7 @@ function removal(inv: Inventory, r: Revision, keep: Revision, chartRepo: string,
     newRevision: keep.name,
     namespace: rel?.namespace ?? inv.istioNamespace,
     istiodRelease: rel?.release ?? null,
-    chartRepo,
+    charts,
     moveDefaultFirst: moveBase ? { baseRelease: moveBase.name, baseNamespace: moveBase.namespace, version: moveBase.chartVersion } : null,
     recreateTags: null,
   });

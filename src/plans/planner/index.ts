@@ -18,6 +18,7 @@ import { activeRevision, revisionNameFor } from './source.js';
 import { isDns1123Label, isHelmReleaseName } from '../../plan/names.js';
 import { partialUpgrade } from './partial.js';
 import { planSkeleton } from './skeleton.js';
+import { reportEolRevisionsLeft, reportStragglers } from './left-behind.js';
 
 /** Warning id of a target the release catalog does not know (planned only with --allow-unknown-version). */
 export const UNKNOWN_TARGET_WARNING = 'unknown-target-version';
@@ -133,6 +134,8 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
   // Named after the versions, not the plan id: the same cluster state and flags give the same steps, so plans diff.
   const composed = { ...req, backupDir: req.backupDir ?? `istio-upgrade-backup-${source.version}-to-${target.version}` };
   hops.forEach((hop, i) => steps.push(...composeHop({ inv, req: composed, hop, notes: notes[i]!, method, state, f, followUps: base.followUps, preflightChecks: checks, reuse: resume?.to, registry })));
+  reportStragglers(inv, from, steps, target.version, f);
+  reportEolRevisionsLeft(inv, hops, steps, req.now, f);
   const last = hops[hops.length - 1]!;
   if (method === 'helm') {
     const rel = resume?.to.helmRelease ?? finalIstiodRelease(last, req.strategy, source.helmRelease, inv.istioNamespace);

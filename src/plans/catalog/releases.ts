@@ -733,8 +733,15 @@ const N126: Note[] = [
     id: '1.26-cacerts',
     kind: 'precondition',
     summary: 'Plugged-in CA: istiod now errors if the cacerts bundle is incomplete instead of silently falling back to self-signed',
+    detail:
+      'istiod reads the cacerts Secret (mounted at /etc/cacerts) as either ca-cert.pem, ca-key.pem, root-cert.pem and cert-chain.pem, or the kubernetes.io/tls form tls.crt, tls.key and ca.crt. A Secret with some of these keys but not all used to be ignored (istiod fell back to its self-signed CA); from 1.26 istiod refuses to start with "failed to create an istiod CA: incomplete signing CA bundle detected". Check the key names (never the values) before the new istiod is installed.',
     appliesWhen: { feature: 'plugged-in-ca' },
-    source: rn('1.26', 'check-cacerts-completeness.yaml'),
+    effect: {
+      commands: [`kubectl get secret cacerts -n <istio-namespace> -o go-template='{{range $k, $v := .data}}{{$k}}{{"\\n"}}{{end}}'   # key names only: all of ca-cert.pem ca-key.pem root-cert.pem cert-chain.pem, or all of tls.crt tls.key ca.crt, or no Secret`],
+    },
+    explanation:
+      'From 1.26 an incomplete plugged-in CA Secret (cacerts) stops istiod from starting instead of being silently replaced by its self-signed CA, so the Secret must hold a complete bundle, or be absent, before the new control plane is installed.',
+    source: `${rn('1.26', 'check-cacerts-completeness.yaml')}; istio/istio:pilot/pkg/bootstrap/istio_ca.go (createIstioCA, checkCABundleCompleteness)`,
   },
   {
     id: '1.26-providers',

@@ -73,7 +73,8 @@ describe('the change ticket', () => {
   it('explains catalog notes in one sentence each, with links to their sources', () => {
     // One sentence each (the catalog schema checks the shape; test/catalog validates the data).
     for (const n of RELEASES.flatMap((r) => r.notes)) if (n.explanation) expect(n.explanation.split(/[.!?] (?=[A-Z])/), n.id).toHaveLength(1);
-    for (const n of RELEASES.find((r) => r.minor === '1.24')!.notes) expect(n.explanation, n.id).toBeDefined();
+    // Every built-in note is explained; only notes of a --catalog file may lack one (the ticket labels those).
+    for (const n of RELEASES.flatMap((r) => r.notes)) expect(n.explanation, n.id).toBeDefined();
     expect(sourceLinks('istio/istio@release-1.24:releasenotes/notes/52049.yaml; istio/istio.io:content/en/docs/x/index.md')).toEqual([
       'https://github.com/istio/istio/blob/release-1.24/releasenotes/notes/52049.yaml',
       'https://github.com/istio/istio.io/blob/master/content/en/docs/x/index.md',

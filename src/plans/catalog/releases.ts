@@ -107,6 +107,8 @@ const N118: Note[] = [
     summary: 'Gateway API CRDs must be v0.6.0+ (Istio reads v1beta1 Gateway/GatewayClass/ReferenceGrant); istioctl x precheck detects it',
     appliesWhen: { component: 'gateway-api-crds', versionBelow: '0.6.0' },
     effect: { blocker: true, requireComponent: { component: 'gateway-api-crds', atLeast: '0.6.0' }, stepKind: 'gateway-api-crds-upgrade', placement: { before: 'istiod-upgrade' } },
+    explanation:
+      'Istio 1.18 reads the v1beta1 Gateway API resources, so Gateway API CRDs older than v0.6.0 must be upgraded before the new control plane starts, or gateways configured through them stop working.',
     source: rn('1.18', 'gateway-rg-beta.yaml'),
   },
   {
@@ -115,6 +117,8 @@ const N118: Note[] = [
     summary: 'Users of Gateway API automated deployment must first run control plane 1.16.5+ or 1.17.3+ before adopting 1.18 (else conflicting writes)',
     appliesWhen: { feature: 'gateway-api-automated-deployment' },
     effect: { blocker: true },
+    explanation:
+      'If you use Gateway API gateways that Istio deploys for you, the control plane must first run 1.16.5+ or 1.17.3+, otherwise the old and new control planes overwrite each other\'s gateway deployments during the canary.',
     source: up('1.18'),
   },
   {
@@ -122,12 +126,16 @@ const N118: Note[] = [
     kind: 'warning',
     summary: 'Managed (Gateway API) gateways are now fully rendered Deployments; they rolling-restart when their revision changes',
     appliesWhen: { feature: 'gateway-api-automated-deployment' },
+    explanation:
+      'Gateways that Istio deploys for Gateway API resources restart with a rolling update whenever their revision changes, so expect their pods to be replaced during the upgrade.',
     source: up('1.18'),
   },
   {
     id: '1.18-concurrency',
     kind: 'warning',
     summary: 'Proxy concurrency now derived from CPU limit for gateways too; set proxy.istio.io/config concurrency: 0 to keep all-cores behaviour',
+    explanation:
+      'Gateways now size their worker threads from their CPU limit, which can lower throughput of a gateway with a small limit; set concurrency to 0 in proxy.istio.io/config to keep using all cores.',
     source: rn('1.18', 'fix-concurrency.yaml'),
   },
   {
@@ -135,6 +143,8 @@ const N118: Note[] = [
     kind: 'warning',
     summary: 'Overlapping wildcard VirtualService hosts: most specific now wins; PERSIST_OLDEST_FIRST_HEURISTIC_FOR_VIRTUAL_SERVICE_HOST_MATCHING=true keeps old',
     effect: { revertFlags: { PERSIST_OLDEST_FIRST_HEURISTIC_FOR_VIRTUAL_SERVICE_HOST_MATCHING: 'true' } },
+    explanation:
+      'When several VirtualServices have overlapping wildcard hosts, the most specific host now wins instead of the oldest resource, which can change where some requests are routed.',
     source: rn('1.18', '45415-overlapping-wildcards.yaml'),
   },
   {
@@ -143,18 +153,24 @@ const N118: Note[] = [
     summary: 'Alpha Gateway API types disabled by default; PILOT_ENABLE_ALPHA_GATEWAY_API=true re-enables',
     appliesWhen: { component: 'gateway-api-crds' },
     effect: { revertFlags: { PILOT_ENABLE_ALPHA_GATEWAY_API: 'true' } },
+    explanation:
+      'Alpha Gateway API resources are ignored by default from 1.18, so routes using them stop working unless istiod gets PILOT_ENABLE_ALPHA_GATEWAY_API=true.',
     source: rn('1.18', 'drop-gateway-alpha.yaml'),
   },
   {
     id: '1.18-k8s-api-removals',
     kind: 'precondition',
     summary: 'Ingress networking.k8s.io/v1beta1 and EndpointSlice discovery.k8s.io/v1beta1 no longer supported; MeshConfig.certificates removed',
+    explanation:
+      'Istio 1.18 no longer reads v1beta1 Ingress and EndpointSlice objects and drops MeshConfig.certificates, so manifests and mesh config still using them must be updated first.',
     source: rn('1.18', 'drop-118-ingress.yaml', 'es-drop-beta.yaml', 'chiron.yaml'),
   },
   {
     id: '1.18-release-manifests',
     kind: 'warning',
     summary: 'kustomization.yaml / gen-istio.yaml no longer shipped in release archives',
+    explanation:
+      'The release archive no longer contains kustomization.yaml or gen-istio.yaml, so pipelines that installed Istio from those files must switch to Helm or istioctl.',
     source: rn('1.18', 'drop-kustomize.yaml'),
   },
 ];
@@ -165,6 +181,8 @@ const N119: Note[] = [
     kind: 'warning',
     summary: 'Duplicated istiod RBAC/ServiceAccount removed from base chart (istiod-clusterrole, istio-reader-clusterrole, SA istiod); upgrade base and istiod together',
     appliesWhen: { installMethod: 'helm' },
+    explanation:
+      'The base chart no longer carries a copy of istiod\'s RBAC and service account (the istiod chart owns them), so upgrade base and istiod in the same change.',
     source: rn('1.19', 'manifest-base-cleanup.yaml'),
   },
   {
@@ -172,6 +190,8 @@ const N119: Note[] = [
     kind: 'precondition',
     summary: 'EnvoyFilter must use canonical Envoy filter names and include typed_config; XDS v2 types now an error; run istioctl analyze',
     appliesWhen: { resourceExists: { kind: 'EnvoyFilter', group: 'networking.istio.io' } },
+    explanation:
+      'EnvoyFilters must use the canonical Envoy filter names with a typed_config, and old xDS v2 types are now rejected, so run istioctl analyze and fix any EnvoyFilter it reports before upgrading.',
     source: rn('1.19', 'deprecated-envoy-filter.yaml', 'no_extension_lookup_by_name.yaml', 'drop-xds-v2.yaml'),
   },
   {
@@ -179,6 +199,8 @@ const N119: Note[] = [
     kind: 'warning',
     summary: 'gateway chart sets spec.replicas only when replicaCount is a number (HPA-friendly)',
     appliesWhen: { component: 'gateway' },
+    explanation:
+      'The gateway chart sets a replica count only when replicaCount is a number, so a gateway scaled by an autoscaler is no longer reset to a fixed count on every Helm upgrade.',
     source: rn('1.19', '46121.yaml'),
   },
   {
@@ -186,6 +208,8 @@ const N119: Note[] = [
     kind: 'precondition',
     summary: 'Gateway API parentRef of kind Service must set group: ""',
     appliesWhen: { component: 'gateway-api-crds' },
+    explanation:
+      'A Gateway API route attached to a Service must now say group: "" in its parentRef, or Istio 1.19 ignores the attachment and its traffic rules.',
     source: rn('1.19', '2309-gateway-api.yaml'),
   },
   {
@@ -195,12 +219,16 @@ const N119: Note[] = [
     effect: {
       removedEnv: ['ISTIO_DEFAULT_REQUEST_TIMEOUT', 'PILOT_ENABLE_LEGACY_AUTO_PASSTHROUGH', 'REWRITE_TCP_PROBES', 'ENABLE_LEGACY_FSGROUP_INJECTION', 'CNI_ENABLE_INSTALL'],
     },
+    explanation:
+      'Many old istiod and proxy feature flags no longer exist in 1.19, so settings that still use them silently stop having an effect and should be removed.',
     source: `${rn('1.19', 'cni-refactor.yaml')}; istio/istio@release-1.19:releasenotes/notes/drop-*.yaml`,
   },
   {
     id: '1.19-istioctl-x-removed',
     kind: 'warning',
     summary: 'istioctl x uninstall/add-to-mesh/remove-from-mesh/kube-uninject removed; create-remote-secret/remote-clusters moved to top level',
+    explanation:
+      'Several experimental istioctl commands were removed and create-remote-secret moved to the top level, so scripts calling istioctl x for them need updating.',
     source: rn('1.19', '45640.yaml', '46051.yaml', 'drop-istioctl-mesh.yaml'),
   },
 ];
@@ -211,6 +239,8 @@ const N120: Note[] = [
     kind: 'warning',
     summary: 'Sidecar startupProbe on by default (pod killed if proxy not ready in 10 min); readiness defaults changed',
     appliesWhen: { mode: 'sidecar' },
+    explanation:
+      'Sidecars now get a startup probe by default, so a pod whose proxy is not ready within 10 minutes is restarted, and readiness settings have new defaults.',
     source: rn('1.20', 'startupProbe.yaml'),
   },
   {
@@ -218,18 +248,24 @@ const N120: Note[] = [
     kind: 'warning',
     summary: 'Envoy filter order made consistent (inbound TCP: MX before authn; gateway TCP: stats after authz)',
     appliesWhen: { resourceExists: { kind: 'EnvoyFilter', group: 'networking.istio.io' } },
+    explanation:
+      'Envoy filters run in a consistent order from 1.20, which can change the behaviour of EnvoyFilters that depended on the old order of TCP metadata exchange, authentication, authorization and stats.',
     source: rn('1.20', 'filter-order.yaml'),
   },
   {
     id: '1.20-externalname-optin',
     kind: 'warning',
     summary: 'New ExternalName-as-alias semantics available opt-in (ENABLE_EXTERNAL_NAME_ALIAS=true); becomes default in 1.21',
+    explanation:
+      'A new way of treating ExternalName Services as plain aliases can be switched on in 1.20 and becomes the default in 1.21, so this is the release to test it.',
     source: rn('1.20', 'external-name.yaml'),
   },
   {
     id: '1.20-tag-cmd',
     kind: 'step',
     summary: 'Use `istioctl tag` (istioctl x revision tag removed)',
+    explanation:
+      'Revision tags are managed with istioctl tag from 1.20, because istioctl x revision tag no longer exists.',
     source: rn('1.20', '46257.yaml'),
   },
   {
@@ -238,6 +274,8 @@ const N120: Note[] = [
     summary: 'ambient profile can no longer be installed with the in-cluster operator',
     appliesWhen: { installMethod: 'operator', mode: 'ambient' },
     effect: { blocker: true, stepKind: 'install-method-migration' },
+    explanation:
+      'The in-cluster operator can no longer install the ambient profile, so ambient meshes must be installed with Helm or istioctl.',
     source: rn('1.20', '46651.yaml'),
   },
 ];
@@ -247,6 +285,8 @@ const N121: Note[] = [
     id: '1.21-compat-introduced',
     kind: 'warning',
     summary: 'First release with Helm `profile` and `compatibilityVersion` values (zzz_profile.yaml in every chart)',
+    explanation:
+      'From 1.21 every chart accepts the profile and compatibilityVersion values, which is how this tool keeps older behaviour across an upgrade until you choose to adopt the new defaults.',
     source: `istio/istio@1.21.0:manifests/zzz_profile.yaml; ${ann('1.21')}`,
     verified: gitAt('1.21.0 (helm-profiles/ present; absent at 1.20.8)'),
   },
@@ -256,6 +296,8 @@ const N121: Note[] = [
     summary: 'ENABLE_AUTO_SNI default true (SNI from Host header); revert with compatibilityVersion=1.20',
     compatibilityRevertible: true,
     effect: { revertFlags: { ENABLE_AUTO_SNI: 'false' } },
+    explanation:
+      'Sidecars now send the request\'s Host header as TLS SNI by default, which can change how upstream TLS servers answer; compatibilityVersion=1.20 restores the old behaviour.',
     source: rn('1.21', 'enable-auto-sni.yaml'),
   },
   {
@@ -264,6 +306,8 @@ const N121: Note[] = [
     summary: 'VERIFY_CERT_AT_CLIENT default true (server certs verified with OS CAs); compat 1.20 or DestinationRule insecureSkipVerify',
     compatibilityRevertible: true,
     effect: { revertFlags: { VERIFY_CERTIFICATE_AT_CLIENT: 'false' } },
+    explanation:
+      'Sidecars now verify upstream TLS certificates against the operating system\'s CAs by default, so connections to servers with untrusted certificates fail unless compatibilityVersion=1.20 or a DestinationRule says otherwise.',
     source: rn('1.21', 'enable-verify-certificate-at-client.yaml'),
   },
   {
@@ -272,6 +316,8 @@ const N121: Note[] = [
     summary: 'ExternalName Services now aliases: VS routing to them needs the target to exist, DR no longer applies; ENABLE_EXTERNAL_NAME_ALIAS=false opts out',
     compatibilityRevertible: true,
     effect: { revertFlags: { ENABLE_EXTERNAL_NAME_ALIAS: 'false' } },
+    explanation:
+      'ExternalName Services are now plain aliases, so a VirtualService routing to one needs the target to exist and DestinationRules for the ExternalName no longer apply; ENABLE_EXTERNAL_NAME_ALIAS=false opts out.',
     source: rn('1.21', 'external-name-on.yaml'),
   },
   {
@@ -280,6 +326,8 @@ const N121: Note[] = [
     summary: 'After upgrade, move selectors/policies from istio.io/gateway-name to gateway.networking.k8s.io/gateway-name (old label removed in 1.24)',
     appliesWhen: { resourceExists: { kind: 'Gateway', group: 'gateway.networking.k8s.io' } },
     effect: { stepKind: 'label-migration', placement: { after: 'istiod-upgrade' } },
+    explanation:
+      'After upgrading, move selectors and policies from the istio.io/gateway-name label to gateway.networking.k8s.io/gateway-name, because the old label disappears in 1.24.',
     source: rn('1.21', 'gateway-infra-gep.yaml'),
   },
   {
@@ -287,6 +335,8 @@ const N121: Note[] = [
     kind: 'warning',
     summary: 'istioctl install no longer creates the installed-state IstioOperator nor the IstioOperator CRD; istioctl x revision removed (use istioctl tag list)',
     appliesWhen: { installMethod: 'istioctl' },
+    explanation:
+      'istioctl install no longer stores the installed IstioOperator in the cluster, so keep the IstioOperator file you install from, because later upgrades need it.',
     source: rn('1.21', 'drop-iop.yaml'),
   },
   {
@@ -294,12 +344,16 @@ const N121: Note[] = [
     kind: 'precondition',
     summary: 'policy/v1beta1 PodDisruptionBudget no longer supported; cni.psp_cluster_role removed',
     effect: { forbiddenHelmValues: ['cni.psp_cluster_role'] },
+    explanation:
+      'Istio 1.21 only works with policy/v1 PodDisruptionBudgets and removes cni.psp_cluster_role, so clusters or values still relying on the old APIs must be updated first.',
     source: rn('1.21', '48019.yaml', 'cni-drop-psp.yaml'),
   },
   {
     id: '1.21-telemetry-envoyfilter',
     kind: 'warning',
     summary: 'Legacy telemetry EnvoyFilters removed; prometheus/stackdriver configOverride values ignored',
+    explanation:
+      'The legacy telemetry EnvoyFilters are gone and their prometheus or stackdriver configOverride values are ignored, so metrics customised that way must move to the Telemetry API.',
     source: rn('1.21', 'drop-telemetry-envoyfilter.yaml'),
   },
 ];
@@ -311,6 +365,8 @@ const N122: Note[] = [
     summary: 'Delta xDS on by default; ISTIO_DELTA_XDS=false in proxies (or compat 1.21) reverts',
     compatibilityRevertible: true,
     effect: { revertFlags: { ISTIO_DELTA_XDS: 'false' } },
+    explanation:
+      'Proxies now receive configuration as incremental (delta) updates by default, which lowers istiod load; ISTIO_DELTA_XDS=false or compatibilityVersion=1.21 reverts it if a problem shows.',
     source: rn('1.22', 'delta-xds-default.yaml'),
   },
   {
@@ -319,6 +375,8 @@ const N122: Note[] = [
     summary: 'Default tracing to zipkin.istio-system removed; run `istioctl x precheck --from-version=1.21`; use Telemetry API or compatibilityVersion=1.21',
     compatibilityRevertible: true,
     effect: { commands: ['istioctl x precheck --from-version=1.21'] },
+    explanation:
+      'Istio 1.22 no longer sends traces to zipkin.istio-system by default, so a mesh relying on that must configure tracing with the Telemetry API (istioctl x precheck --from-version=1.21 finds it) or keep compatibilityVersion=1.21.',
     source: rn('1.22', 'drop-default-tracing.yaml'),
   },
   {
@@ -328,6 +386,8 @@ const N122: Note[] = [
     appliesWhen: { helmValue: { path: 'meshConfig.discoverySelectors', set: true } },
     compatibilityRevertible: true,
     effect: { revertFlags: { ENABLE_ENHANCED_RESOURCE_SCOPING: 'false' } },
+    explanation:
+      'meshConfig.discoverySelectors now also limit which Istio resources istiod reads and where it distributes the root certificate, which can hide configuration in unselected namespaces; compatibilityVersion=1.21 restores the old scoping.',
     source: rn('1.22', 'enable-enhanced-scope.yaml'),
   },
   {
@@ -336,6 +396,8 @@ const N122: Note[] = [
     summary: 'ServiceEntry resolution NONE now honours targetPort; compat 1.21',
     compatibilityRevertible: true,
     effect: { revertFlags: { ENABLE_RESOLUTION_NONE_TARGET_PORT: 'false' } },
+    explanation:
+      'ServiceEntries with resolution NONE now honour targetPort, which can change the port traffic is sent to; compatibilityVersion=1.21 keeps the old behaviour.',
     source: rn('1.22', 'targetPort-service-entry.yaml'),
   },
   {
@@ -344,6 +406,8 @@ const N122: Note[] = [
     summary: 'Ambient: waypoints no longer attach by service account/namespace implicitly; label the namespace, service or workload with istio.io/use-waypoint',
     appliesWhen: { mode: 'ambient', component: 'waypoint' },
     effect: { stepKind: 'label-migration', placement: { after: 'istiod-upgrade' } },
+    explanation:
+      'In ambient mode waypoints no longer attach implicitly by service account or namespace, so label the namespace, service or workload with istio.io/use-waypoint or its traffic bypasses the waypoint.',
     source: rn('1.22', '49700.yaml'),
   },
   {
@@ -352,6 +416,8 @@ const N122: Note[] = [
     summary: 'Ambient opt-out now via pod label istio.io/dataplane-mode=none (annotation ambient.istio.io/redirection=disabled no longer honoured)',
     appliesWhen: { mode: 'ambient' },
     effect: { stepKind: 'label-migration', placement: { before: 'cni-upgrade' } },
+    explanation:
+      'To keep a pod out of ambient mode, label it istio.io/dataplane-mode=none, because the ambient.istio.io/redirection=disabled annotation is no longer honoured.',
     source: rn('1.22', '50804.yaml'),
   },
   {
@@ -360,6 +426,8 @@ const N122: Note[] = [
     summary: 'istioctl `external` profile removed; use `remote`',
     appliesWhen: { installMethod: 'istioctl', helmValue: { path: 'profile', equals: 'external' } },
     effect: { blocker: true },
+    explanation:
+      'The istioctl external profile no longer exists, so installs using it must use the remote profile instead.',
     source: rn('1.22', '50218.yaml'),
   },
   {
@@ -373,6 +441,8 @@ const N122: Note[] = [
       renamedHelmValues: [{ from: 'istio_cni', to: 'pilot.cni' }],
       forbiddenHelmValues: ['cni.privileged'],
     },
+    explanation:
+      'CNI settings move from values.istio_cni.* to values.pilot.cni.* (the old ones are gone in 1.24) and values.cni.privileged is removed, so Helm values must be updated.',
     source: rn('1.22', 'move-istio_cni-to-pilot-values.yaml', 'deprecate-istio_cni.yaml', '49029.yaml'),
   },
   {
@@ -381,12 +451,16 @@ const N122: Note[] = [
     summary: 'global.jwtPolicy=first-party-jwt removed (third-party-jwt only)',
     appliesWhen: { helmValue: { path: 'global.jwtPolicy', equals: 'first-party-jwt' } },
     effect: { blocker: true },
+    explanation:
+      'Istio 1.22 supports only third-party service account tokens, so a mesh installed with global.jwtPolicy=first-party-jwt must change that before upgrading.',
     source: rn('1.22', 'no-1p-jwt.yaml'),
   },
   {
     id: '1.22-v1-apis',
     kind: 'warning',
     summary: 'Istio APIs served as v1 (CRD storage v1beta1); manifests using v1 need base CRDs >=1.22',
+    explanation:
+      'Istio resources are also served as v1 from 1.22, so manifests written with the v1 API need the 1.22 or newer base chart CRDs installed first.',
     source: `istio/istio@1.22.0:manifests/charts/base/crds/crd-all.gen.yaml; ${ann('1.22')}`,
   },
 ];
@@ -397,6 +471,8 @@ const N123: Note[] = [
     kind: 'warning',
     summary: 'In-cluster IstioOperator controller deprecated; operator users must migrate to istioctl or Helm before upgrading to 1.24',
     appliesWhen: { anyOf: [{ installMethod: 'operator' }, { component: 'istio-operator' }] },
+    explanation:
+      'The in-cluster operator is deprecated in 1.23 and gone in 1.24, so a mesh it manages must be moved to istioctl or Helm before the next upgrade.',
     source: ann('1.23'),
     verified: ioRead(ann('1.23')),
   },
@@ -406,18 +482,24 @@ const N123: Note[] = [
     summary: "Cluster stat-name regex now uses ';' delimiter; dashboards/alerts on full cluster stat names may break; ENABLE_DELIMITED_STATS_TAG_REGEX=false or compat 1.22",
     compatibilityRevertible: true,
     effect: { revertFlags: { ENABLE_DELIMITED_STATS_TAG_REGEX: 'false' } },
+    explanation:
+      'Envoy cluster statistics now use a semicolon delimiter, so dashboards and alerts that match full cluster stat names may break; ENABLE_DELIMITED_STATS_TAG_REGEX=false or compatibilityVersion=1.22 keeps the old names.',
     source: rn('1.23', '51761.yaml'),
   },
   {
     id: '1.23-dns-exclusions',
     kind: 'warning',
     summary: 'DNS (UDP/TCP) now respects excludeOutboundIPRanges/excludeOutboundPorts annotations (documented retroactively in 1.25 notes)',
+    explanation:
+      'DNS traffic now respects the excludeOutboundIPRanges and excludeOutboundPorts annotations, so DNS queries to excluded addresses bypass the proxy.',
     source: rn('1.25', 'retroactive-note-for-53949.yaml'),
   },
   {
     id: '1.23-proto-api',
     kind: 'warning',
     summary: 'Go/protobuf API versions consolidated (only affects istio.io/api / client-go consumers)',
+    explanation:
+      'The Go and protobuf API versions were consolidated, which matters only to programs built against istio.io/api or Istio\'s client-go.',
     source: up('1.23'),
   },
   {
@@ -425,6 +507,8 @@ const N123: Note[] = [
     kind: 'warning',
     summary: 'New `ambient` umbrella chart (base+istiod+cni+ztunnel); if used, only upgradable as a whole',
     appliesWhen: { component: 'ambient-umbrella-chart' },
+    explanation:
+      'Istio 1.23 adds an ambient umbrella chart installing base, istiod, CNI and ztunnel together, and a mesh installed with it can only be upgraded as a whole.',
     source: `${rn('1.23', '51174.yaml')}; ${io('docs/ambient/upgrade/helm/all-in-one/index.md')}`,
   },
   {
@@ -433,6 +517,8 @@ const N123: Note[] = [
     summary: 'If ztunnel is in a different namespace from istiod, set pilot.trustedZtunnelNamespace (supersedes CA_TRUSTED_NODE_ACCOUNTS)',
     appliesWhen: { mode: 'ambient', feature: 'ztunnel-namespace-differs' },
     effect: { stepKind: 'set-helm-values', placement: { before: 'istiod-upgrade' } },
+    explanation:
+      'If ztunnel runs in a different namespace from istiod, set pilot.trustedZtunnelNamespace so that istiod keeps trusting ztunnel\'s certificate requests.',
     source: rn('1.23', '51311.yaml'),
   },
 ];
@@ -653,6 +739,8 @@ const N125: Note[] = [
     appliesWhen: { mode: 'ambient' },
     compatibilityRevertible: true,
     effect: { stepKind: 'workload-restart', placement: { after: 'ztunnel-upgrade' }, revertFlags: { 'cni.ambient.dnsCapture': false } },
+    explanation:
+      'Ambient DNS capture is on by default from 1.25 but only new pods get it, so restart ambient pods (or let istio-cni reconcile them) for consistent name resolution, or keep it off per pod or with compatibilityVersion=1.24.',
     source: `${rn('1.25', 'ambient-dns-on.yaml')}; ${up('1.25')}`,
   },
   {
@@ -661,6 +749,8 @@ const N125: Note[] = [
     summary: 'PILOT_ENABLE_IP_AUTOALLOCATE default true (ServiceEntry status.addresses set); compat 1.24',
     compatibilityRevertible: true,
     effect: { revertFlags: { PILOT_ENABLE_IP_AUTOALLOCATE: 'false' } },
+    explanation:
+      'istiod now assigns addresses to ServiceEntries without one by default (shown in their status), which changes how such hosts resolve; compatibilityVersion=1.24 turns it off.',
     source: rn('1.25', 'ip-allocation-v2-default.yaml'),
   },
   {
@@ -669,12 +759,16 @@ const N125: Note[] = [
     summary: 'ztunnel chart resources named after Helm release; if release name != ztunnel set --set resourceName=ztunnel (otherwise rename = downtime)',
     appliesWhen: { installMethod: 'helm', mode: 'ambient', feature: 'ztunnel-release-name-not-ztunnel' },
     effect: { stepKind: 'set-helm-values', placement: { before: 'ztunnel-upgrade' }, setHelmValues: [{ path: 'resourceName', value: 'ztunnel', charts: ['ztunnel'] }] },
+    explanation:
+      'The 1.25 ztunnel chart names its resources after the Helm release, so if your ztunnel release is not called ztunnel, set resourceName=ztunnel or the DaemonSet is recreated under a new name with downtime.',
     source: `${rn('1.25', 'ztunnel-helm-chart.yaml')}; ${up('1.25')}`,
   },
   {
     id: '1.25-internal-address',
     kind: 'warning',
     summary: 'Envoy 1.33 internalAddressConfig empty by default: internal headers at gateway need ENABLE_HCM_INTERNAL_NETWORKS+MeshNetworks',
+    explanation:
+      'Gateways no longer treat any address as internal by default, so internal-only headers are stripped unless you configure internal networks with ENABLE_HCM_INTERNAL_NETWORKS and MeshNetworks.',
     source: rn('1.25', '53402.yaml'),
   },
   {
@@ -683,6 +777,8 @@ const N125: Note[] = [
     summary: 'OpenCensus tracing removed; migrate to OpenTelemetry',
     appliesWhen: { feature: 'opencensus-tracing' },
     effect: { blocker: true },
+    explanation:
+      'OpenCensus tracing is removed in 1.25, so tracing configured with it must move to OpenTelemetry before upgrading or traces stop.',
     source: rn('1.25', 'opencensus-removal.yaml'),
   },
   {
@@ -691,6 +787,8 @@ const N125: Note[] = [
     summary: 'Bundled dashboards need Grafana >= 7.2',
     appliesWhen: { component: 'grafana', versionBelow: '7.2' },
     effect: { requireComponent: { component: 'grafana', atLeast: '7.2' } },
+    explanation:
+      'The dashboards shipped with Istio 1.25 need Grafana 7.2 or newer, so upgrade Grafana first if you use them.',
     source: rn('1.25', 'grafana-rate-interval.yaml'),
   },
   {
@@ -698,6 +796,8 @@ const N125: Note[] = [
     kind: 'warning',
     summary: 'istio-cni DaemonSet can be upgraded in place without cordoning (new pods blocked on node until agent ready); AMBIENT_DISABLE_SAFE_UPGRADE=true disables',
     appliesWhen: { mode: 'ambient' },
+    explanation:
+      'The istio-cni DaemonSet can now be upgraded in place without cordoning nodes, because new pods wait on each node until the new agent is ready; AMBIENT_DISABLE_SAFE_UPGRADE=true turns this off.',
     source: `${rn('1.25', '54180.yaml')}; ${ann('1.25')}`,
     verified: ioRead(ann('1.25')),
   },
@@ -707,6 +807,8 @@ const N125: Note[] = [
     summary: 'On GKE set global.platform=gke (replaces istio-cni GKE autodetection)',
     appliesWhen: { platform: 'gke', component: 'istio-cni' },
     effect: { stepKind: 'set-helm-values', placement: { before: 'cni-upgrade' }, setHelmValues: [{ path: 'global.platform', value: 'gke' }] },
+    explanation:
+      'On GKE set global.platform=gke in the Helm values, because istio-cni no longer detects GKE by itself.',
     source: rn('1.25', '54141.yaml'),
   },
 ];
@@ -718,6 +820,8 @@ const N126: Note[] = [
     summary: 'ztunnel chart back to static name `ztunnel`; if you relied on 1.25 release-name naming set resourceName explicitly',
     appliesWhen: { installMethod: 'helm', mode: 'ambient', feature: 'ztunnel-release-name-not-ztunnel' },
     effect: { placement: { before: 'ztunnel-upgrade' } },
+    explanation:
+      'The ztunnel chart names its resources ztunnel again in 1.26, so if you relied on 1.25 naming them after the release, set resourceName explicitly to avoid the DaemonSet being replaced.',
     source: rn('1.26', 'ztunnel-helm-chart-revert.yaml'),
   },
   {
@@ -727,6 +831,8 @@ const N126: Note[] = [
     appliesWhen: { component: 'istio-cni' },
     compatibilityRevertible: true,
     effect: { revertFlags: { 'cni.ambient.shareHostNetworkNamespace': true } },
+    explanation:
+      'The istio-cni agent no longer runs in the host network from 1.26; compatibilityVersion=1.25 or ambient.shareHostNetworkNamespace=true restores the old setup if something depends on it.',
     source: rn('1.26', '54726.yaml'),
   },
   {
@@ -748,6 +854,8 @@ const N126: Note[] = [
     kind: 'precondition',
     summary: 'Lightstep/OpenCensus telemetry providers deprecated, removed in 1.27: move to OpenTelemetry now',
     appliesWhen: { feature: 'lightstep-or-opencensus-provider' },
+    explanation:
+      'The Lightstep and OpenCensus telemetry providers are deprecated and removed in 1.27, so move tracing to OpenTelemetry now.',
     source: up('1.26'),
   },
   {
@@ -755,6 +863,8 @@ const N126: Note[] = [
     kind: 'warning',
     summary: 'Gateway API gateways: TLS secret access needs namespace AND service-account match, or a ReferenceGrant',
     appliesWhen: { resourceExists: { kind: 'Gateway', group: 'gateway.networking.k8s.io' } },
+    explanation:
+      'A Gateway API gateway can now read a TLS secret only when both its namespace and service account match, or a ReferenceGrant allows it, so gateways using secrets elsewhere can lose their certificates.',
     source: rn('1.26', 'verify-sa-for-gateway-secrets.yaml'),
   },
   {
@@ -762,6 +872,8 @@ const N126: Note[] = [
     kind: 'warning',
     summary: 'ENABLE_AUTO_SNI flag removed entirely',
     effect: { removedEnv: ['ENABLE_AUTO_SNI'] },
+    explanation:
+      'The ENABLE_AUTO_SNI flag no longer exists in 1.26, so a setting that still uses it has no effect and should be removed.',
     source: rn('1.26', '55568.yaml'),
   },
 ];
@@ -775,6 +887,8 @@ const N127: Note[] = [
     appliesWhen: { mode: 'sidecar', kubernetesAtLeast: '1.33' },
     compatibilityRevertible: true,
     effect: { revertFlags: { ENABLE_NATIVE_SIDECARS: 'false' } },
+    explanation:
+      'On nodes with kubelet 1.33 or newer, restarted pods get istio-proxy as a native sidecar (an init container), which can surprise other admission webhooks; compatibilityVersion=1.26 or the sidecar.istio.io/nativeSidecar="false" annotation keeps the old injection.',
     source: `${rn('1.27', 'native-sidecar-default.yaml')}; istio/istio@1.27.0:pkg/kube/inject/webhook.go (minVersion 33)`,
   },
   {
@@ -783,6 +897,8 @@ const N127: Note[] = [
     summary: 'Lightstep and OpenCensus providers removed',
     appliesWhen: { feature: 'lightstep-or-opencensus-provider' },
     effect: { blocker: true },
+    explanation:
+      'The Lightstep and OpenCensus providers are removed in 1.27, so any configuration still using them must move to OpenTelemetry before upgrading.',
     source: rn('1.27', '54002.yaml'),
   },
   {
@@ -791,12 +907,16 @@ const N127: Note[] = [
     summary: 'Regenerate bundled Grafana dashboards after upgrade',
     appliesWhen: { component: 'grafana' },
     effect: { stepKind: 'regenerate-dashboards', placement: { after: 'istiod-upgrade' } },
+    explanation:
+      'Regenerate the bundled Grafana dashboards after the upgrade so they match the new metrics.',
     source: rn('1.27', '50124.yaml'),
   },
   {
     id: '1.27-crd-storage-v1',
     kind: 'warning',
     summary: 'networking.istio.io CRD storage version becomes v1 (all older versions still served)',
+    explanation:
+      'The networking.istio.io CRDs store objects as v1 from 1.27 while still serving the older versions, so existing manifests keep working.',
     source: 'derived: istio/istio@1.27.0 vs 1.26.8 manifests/charts/base/files/crd-all.gen.yaml',
   },
   {
@@ -805,6 +925,8 @@ const N127: Note[] = [
     summary: 'Debug endpoint authorization on by default; non-system namespaces limited to config_dump/ndsz/edsz of same namespace (Kiali etc.); ENABLE_DEBUG_ENDPOINT_AUTH=false',
     introducedIn: ['1.27.6', '1.28.4', '1.29.0', '1.30.0'],
     effect: { revertFlags: { ENABLE_DEBUG_ENDPOINT_AUTH: 'false' } },
+    explanation:
+      'istiod\'s debug endpoints now require authorization, so tools such as Kiali in other namespaces only see config_dump, ndsz and edsz of their own namespace unless ENABLE_DEBUG_ENDPOINT_AUTH=false.',
     source: rn('1.27', 'debug-endpoint-authorization.yaml'),
   },
   {
@@ -813,6 +935,8 @@ const N127: Note[] = [
     summary: 'XDS debug endpoints on 15010 require auth (istioctl --plaintext affected)',
     introducedIn: ['1.27.8', '1.28.5', '1.29.1', '1.30.0'],
     effect: { revertFlags: { ENABLE_DEBUG_ENDPOINT_AUTH: 'false' } },
+    explanation:
+      'The xDS debug endpoints on port 15010 now require authentication, so tooling that used istioctl --plaintext against them stops working.',
     source: rn('1.27', 'statusgen-xds-auth.yaml'),
   },
 ];
@@ -823,6 +947,8 @@ const N128: Note[] = [
     kind: 'precondition',
     summary: 'InferencePool v1 only (v1alpha2 and rc versions removed); endpointPickerRef.portNumber -> port.number',
     appliesWhen: { resourceExists: { kind: 'InferencePool' } },
+    explanation:
+      'Only InferencePool v1 is read from 1.28 (v1alpha2 and release-candidate versions are gone, and endpointPickerRef.portNumber became port.number), so inference routes must be migrated first.',
     source: rn('1.28', '57219.yaml', '57219-rc2.yaml', '57219-final.yaml'),
   },
   {
@@ -835,6 +961,8 @@ const N128: Note[] = [
       stepKind: 'gateway-api-crds-upgrade',
       placement: { before: 'istiod-upgrade' },
     },
+    explanation:
+      'BackendTLSPolicy v1alpha3 is removed and istiod 1.28 ignores BackendTLSPolicy CRDs older than Gateway API v1.4.0, so upgrade the Gateway API CRDs and policies first or backend TLS stops applying.',
     source: `${rn('1.28', 'gtw-140.yaml')}; istio/istio@1.28.0:pkg/kube/kclient/crdwatcher.go`,
     verified: gitAt('1.28.0:pkg/kube/kclient/crdwatcher.go (backendtlspolicies >= 1.4.0)'),
   },
@@ -844,6 +972,8 @@ const N128: Note[] = [
     summary: 'Old ztunnels NACK resolution:NONE ServiceEntries (PASSTHROUGH) from 1.28 istiod; upgrade ztunnel promptly after istiod',
     appliesWhen: { mode: 'ambient' },
     effect: { order: ['istiod-upgrade', 'ztunnel-upgrade'] },
+    explanation:
+      'ztunnels older than 1.28 reject some ServiceEntries that a 1.28 istiod sends, so upgrade ztunnel promptly after istiod.',
     source: rn('1.28', '57656.yaml'),
   },
   {
@@ -851,6 +981,8 @@ const N128: Note[] = [
     kind: 'precondition',
     summary: 'METRIC_ROTATION_INTERVAL / METRIC_GRACEFUL_DELETION_INTERVAL removed; use sidecar.istio.io/statsEvictionInterval',
     effect: { removedEnv: ['METRIC_ROTATION_INTERVAL', 'METRIC_GRACEFUL_DELETION_INTERVAL'] },
+    explanation:
+      'METRIC_ROTATION_INTERVAL and METRIC_GRACEFUL_DELETION_INTERVAL are removed in 1.28, so use the sidecar.istio.io/statsEvictionInterval annotation instead.',
     source: rn('1.28', 'remove-metric-rotation.yaml'),
   },
   {
@@ -859,6 +991,8 @@ const N128: Note[] = [
     summary: 'PILOT_SPAWN_UPSTREAM_SPAN_FOR_GATEWAY default true; compat 1.27',
     compatibilityRevertible: true,
     effect: { revertFlags: { PILOT_SPAWN_UPSTREAM_SPAN_FOR_GATEWAY: 'false' } },
+    explanation:
+      'Gateways now create a separate tracing span for upstream requests by default, which changes trace shapes; compatibilityVersion=1.27 keeps the old spans.',
     source: rn('1.28', 'spawn-upstream-span-for-gateway.yaml'),
   },
   {
@@ -867,12 +1001,16 @@ const N128: Note[] = [
     summary: 'Mirror (shadow) host suffix behaviour changed; DISABLE_SHADOW_HOST_SUFFIX=false or compat 1.27 restores',
     compatibilityRevertible: true,
     effect: { revertFlags: { DISABLE_SHADOW_HOST_SUFFIX: 'false' } },
+    explanation:
+      'The host name used for mirrored (shadow) traffic changed, which can affect services that receive mirrored requests; DISABLE_SHADOW_HOST_SUFFIX=false or compatibilityVersion=1.27 restores it.',
     source: `${rn('1.28', '57530.yaml')}; istio/istio@release-1.28:manifests/helm-profiles/compatibility-version-1.27.yaml`,
   },
   {
     id: '1.28-crd-storage-v1',
     kind: 'warning',
     summary: 'security.istio.io CRD storage version becomes v1',
+    explanation:
+      'The security.istio.io CRDs store objects as v1 from 1.28 while still serving the older versions, so existing manifests keep working.',
     source: 'derived: istio/istio@1.28.0 manifests/charts/base/files/crd-all.gen.yaml',
   },
   {
@@ -881,6 +1019,8 @@ const N128: Note[] = [
     summary: 'istiod chart revision-tags.yaml split into revision-tags-mwc.yaml + revision-tags-svc.yaml; tag Services istiod-revision-tag-<tag> added: render tags with the new template paths',
     appliesWhen: { installMethod: 'helm' },
     effect: { automatedBy: 'revisionTagTemplates' },
+    explanation:
+      'From 1.28 the istiod chart renders revision tags from two templates and adds a Service per tag, and the plan already renders tags with the new template paths.',
     source: 'istio/istio@1.28.0:manifests/charts/istio-control/istio-discovery/templates/ (commit 51c5b65491a)',
     verified: gitAt('1.27.9 vs 1.28.0 istio-discovery/templates'),
   },
@@ -895,6 +1035,8 @@ const N129: Note[] = [
     appliesWhen: { mode: 'ambient' },
     compatibilityRevertible: true,
     effect: { revertFlags: { 'cni.ambient.reconcileIptablesOnStartup': false } },
+    explanation:
+      'New istio-cni pods now rewrite the traffic rules inside already enrolled ambient pods when they start, which changes upgrade behaviour on each node; set cni.ambient.reconcileIptablesOnStartup=false or compatibilityVersion=1.28 to keep the old behaviour.',
     source: rn('1.29', 'reconcile-iptables-default-true.yaml'),
   },
   {
@@ -909,6 +1051,8 @@ const N129: Note[] = [
       anyOf: ['1.25', '1.26', '1.27', '1.28'].map((v) => ({ helmValue: { path: 'compatibilityVersion', equals: v } })),
     },
     effect: { setHelmValues: [{ path: 'cni.ambient.reconcileIptablesOnStartup', value: false, charts: ['cni'] }] },
+    explanation:
+      'With the Helm cni chart, compatibilityVersion 1.25 to 1.28 does not switch off the new iptables reconciliation, so set ambient.reconcileIptablesOnStartup=false explicitly if you need the old behaviour.',
     source:
       'istio/istio@release-1.31:manifests/helm-profiles/compatibility-version-1.28.yaml; istio/istio@release-1.31:manifests/charts/istio-cni/templates/configmap-cni.yaml; istio/istio@release-1.31:manifests/charts/istio-cni/templates/zzz_profile.yaml',
     verified: 'static reading of the chart templates in the istio/istio snapshot HEAD 86c9f01 (no helm run)',
@@ -920,6 +1064,8 @@ const N129: Note[] = [
     appliesWhen: { mode: 'ambient' },
     sameAs: '1.25-ambient-dns',
     effect: { stepKind: 'workload-restart', placement: { after: 'ztunnel-upgrade' } },
+    explanation:
+      'Ambient DNS capture is on and existing pods only get it when they restart or are reconciled by istio-cni.',
     source: up('1.29'),
   },
   {
@@ -928,6 +1074,8 @@ const N129: Note[] = [
     summary: 'Before setting AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY=true, every ztunnel must be >= 1.29 (older ztunnels enforce dry-run policies)',
     appliesWhen: { mode: 'ambient', env: { name: 'AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY', equals: 'true' } },
     effect: { placement: { after: 'ztunnel-upgrade' } },
+    explanation:
+      'Do not enable dry-run authorization policies (AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY=true) until every ztunnel runs 1.29 or newer, because older ztunnels would enforce them.',
     source: rn('1.29', 'authz-dry-run-ambient.yaml'),
   },
   {
@@ -935,6 +1083,8 @@ const N129: Note[] = [
     kind: 'warning',
     summary: 'Debug endpoint authorization on by default (see 1.27.6 note)',
     sameAs: '1.27.6-debug-auth',
+    explanation:
+      'istiod\'s debug endpoints require authorization by default, so debugging tools outside istio-system see less unless ENABLE_DEBUG_ENDPOINT_AUTH=false.',
     source: up('1.29'),
     verified: ioRead(ann('1.29')),
   },
@@ -944,6 +1094,8 @@ const N129: Note[] = [
     summary: 'Circuit-breaker remaining metrics no longer tracked; DISABLE_TRACK_REMAINING_CB_METRICS=false or compat 1.28',
     compatibilityRevertible: true,
     effect: { revertFlags: { DISABLE_TRACK_REMAINING_CB_METRICS: 'false' } },
+    explanation:
+      'Envoy no longer tracks the circuit-breaker "remaining" metrics, so dashboards using them go empty; DISABLE_TRACK_REMAINING_CB_METRICS=false or compatibilityVersion=1.28 keeps them.',
     source: rn('1.29', 'disable-track-remaining-cb-metrics.yaml'),
   },
   {
@@ -952,6 +1104,8 @@ const N129: Note[] = [
     summary: 'sidecar.istio.io/statsCompression annotation removed; use proxyConfig statsCompression (default true)',
     appliesWhen: { feature: 'stats-compression-annotation' },
     effect: { stepKind: 'manual', placement: { before: 'istiod-upgrade' } },
+    explanation:
+      'The sidecar.istio.io/statsCompression annotation is removed, so set statsCompression in proxyConfig instead (it is on by default).',
     source: rn('1.29', '48051.yaml'),
   },
   {
@@ -959,6 +1113,8 @@ const N129: Note[] = [
     kind: 'warning',
     summary: "Upgrade notes repeat the 1.19 'base Helm chart removals' table (istiod RBAC/SA owned by istiod chart)",
     appliesWhen: { installMethod: 'helm' },
+    explanation:
+      'As since 1.19, istiod\'s RBAC and service account belong to the istiod chart, so upgrade base and istiod in the same change.',
     source: up('1.29'),
   },
   {
@@ -968,6 +1124,8 @@ const N129: Note[] = [
     introducedIn: ['1.29.6', '1.30.3', '1.31.0'],
     appliesWhen: { feature: 'auto-registered-workloadentry' },
     effect: { stepKind: 'workloadentry-reregistration', placement: { after: 'istiod-upgrade' } },
+    explanation:
+      'WorkloadEntries registered automatically before the upgrade must re-register, or be labelled networking.istio.io/tunnel=http, before they can be reached over HBONE.',
     source: rn('1.29', '60788.yaml'),
   },
 ];
@@ -977,6 +1135,8 @@ const N130: Note[] = [
     id: '1.30-min-k8s',
     kind: 'precondition',
     summary: 'Kubernetes >= 1.32 (istioctl minimum raised to 1.32)',
+    explanation:
+      'Istio 1.30 needs Kubernetes 1.32 or newer, so upgrade the cluster first if it is older.',
     source: `${rn('1.30', 'updateMinK8sto1.32.yaml')}; istio/istio@1.30.0:istioctl/pkg/install/k8sversion/version.go`,
     verified: gitAt('1.30.0 (MinK8SVersion = 32)'),
   },
@@ -990,6 +1150,8 @@ const N130: Note[] = [
       order: ['istiod-upgrade', 'gateway-api-crds-upgrade', 'traffic-switch'],
       requireComponent: { component: 'gateway-api-crds', atLeast: '1.5.0' },
     },
+    explanation:
+      'TLSRoute needs Gateway API CRDs v1.5.0 or newer for 1.30 while 1.28 and 1.29 ignore TLSRoute CRDs newer than v1.4.1, so upgrade those CRDs and switch TLSRoute traffic to 1.30 in the same change.',
     source: `istio/istio@1.30.3:pkg/config/schema/gatewayapi/minimumversions.go; istio/istio@1.29.6:pkg/kube/kclient/crdwatcher.go; ${rn('1.30', 'gateway-api-crd-version-analyzer.yaml')}`,
     verified: gitAt('1.30.0 crdwatcher.go (tlsroutes >= 1.5.0), 1.28.7+/1.29.3+ MaximumCRDVersions (tlsroutes <= 1.4.1)'),
   },
@@ -999,6 +1161,8 @@ const N130: Note[] = [
     summary: 'Same hostname in several namespaces: Kubernetes Service preferred, then oldest; PILOT_SIDECAR_PICK_BEST_SERVICE_NAMESPACE=false or compat <= 1.29',
     compatibilityRevertible: true,
     effect: { revertFlags: { PILOT_SIDECAR_PICK_BEST_SERVICE_NAMESPACE: 'false' } },
+    explanation:
+      'When the same host name exists in several namespaces, proxies now prefer the Kubernetes Service and then the oldest one, which can change where traffic goes; compatibilityVersion 1.29 or older keeps the old choice.',
     source: `${rn('1.30', 'sidecar-pick-best-service-namespace.yaml')}; ${up('1.30')}`,
     verified: ioRead(up('1.30')),
   },
@@ -1007,6 +1171,8 @@ const N130: Note[] = [
     kind: 'warning',
     summary: 'istio-cni agent now honours excludeNamespaces: enrolled ambient pods in excluded namespaces get un-enrolled',
     appliesWhen: { mode: 'ambient', helmValue: { path: 'cni.excludeNamespaces', set: true } },
+    explanation:
+      'The istio-cni agent now honours excludeNamespaces, so ambient pods in excluded namespaces are taken out of the mesh.',
     source: `${rn('1.30', '59295.yaml')}; ${up('1.30')}`,
     verified: ioRead(up('1.30')),
   },
@@ -1016,6 +1182,8 @@ const N130: Note[] = [
     summary: 'CNI config files written 0600; CNI_CONF_GROUP_READ=true for 0640',
     appliesWhen: { component: 'istio-cni' },
     effect: { revertFlags: { CNI_CONF_GROUP_READ: 'true' } },
+    explanation:
+      'CNI configuration files are written readable by root only, so node agents that read them need CNI_CONF_GROUP_READ=true to make them group-readable.',
     source: `${rn('1.30', '59075.yaml')}; ${up('1.30')}`,
     verified: ioRead(up('1.30')),
   },
@@ -1024,6 +1192,8 @@ const N130: Note[] = [
     kind: 'warning',
     summary: 'XDS debug endpoints (15010) require auth; istioctl --plaintext tooling affected',
     sameAs: '1.27.8-xds-debug-auth',
+    explanation:
+      'The xDS debug endpoints on port 15010 require authentication, so tooling using istioctl --plaintext against them stops working.',
     source: up('1.30'),
     verified: ioRead(up('1.30')),
   },
@@ -1033,6 +1203,8 @@ const N130: Note[] = [
     summary: 'Drop manual PILOT_ENABLE_NODE_UNTAINT_CONTROLLERS when taint.enabled is set (now automatic)',
     appliesWhen: { env: { name: 'PILOT_ENABLE_NODE_UNTAINT_CONTROLLERS', set: true } },
     effect: { stepKind: 'helm-values-migration', placement: { before: 'istiod-upgrade' } },
+    explanation:
+      'Remove a manually set PILOT_ENABLE_NODE_UNTAINT_CONTROLLERS when taint.enabled is set, because istiod now turns it on by itself.',
     source: `${rn('1.30', 'helm-fix-untaint-controller.yaml')}; ${up('1.30')}`,
     verified: ioRead(up('1.30')),
   },
@@ -1040,6 +1212,8 @@ const N130: Note[] = [
     id: '1.30-registry',
     kind: 'warning',
     summary: 'Default image registry registry.istio.io (1.30 is last minor published to gcr.io/istio-release)',
+    explanation:
+      'The default image registry becomes registry.istio.io and 1.30 is the last release published to gcr.io/istio-release, so mirrors and admission policies must allow the new registry.',
     source: ann('1.30'),
     verified: ioRead(ann('1.30')),
   },
@@ -1048,6 +1222,8 @@ const N130: Note[] = [
     kind: 'step',
     summary: 'New CRD TrafficExtension (extensions.istio.io/v1alpha1): upgrade base chart/CRDs first',
     effect: { order: ['crds-upgrade', 'istiod-upgrade'] },
+    explanation:
+      'Istio 1.30 adds the TrafficExtension CRD, so the base chart (CRDs) is upgraded before istiod, as the plan does.',
     source: 'istio/istio@1.30.3:manifests/charts/base/files/crd-all.gen.yaml',
   },
 ];
@@ -1060,6 +1236,8 @@ const N131: Note[] = [
     detail: 'One version of the blog post also lists 1.30.4+ as signed with istio-key-v2.pub; the version linked from the 1.31 upgrade notes lists 1.18.x-1.30.x and 1.31.0 with istio-key.pub.',
     introducedIn: ['1.31.1'],
     appliesWhen: { feature: 'image-signature-verification' },
+    explanation:
+      'Images from 1.31.1 are signed with a new key (istio-key-v2.pub), so image signature policies must accept it before the new images roll out or the pods are rejected.',
     source: io('blog/2026/retirement-of-gcp/index.md'),
     verified: 'istio/istio.io:content/en/blog/2026/retirement-of-gcp/index.md (read 2026-12-03)',
   },
@@ -1069,6 +1247,8 @@ const N131: Note[] = [
     summary: 'Unhealthy endpoints sent by default unless OutlierDetection.minHealthPercent set; PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS=false or compat 1.30',
     compatibilityRevertible: true,
     effect: { revertFlags: { PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS: 'false' } },
+    explanation:
+      'Proxies now also receive unhealthy endpoints unless outlier detection sets a minimum healthy percentage, which can send traffic to failing pods; PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS=false or compatibilityVersion=1.30 keeps the old behaviour.',
     source: rn('1.31', '60690.yaml'),
   },
   {
@@ -1077,6 +1257,8 @@ const N131: Note[] = [
     summary: 'PILOT_ENABLE_STRICT_GATEWAY_MERGING default on: Istio Gateway CRs in other namespaces no longer merged into managed Gateway API gateway proxies; compat 1.30',
     compatibilityRevertible: true,
     effect: { revertFlags: { PILOT_ENABLE_STRICT_GATEWAY_MERGING: 'false' } },
+    explanation:
+      'Istio Gateway resources in other namespaces are no longer merged into Gateway API gateways, so listeners defined that way disappear; compatibilityVersion=1.30 keeps merging.',
     source: `${rn('1.31', 'strict-gateway-merging.yaml')}; ${ann('1.31')}`,
     verified: ioRead(ann('1.31')),
   },
@@ -1087,6 +1269,8 @@ const N131: Note[] = [
     detail: 'compatibility-version-1.30.yaml still lists this flag although 1.31 removed it.',
     appliesWhen: { env: { name: 'PILOT_SPAWN_UPSTREAM_SPAN_FOR_GATEWAY', set: true } },
     effect: { removedEnv: ['PILOT_SPAWN_UPSTREAM_SPAN_FOR_GATEWAY'] },
+    explanation:
+      'PILOT_SPAWN_UPSTREAM_SPAN_FOR_GATEWAY no longer exists in 1.31 (the behaviour is always on), so remove any explicit setting of it.',
     source: rn('1.31', 'remove-spawn-upstream-span-for-gateway.yaml'),
   },
   {
@@ -1096,6 +1280,8 @@ const N131: Note[] = [
     detail: 'Also on release-1.29/1.30 branches but in no tag of the checked snapshot (presumably 1.29.7+/1.30.4+, unconfirmed).',
     appliesWhen: { mode: 'ambient', feature: 'large-ambient-mesh' },
     effect: { placement: { before: 'ztunnel-upgrade' } },
+    explanation:
+      'In very large ambient meshes (about 40,000 workloads or more) raise istiod\'s ISTIO_GPRC_MAXRECVMSGSIZE before upgrading ztunnel, or ztunnel may fail to receive its configuration.',
     source: rn('1.31', 'wds-reconnect-version-skip.yaml'),
   },
   {
@@ -1103,6 +1289,8 @@ const N131: Note[] = [
     kind: 'warning',
     summary: 'XDS `api` generator (MCP) requires control-plane identity; ENABLE_XDS_API_GENERATOR_AUTH=false restores',
     effect: { revertFlags: { ENABLE_XDS_API_GENERATOR_AUTH: 'false' } },
+    explanation:
+      'The xDS api generator used by MCP clients now requires a control-plane identity, so such clients are refused unless ENABLE_XDS_API_GENERATOR_AUTH=false.',
     source: `${rn('1.31', 'xds-api-generator-auth.yaml')}; ${ann('1.31')}`,
     verified: ioRead(ann('1.31')),
   },
@@ -1113,6 +1301,8 @@ const N131: Note[] = [
     sameAs: '1.29.6-we-hbone',
     appliesWhen: { feature: 'auto-registered-workloadentry' },
     effect: { stepKind: 'workloadentry-reregistration', placement: { after: 'istiod-upgrade' } },
+    explanation:
+      'WorkloadEntries registered automatically must re-register, or be labelled networking.istio.io/tunnel=http, to be reached over HBONE.',
     source: up('1.31'),
   },
   {
@@ -1125,6 +1315,8 @@ const N131: Note[] = [
       stepKind: 'gateway-api-crds-upgrade',
       placement: { before: 'traffic-switch' },
     },
+    explanation:
+      'istiod 1.31 ignores TCPRoutes unless the Gateway API CRDs are v1.6.0 or newer, so upgrade those CRDs first if you use TCPRoute.',
     source: 'istio/istio@release-1.31:pkg/config/schema/gatewayapi/minimumversions.go',
     verified: gitAt('release-1.31:pkg/config/schema/gatewayapi/minimumversions.go'),
   },

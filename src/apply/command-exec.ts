@@ -1,5 +1,6 @@
 import { invocationOf, type Resolved } from '../plan/commands.js';
-import type { PlanCommand } from '../plan/schema.js';
+import type { Plan, PlanCommand, PlanStep } from '../plan/schema.js';
+import { minorOf } from '../util/version.js';
 import type { Clock, Cluster, LogSink, Runner } from './ports.js';
 
 /**
@@ -13,6 +14,14 @@ export interface CommandEnv {
   clock: Clock;
   signal: AbortSignal;
   log?: LogSink;
+  /** The Istio minor of the step's hop: istioctl commands run the binary given for it (--istioctl 1.24=PATH). */
+  istioMinor?: string;
+}
+
+/** The Istio minor of a step's hop (its target), which picks the istioctl binary its commands and rollbacks run. */
+export function istioMinorOf(plan: Plan, step: PlanStep): { istioMinor?: string } {
+  const to = plan.hops.find((h) => h.index === step.hop)?.to;
+  return to ? { istioMinor: minorOf(to) } : {};
 }
 
 export type CommandResult = { ok: true; stdout?: string; skipped?: string } | { ok: false; message: string; output?: string };
@@ -37,8 +46,9 @@ export async function runPlanCommand(cmd: PlanCommand, previousOutput: string | 
       return { ok: false, message };
     }
   }
-  if (cmd.optional && !(await env.runner.available(run.tool))) return { ok: true, skipped: `skipped: ${run.tool} not found (${[run.tool, ...run.args.slice(0, 2)].join(' ')})` };
-  const r = await env.runner.run({ tool: run.tool, args: run.args, ...(run.tool === 'helm' && run.valuesFrom ? { valuesFrom: run.valuesFrom } : {}), timeoutMs: left, signal: env.signal, ...(env.log ? { log: env.log } : {}) });
+  const minor = run.tool === 'istioctl' && env.istioMinor ? { istioMinor: env.istioMinor } : {};
+  if (cmd.optional && !(await env.runner.available(run.tool, minor.istioMinor))) return { ok: true, skipped: `skipped: ${run.tool} not found (${[run.tool, ...run.args.slice(0, 2)].join(' ')})` };
+  const r = await env.runner.run({ tool: run.tool, args: run.args, ...(run.tool === 'helm' && run.valuesFrom ? { valuesFrom: run.valuesFrom } : {}), timeoutMs: left, signal: env.signal, ...minor, ...(env.log ? { log: env.log } : {}) });
   if (r.ok) return { ok: true, stdout: r.stdout };
   return { ok: false, message: r.message, ...(r.output ? { output: r.output } : {}) };
 }

@@ -2,10 +2,15 @@ import { ExitCode, UserError } from '../errors.js';
 import type { Plan } from '../plan/schema.js';
 import { checkPlanFits, refuseDrift, requireApprovalPossible } from './executor.js';
 import { lockAvailability } from './lock.js';
-import type { Clock, Cluster, Runner, Tool } from './ports.js';
+import { checkPlanPrerequisites } from './plan-needs.js';
+import type { Permission } from './permissions.js';
+import type { Clock, Cluster, Runner } from './ports.js';
 import { preflightProblems } from './preflight-check.js';
 import { DONE_STEP } from './run-record.js';
 import type { CheckpointStore } from './run-state.js';
+
+/** Each helm/istioctl read of the prerequisites; they run side by side. */
+const PREREQUISITE_TIMEOUT_MS = 120_000;
 
 export interface DryRunCheckOptions {
   maxPlanAgeMs?: number;
@@ -19,6 +24,8 @@ export interface DryRunCheckDeps {
   clock: Clock;
   runner: Runner;
   store: CheckpointStore;
+  /** SelfSubjectAccessReview for the identity a real apply would use. */
+  reviewAccess?: (p: Permission) => Promise<boolean>;
 }
 
 /**
@@ -47,14 +54,10 @@ export async function dryRunChecks(plan: Plan, opts: DryRunCheckOptions, deps: D
   if (problems.length) throw new UserError(`precondition failed: ${problems.join('; ')}`, ExitCode.blocked);
   done.push('no Helm release of the mesh is pending-*, every istiod revision is healthy');
 
-  const needed = new Set<Tool>();
-  const optional = new Set<Tool>();
-  for (const s of pending) for (const c of s.commands) if (c.via !== 'kubernetes-api') (c.optional ? optional : needed).add(c.via);
-  for (const tool of needed) {
-    if (!(await deps.runner.available(tool))) throw new UserError(`${tool} is needed by the plan's pending steps but was not found (on PATH, or pass --${tool})`, ExitCode.blocked);
-  }
-  for (const tool of optional) if (!needed.has(tool) && !(await deps.runner.available(tool))) done.push(`skipped: ${tool} not found (its optional checks are skipped)`);
-  if (needed.size) done.push(`found ${[...needed].sort().join(' and ')}`);
+  // The preflight step's prerequisites, as the real apply checks them before its first change.
+  const pre = await checkPlanPrerequisites(plan, { runner: deps.runner, signal: new AbortController().signal, timeoutMs: PREREQUISITE_TIMEOUT_MS, ...(deps.reviewAccess ? { reviewAccess: deps.reviewAccess } : {}) });
+  if (pre.problems.length) throw new UserError(`prerequisites not met: ${pre.problems.join('; ')}`, ExitCode.blocked);
+  done.push(`prerequisites met${pre.tools.length ? ` (${pre.tools.join(', ')})` : ''}: every chart version resolves from its source${deps.reviewAccess ? ', every API action of the plan is allowed' : ''}`);
 
   requireApprovalPossible(plan, latest, opts.canApprove);
   return done;

@@ -4,7 +4,8 @@ import { revisionUsers } from '../k8s/revision-use.js';
 import { PromptInterrupted } from './terminal.js';
 import { collectFacts } from '../plan/facts.js';
 import type { Plan, PlanCommand, PlanStep } from '../plan/schema.js';
-import { runPlanCommand, type CommandEnv } from './command-exec.js';
+import { istioMinorOf, runPlanCommand, type CommandEnv } from './command-exec.js';
+import type { PrerequisiteReport } from './prerequisites.js';
 import { releasesChangedBy } from '../plan/commands.js';
 import type { EventSink, StepEvent } from './events.js';
 import { acquireLock, observingMessage, type HeldLock } from './lock.js';
@@ -45,6 +46,8 @@ export interface ExecuteOptions {
 
 export interface ExecutorDeps extends RollbackDeps {
   confirm: Confirmer;
+  /** Binaries, chart sources, permissions and reachability, checked in the preflight step before its commands. */
+  prerequisites?: (plan: Plan, signal: AbortSignal, timeoutMs: number) => Promise<PrerequisiteReport>;
 }
 
 export interface ApplyResult {
@@ -351,6 +354,16 @@ class Run {
     let from = rec.commandsDone;
     // apply-rendered consumes the previous command's output, which is not kept across processes: render again.
     if (from > 0 && from < step.commands.length && step.commands[from]!.api?.type === 'apply-rendered') from -= 1;
+    if (step.kind === 'preflight' && from === 0 && deps.prerequisites) {
+      // Before the first change: each unmet prerequisite fails the preflight (exit 3) with its fix, nothing changed.
+      const pre = await deps.prerequisites(this.plan, this.signal, Math.max(1, deadline - this.now()));
+      if (this.signal.aborted) return this.stepInterrupted(step, started);
+      if (pre.tools.length) rec.note = pre.tools.join(', ');
+      if (pre.problems.length) {
+        rec.error = `prerequisites not met: ${pre.problems.join('; ')}`;
+        return 'failed';
+      }
+    }
     let previous: string | undefined;
     let ranSomething = step.commands.length === 0;
     const skipped: string[] = [];
@@ -376,7 +389,7 @@ class Run {
           continue;
         }
       }
-      const r = await runPlanCommand(cmd, previous, deadline, this.env());
+      const r = await runPlanCommand(cmd, previous, deadline, { ...this.env(), ...istioMinorOf(this.plan, step) });
       if (!r.ok) {
         if (this.signal.aborted) return this.stepInterrupted(step, started);
         rec.error = r.message;
@@ -554,7 +567,7 @@ class Run {
     let previous: string | undefined;
     const rec = this.record.steps.find((s) => s.id === step.id);
     for (const cmd of step.rollback?.commands ?? []) {
-      const r = await runPlanCommand(cmd, previous, deadline, this.env(), resolvedFrom(rec));
+      const r = await runPlanCommand(cmd, previous, deadline, { ...this.env(), ...istioMinorOf(this.plan, step) }, resolvedFrom(rec));
       if (!r.ok) return { ok: false, message: r.message };
       previous = r.stdout;
     }

@@ -122,7 +122,10 @@ async function checkIstioctl(needs: IstioctlNeed[], run: Run): Promise<Prerequis
     }
     const client = istioctlClientVersion(r.stdout);
     tools.push(`istioctl ${client ?? 'unknown'}${minors.length > 1 ? ` (for ${minor})` : ''}`);
-    if (!client || minorOf(client) !== minor) problems.push(`istioctl ${client ?? '(unknown version)'} cannot run the ${minor} steps: they need istioctl ${minor}.x; ${download}`);
+    const matches = !!client && minorOf(client) === minor;
+    // Only optional commands (the precheck) need it: they report for the client's own minor, which is noted, not refused.
+    if (!matches && need.required) problems.push(`istioctl ${client ?? '(unknown version)'} cannot run the ${minor} steps: they need istioctl ${minor}.x; ${download}`);
+    else if (!matches) tools[tools.length - 1] += `, not ${minor}.x: its optional checks answer for its own minor`;
     else reachFrom ??= minor;
   });
   if (reachFrom) {

@@ -1,6 +1,6 @@
 import { ExitCode, UserError } from '../errors.js';
 import type { Plan, PlanStep } from '../plan/schema.js';
-import { runPlanCommand } from './command-exec.js';
+import { istioMinorOf, runPlanCommand } from './command-exec.js';
 import type { EventSink } from './events.js';
 import { acquireLock, observingMessage } from './lock.js';
 import { exitCodeOf } from './signal-hub.js';
@@ -151,7 +151,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
       let failure: string | undefined;
       for (const cmd of commands) {
         progress.stepUpdate(step, cmd.description);
-        const r = await runPlanCommand(cmd, previous, deadline, { cluster, runner: deps.runner, clock, signal: interrupt.signal, ...(log ? { log } : {}) }, resolvedFrom(rec));
+        const r = await runPlanCommand(cmd, previous, deadline, { cluster, runner: deps.runner, clock, signal: interrupt.signal, ...(log ? { log } : {}), ...istioMinorOf(plan, step) }, resolvedFrom(rec));
         if (!r.ok) {
           failure = r.message;
           break;

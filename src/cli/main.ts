@@ -85,7 +85,7 @@ export function buildProgram(): Command {
 
   addRunOptions(addClusterOptions(program.command('cleanup').description('plan and run the removal of every revision nothing uses (no tag, namespace, pod, gateway or waypoint); defaultRevision/validator moved first')))
     .optionsGroup(HELP_GROUPS.execution)
-    .option('--chart-repo <repo>', 'Helm chart repository alias or OCI prefix (for the base chart, when defaultRevision moves)', DEFAULTS.chartRepo)
+    .option('--chart-repo <repo>', "where the base chart comes from when defaultRevision moves: a Helm repository URL, an oci:// prefix, a local chart directory or an alias; default Istio's repository", DEFAULTS.chartRepo)
     .option('--out <file>', 'save the cleanup plan (with its digest) instead of running it; istio-upgrade apply FILE runs it')
     .option('--dry-run', 'print the cleanup plan and change nothing')
     .option('-y, --yes', 'run the removals without a typed confirmation each (required without a terminal)')

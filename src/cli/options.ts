@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { UserError, ExitCode } from '../errors.js';
 import { REQUEST_TIMEOUT_FLAG } from './connection.js';
+import { ISTIO_HELM_REPOSITORY } from '../plans/chart-source.js';
 
 /**
  * Every flag shared by two or more commands is declared here, once, with its default; commands combine these
@@ -21,7 +22,7 @@ export const DEFAULTS = {
   strategy: 'canary',
   maxMinorJump: '2',
   compatibilityVersion: 'auto',
-  chartRepo: 'istio',
+  chartRepo: ISTIO_HELM_REPOSITORY,
   restartBatchSize: '10',
   stepTimeout: '15m',
   onFailure: 'rollback',
@@ -103,7 +104,8 @@ export function addPlanningOptions(cmd: Command): Command {
     .option('--allow-downgrade', 'allow a target older than the installed version')
     .option('--allow-unknown-version', 'allow a target newer than the release catalog (no upgrade notes known)')
     .option('--catalog <file>', 'release catalog file merged over (or replacing) the built-in one, e.g. for a newer Istio release (docs/catalog.md)')
-    .option('--chart-repo <repo>', 'Helm chart repository alias or OCI prefix', DEFAULTS.chartRepo)
+    .option('--chart-repo <source>', "where the charts come from: a Helm repository URL, an oci:// prefix, a local chart directory (air-gapped), or a `helm repo add` alias; default Istio's repository", DEFAULTS.chartRepo)
+    .option('--hub <registry>', 'the image registry every chart the plan installs pulls from (a mirror of docker.io/istio), e.g. registry.example.com/istio')
     .option('--istio-operator-file <file>', 'the IstioOperator file the running istioctl install was made from (required for istioctl installs; its sha256 is recorded in the plan)')
     .option('--backup-dir <dir>', 'where the backup step writes (default: ./istio-upgrade-backup-<from>-to-<to>)')
     .option('--restart-batch-size <n>', 'workloads restarted per batch', DEFAULTS.restartBatchSize);

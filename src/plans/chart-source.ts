@@ -23,6 +23,9 @@ export { chartArgs } from '../plan/commands.js';
 
 const hosting = () => upgradePolicy().artifactHosting;
 
+/** Istio's Helm repository: where the plan's charts come from unless --chart-repo says otherwise. */
+export const ISTIO_HELM_REPOSITORY = hosting().helmRepository;
+
 /**
  * The default: Istio's Helm repository, `<chart> --repo <url>`. It works with every Helm 3 and 4 release (OCI charts
  * need Helm 3.8+), needs no `helm repo add`, and classic-repository mirrors (Artifactory, Nexus, ChartMuseum) serve

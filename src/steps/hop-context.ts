@@ -18,6 +18,10 @@ export interface HopRequest {
   tagOrder?: string[];
   includeCleanup: boolean;
   chartRepo: string;
+  /** `--chart-repo` parsed at the command line (a local directory's entries read there); else parsed from chartRepo. */
+  chartSource?: ChartSource;
+  /** `--hub`: the image registry of every chart the plan installs or upgrades. */
+  hub?: string;
   backupDir: string;
   restartBatchSize: number;
   /** istioctl installs: the operator's IstioOperator file the new revision is installed from. */
@@ -111,5 +115,7 @@ export function chartSettings(ctx: HopContext, chart: ChartKey, rel?: HelmReleas
     else if (carried) compat.push({ path: 'compatibilityVersion', value: null });
     if (key) state.compatCharts[hop.compatibilityVersion ? 'add' : 'delete'](key);
   }
-  return [...compat, ...ctx.notes.chartValues.filter((v) => v.chart === chart).map(({ path, value }) => ({ path, value }))];
+  // --hub: every Istio chart reads its images' registry from global.hub.
+  const hub: ChartSetting[] = ctx.req.hub ? [{ path: 'global.hub', value: ctx.req.hub }] : [];
+  return [...compat, ...ctx.notes.chartValues.filter((v) => v.chart === chart).map(({ path, value }) => ({ path, value })), ...hub];
 }

@@ -24,6 +24,8 @@ export interface IstiodInstallParams {
   operatorFile?: { path: string; sha256: string } | null;
   /** Workaround values from upgrade notes (e.g. the istio-csr ALPN setting); Helm installs only. */
   settings?: ChartSetting[];
+  /** istioctl installs: `--hub` as the IstioOperator's hub (Helm installs get it through settings). */
+  hub?: string;
 }
 
 export function istiodReleaseName(revision: string): string {
@@ -61,7 +63,7 @@ export function istiodInstallStep(p: IstiodInstallParams): BuiltStep {
             op: 'install',
             file: p.operatorFile ?? null,
             // The file carries the profile and every customisation; without it istioctl would install bare defaults.
-            set: [...(p.operatorFile ? [] : [{ key: 'profile', value: p.ambient ? 'ambient' : 'minimal' }]), ...sets.filter(([k]) => k !== 'profile').map(([key, value]) => ({ key, value }))],
+            set: [...(p.operatorFile ? [] : [{ key: 'profile', value: p.ambient ? 'ambient' : 'minimal' }]), ...sets.filter(([k]) => k !== 'profile').map(([key, value]) => ({ key, value })), ...(p.hub ? [{ key: 'hub', value: p.hub }] : [])],
           },
           `install istiod ${p.version} as revision ${p.revision} (istioctl ${p.version} must be on PATH)`,
         );
@@ -122,6 +124,7 @@ export const istiodInstall: StepDescriptor = {
         clearRevisionTags: clearTags,
         settings: method === 'helm' ? chartSettings(ctx, 'istiod') : [],
         operatorFile: method === 'istioctl' ? (ctx.req.istioOperatorFile ?? null) : null,
+        ...(method === 'istioctl' && ctx.req.hub ? { hub: ctx.req.hub } : {}),
       }),
       [factKey.revisionVersion(state.revision), ...(oldIstiod ? [factKey.helmRevision(oldIstiod.namespace, oldIstiod.release)] : [])],
     );

@@ -121,6 +121,10 @@ describe('prerequisites: typed needs in, one problem per unmet need naming its f
     expect(r.problems).toEqual([
       'istioctl 1.23.6 cannot run the 1.24 steps: they need istioctl 1.24.x; download it (curl -sL https://istio.io/downloadIstio | ISTIO_VERSION=1.24.6 sh -) and pass --istioctl 1.24=<path to its bin/istioctl>',
     ]);
+    // only the optional precheck needs it: a client of another minor is noted, not refused
+    s = scripted(istioctl('1.23.6'));
+    r = await checkPrerequisites({ ...needs, istioctl: [{ version: '1.24.6', required: false }] }, deps(s.runner));
+    expect(r).toEqual({ problems: [], tools: ['istioctl 1.23.6, not 1.24.x: its optional checks answer for its own minor'] });
     // a required istioctl that is absent is a problem too
     s = scripted(() => ({ ok: false, reason: 'not-found', message: 'istioctl not found on PATH (or pass --istioctl)' }));
     r = await checkPrerequisites(needs, deps(s.runner));

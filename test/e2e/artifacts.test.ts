@@ -6,9 +6,11 @@ import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import type { Plan } from '../../src/plan/schema.js';
-import { latestReleases } from '../fakebin/index.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CURRENT_HTTP_REPO, latestReleases } from '../fakebin/index.js';
 import { AMBIENT_STEPS, expectStepEffect, NEW_REV, OLD_REV } from './checks.js';
-import { startCluster } from './harness.js';
+import { isMutating, shortArgv, startCluster, type E2eCluster } from './harness.js';
 
 /** The plan without what must differ between two runs of `plan`: its id, timestamp and the digest that covers them. */
 function comparable(plan: Plan): unknown {
@@ -34,23 +36,23 @@ describe.concurrent('e2e: artifact sources, tool versions, prerequisites', () =>
   test('(d) Helm 4 client: the whole ambient 1.23 → 1.24 apply, then rollback --yes, pass; Helm 4 records server-side apply for what it installs and keeps client-side for releases Helm 3 made', async (ctx) => {
     const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23', helmVersion: 'v4.2.4' });
     const plan = await c.plan();
-    const r = await c.cli(['apply', c.planPath, '--yes']);
+    const r = await c.cli(['apply', c.planPath, '--yes'], { timeoutMs: 200_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     for (const id of AMBIENT_STEPS) expectStepEffect(c.server, id, true);
     const releases = latestReleases(c.server);
     expect(releases.get(`istio-system/istiod-${NEW_REV}`)!.applyMethod).toBe('ssa');
     expect(releases.get('istio-system/ztunnel')!.applyMethod).toBe('csa');
     expect(plan.steps.map((s) => s.id)).toEqual(AMBIENT_STEPS);
-    const rb = await c.cli(['rollback', '--yes']);
+    const rb = await c.cli(['rollback', '--yes'], { timeoutMs: 200_000 });
     expect(rb.exitCode, rb.stderr).toBe(0);
     for (const id of AMBIENT_STEPS) if (id !== 'h1-workload-restart-ambient-dns') expectStepEffect(c.server, id, false);
     expect(latestReleases(c.server).get(`istio-system/istiod-${OLD_REV}`)!.status).toBe('deployed');
-  }, 120_000);
+  }, 300_000);
 
   test('(f) reused values with hub: gcr.io/istio-release are reported with the value path and docker.io/istio', async (ctx) => {
     const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23' });
     // The running istiod was installed with its images from the retired registry.
-    const set = await execa('helm', ['upgrade', `istiod-${OLD_REV}`, 'istio/istiod', '-n', 'istio-system', '--version', '1.23.6', '--reuse-values', '--set', 'global.hub=gcr.io/istio-release', '--kube-context', 'e2e'], { env: c.env(), extendEnv: false, reject: false });
+    const set = await execa('helm', ['upgrade', `istiod-${OLD_REV}`, 'istiod', '--repo', CURRENT_HTTP_REPO, '-n', 'istio-system', '--version', '1.23.6', '--reuse-values', '--set', 'global.hub=gcr.io/istio-release', '--kube-context', 'e2e'], { env: c.env(), extendEnv: false, reject: false });
     expect(set.exitCode, set.stderr).toBe(0);
     const r = await c.cli(['plan', '--to', '1.24', '-o', 'json']);
     const plan = JSON.parse(r.stdout) as Plan;
@@ -60,4 +62,48 @@ describe.concurrent('e2e: artifact sources, tool versions, prerequisites', () =>
     const reported = (gone ? plan.blockers : plan.warnings).filter((i) => i.id === 'retired-image-value').map((i) => i.message);
     expect(reported).toEqual([expect.stringMatching(new RegExp(`^Helm release istio-system/istiod-${OLD_REV} sets global\\.hub: gcr\\.io/istio-release, a retired Istio registry; set global\\.hub: docker\\.io/istio \\(or plan with --hub docker\\.io/istio\\)`))]);
   });
+
+  /** Requests that change the cluster, apart from the run's own lock Lease, run record ConfigMaps and the identity and access reviews (which store nothing). */
+  const clusterWrites = (c: E2eCluster) =>
+    c.server.requests.filter((q) => q.method !== 'GET' && !q.path.includes('/leases') && !q.path.includes('/configmaps') && !q.path.includes('/selfsubject')).map((q) => `${q.method} ${q.path}`);
+
+  test('(a) a machine with no repository configured: the default plan names Istio\'s repository in every chart command and applies cleanly', async (ctx) => {
+    const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23' });
+    expect(existsSync(join(c.home, '.config', 'helm', 'repositories.yaml'))).toBe(false);
+    const plan = await c.plan();
+    const chartCommands = plan.steps.flatMap((s) => s.commands).filter((x) => x.helm && 'chart' in x.helm);
+    expect(chartCommands.length).toBeGreaterThan(0);
+    for (const x of chartCommands) expect(x.argv.join(' ')).toContain(`--repo ${CURRENT_HTTP_REPO}`);
+    const r = await c.cli(['apply', c.planPath, '--yes'], { timeoutMs: 200_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    for (const id of AMBIENT_STEPS) expectStepEffect(c.server, id, true);
+    // the preflight recorded the helm client it found
+    expect(c.localRuns()[0]!.steps[0]!.note).toContain('helm v3.17.3 (Helm 3)');
+  }, 300_000);
+
+  test('(b) --chart-repo pointing at a mirror that lacks the target version: apply exits 3 in preflight, no helm change and no cluster write', async (ctx) => {
+    const mirror = 'https://charts.example.internal/istio';
+    const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23', fakeEnv: { FAKE_HELM_REPOS: JSON.stringify({ [mirror]: { versions: ['1.23.6'] } }) } });
+    await c.plan(['--to', '1.24', '--chart-repo', mirror]);
+    c.server.clearRequests();
+    const dry = await c.cli(['apply', c.planPath, '--dry-run']);
+    expect(dry.exitCode, dry.stderr).toBe(3);
+    const run = await c.cli(['apply', c.planPath, '--yes']);
+    expect(run.exitCode, run.stderr).toBe(3);
+    for (const out of [dry.stderr, run.stderr]) expect(out).toMatch(/chart (base|istiod|cni|ztunnel|gateway) 1\.24\.\d+ does not resolve from \S+ --repo https:\/\/charts\.example\.internal\/istio/);
+    expect(c.callLog().filter(isMutating).map(shortArgv)).toEqual([]);
+    expect(clusterWrites(c)).toEqual([]);
+  }, 300_000);
+
+  test('(c) an identity missing one verb: the denied permission is named with its RBAC rule, nothing changed', async (ctx) => {
+    const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23' });
+    await c.plan();
+    c.server.forbid({ verb: 'patch', resource: 'daemonsets', namespace: 'istio-system' });
+    c.server.clearRequests();
+    const run = await c.cli(['apply', c.planPath, '--yes']);
+    expect(run.exitCode, run.stderr).toBe(3);
+    expect(run.stderr).toContain('not allowed to patch daemonsets.apps in namespace istio-system: grant Role in namespace istio-system: {apiGroups: ["apps"], resources: ["daemonsets"], verbs: ["patch"]}');
+    expect(c.callLog().filter(isMutating).map(shortArgv)).toEqual([]);
+    expect(clusterWrites(c)).toEqual([]);
+  }, 300_000);
 });

@@ -151,9 +151,9 @@ describe.concurrent('e2e: crashes and interruptions', () => {
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stderr).toContain('Helm release istio-system/istio-cni revision 3 (pending-upgrade) was left behind by the interrupted upgrade');
       expect(c.callLog().filter(isMutating).map(shortArgv).filter((a) => a.includes('istio-cni'))).toEqual([
-        'helm upgrade istio-cni istio/cni -n istio-system --version 1.24.6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
+        'helm upgrade istio-cni cni --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
         'helm rollback istio-cni 2 -n istio-system --wait',
-        'helm upgrade istio-cni istio/cni -n istio-system --version 1.24.6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
+        'helm upgrade istio-cni cni --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
       ]);
       expectAmbientUpgraded(c.server, plan.steps.map((s) => s.id));
     }, 90_000);
@@ -208,9 +208,9 @@ describe.concurrent('e2e: crashes and interruptions', () => {
       expect(resumed.exitCode, resumed.stderr).toBe(0);
       expect(resumed.stderr).toContain('Helm release istio-system/istiod-1-24-6 revision 1 (failed) was left behind by the interrupted install');
       expect(c.callLog().filter(isMutating).map(shortArgv).filter((a) => a.includes('istiod-1-24-6'))).toEqual([
-        'helm install istiod-1-24-6 istio/istiod -n istio-system --version 1.24.6 --set revision=1-24-6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
+        'helm install istiod-1-24-6 istiod --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --set revision=1-24-6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
         'helm uninstall istiod-1-24-6 -n istio-system --wait',
-        'helm install istiod-1-24-6 istio/istiod -n istio-system --version 1.24.6 --set revision=1-24-6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
+        'helm install istiod-1-24-6 istiod --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --set revision=1-24-6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
       ]);
       expectAmbientUpgraded(c.server, plan.steps.map((s) => s.id));
     }, 90_000);

@@ -206,7 +206,7 @@ describe.concurrent('e2e: failures', () => {
       expect(r.stderr).toContain('step h1-base-chart-upgrade failed: helm upgrade timed out after 10s');
       const upgrade = c.callLog().find((x) => x.argv[1] === 'upgrade')!;
       await until('the timed-out helm to be gone', () => !alive(upgrade.pid), 20_000);
-      expect(c.callLog().filter(isMutating).map(shortArgv)).toEqual(['helm upgrade istio-base istio/base -n istio-system --version 1.24.6 --wait', 'helm rollback istio-base 2 -n istio-system --wait']);
+      expect(c.callLog().filter(isMutating).map(shortArgv)).toEqual(['helm upgrade istio-base base --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --wait', 'helm rollback istio-base 2 -n istio-system --wait']);
       expect(c.localRuns()[0]!.steps.find((x) => x.id === 'h1-base-chart-upgrade')!.status).toBe('rolled-back');
     } finally {
       await c.close();
@@ -226,9 +226,9 @@ describe.concurrent('e2e: failures', () => {
       expect(runs.map((r) => r.status)).toEqual(['succeeded']);
       const helmChanges = c.callLog().filter(isMutating).map(shortArgv);
       expect(helmChanges.filter((a) => a.includes('istio-cni'))).toEqual([
-        'helm upgrade istio-cni istio/cni -n istio-system --version 1.24.6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
+        'helm upgrade istio-cni cni --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
         'helm rollback istio-cni 2 -n istio-system --wait',
-        'helm upgrade istio-cni istio/cni -n istio-system --version 1.24.6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
+        'helm upgrade istio-cni cni --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
       ]);
       expect(helmChanges.filter((a) => !a.includes('istio-cni'))).toEqual(
         plan.steps.flatMap((s) => s.commands.map((x) => planArgv(x.argv)).filter((a) => /^helm (install|upgrade) /.test(a) && !a.includes('istio-cni'))),
@@ -274,7 +274,7 @@ describe.concurrent('e2e: failures', () => {
         expect(r.exitCode, r.stderr).toBe(5);
         expect(r.stderr).toContain('nothing was rolled back (--on-failure stop)');
         expect(c.callLog().filter((x) => x.argv[1] === 'rollback')).toEqual([]);
-        expect(c.callLog().filter(isMutating).map(shortArgv)).toEqual(['helm upgrade istio-base istio/base -n istio-system --version 1.24.6 --wait']);
+        expect(c.callLog().filter(isMutating).map(shortArgv)).toEqual(['helm upgrade istio-base base --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --wait']);
         const [run] = c.localRuns();
         expect(run!.status).toBe('failed');
         expect(run!.steps.find((s) => s.id === 'h1-base-chart-upgrade')!.status).toBe('failed');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'vitest';
 import { startFakeApiServer, type FakeApiServer, type KubeObject } from '../fake-apiserver/index.js';
-import { CURRENT_HTTP_REPO, ensureFakeBinBuilt, fakeBinDir, readCallLog, reconcile, writeFakeBinConfig, writeFaults, writeHelmRepositories, type CallRecord, type FaultRule } from '../fakebin/index.js';
+import { ensureFakeBinBuilt, fakeBinDir, readCallLog, reconcile, writeFakeBinConfig, writeFaults, type CallRecord, type FaultRule } from '../fakebin/index.js';
 import { ciEnv, cliPath, finishCli, spawnCli, type CliProcess, type CliRun } from '../support/cli.js';
 import { readFixture } from '../support/fixtures.js';
 import type { Plan } from '../../src/plan/schema.js';
@@ -31,7 +31,8 @@ export function isMutating(c: CallRecord): boolean {
  * records (`helm version`, `istioctl version --remote=false`); the plan's own commands are the rest.
  */
 export function isReadOnlyQuery(c: CallRecord): boolean {
-  return (c.argv[0] === 'helm' && c.argv[1] === 'get') || c.argv[1] === 'version';
+  // get values, and the preflight's prerequisite reads: versions, helm show chart / list / repo list
+  return (c.argv[0] === 'helm' && ['get', 'show', 'list'].includes(c.argv[1] ?? '')) || (c.argv[0] === 'helm' && c.argv[1] === 'repo' && c.argv[2] === 'list') || c.argv[1] === 'version';
 }
 
 /** The argv of a call without what the product appends (the context flag) and values files (hashes differ per call). */
@@ -79,6 +80,8 @@ export interface ClusterOptions {
   helmVersion?: string;
   /** The user the fake API server authenticates the token as (SelfSubjectReview); default test-user, as the kubeconfig entry. */
   user?: string;
+  /** Other settings of the fakes (FAKE_HELM_REPOS, FAKE_ISTIOCTL_VERSION…). */
+  fakeEnv?: Record<string, string>;
 }
 
 export class E2eCluster {
@@ -97,7 +100,7 @@ export class E2eCluster {
     readonly server: FakeApiServer,
     readonly dir: string,
     readonly context: string,
-    helmVersion?: string,
+    fakeEnv: Record<string, string> = {},
   ) {
     this.home = join(dir, 'home');
     this.stateDir = join(dir, 'state');
@@ -108,9 +111,8 @@ export class E2eCluster {
     this.planPath = join(this.work, 'plan.json');
     mkdirSync(this.work, { recursive: true });
     server.writeKubeconfig(this.kubeconfig, { context });
-    writeFakeBinConfig(this.home, { log: this.calls, faults: this.faultsFile, ...(helmVersion ? { env: { FAKE_HELM_VERSION: helmVersion } } : {}) });
-    // A machine that ran `helm repo add istio https://blob.istio.io/istio-release/charts`.
-    writeHelmRepositories(this.home, [{ name: 'istio', url: CURRENT_HTTP_REPO }]);
+    writeFakeBinConfig(this.home, { log: this.calls, faults: this.faultsFile, env: fakeEnv });
+    // A fresh machine: no `helm repo add` was ever run (plans name their chart source themselves).
   }
 
   static async start(o: ClusterOptions): Promise<E2eCluster> {
@@ -121,7 +123,7 @@ export class E2eCluster {
     o.mutate?.(objects);
     const server = await startFakeApiServer({ objects, kubernetesVersion: fx.kubernetesVersion, ...(o.user ? { user: o.user } : {}) });
     const dir = mkdtempSync(join(tmpdir(), `e2e-${o.fixture}-`));
-    const c = new E2eCluster(server, dir, o.context ?? 'e2e', o.helmVersion);
+    const c = new E2eCluster(server, dir, o.context ?? 'e2e', { ...(o.helmVersion ? { FAKE_HELM_VERSION: o.helmVersion } : {}), ...o.fakeEnv });
     if (o.controllers !== false) c.startControllers();
     return c;
   }

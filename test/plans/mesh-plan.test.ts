@@ -66,7 +66,7 @@ describe('primary-remote (cluster1 primary, cluster2 remote on istiod-remote 1.2
     expect(remote.controlPlane).toBe('cluster1');
     const install = remote.plan.steps.find((s) => s.kind === 'remote-injector-install')!;
     expect(install.commands[0]!.argv).toEqual([
-      'helm', 'install', 'istiod-1-24-6', 'istio/istiod', '-n', 'istio-system', '--version', '1.24.6',
+      'helm', 'install', 'istiod-1-24-6', 'istiod', '--repo', 'https://blob.istio.io/istio-release/charts', '-n', 'istio-system', '--version', '1.24.6',
       '--set', 'profile=remote', '--set', 'revision=1-24-6', '--set', 'pilot.enabled=null', '--wait', '--values', '<values-of:istio-system/istiod-remote>',
     ]);
     expect(install.commands[0]!.valuesFrom).toEqual({ release: 'istiod-remote', namespace: 'istio-system' });

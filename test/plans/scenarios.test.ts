@@ -33,7 +33,7 @@ describe('ambient 1.23 → 1.24 with DNS capture (istio.io ambient Helm upgrade 
 
   it('installs a revisioned ambient istiod from the running values and points ztunnel at it', () => {
     expect(argvs(step(plan, 'h1-istiod-install'))[0]).toBe(
-      'helm install istiod-1-24-6 istio/istiod -n istio-system --version 1.24.6 --set revision=1-24-6 --set profile=ambient --set compatibilityVersion=1.23 --wait --values <values-of:istio-system/istiod-1-23-6>',
+      'helm install istiod-1-24-6 istiod --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --set revision=1-24-6 --set profile=ambient --set compatibilityVersion=1.23 --wait --values <values-of:istio-system/istiod-1-23-6>',
     );
     expect(step(plan, 'h1-istiod-install').rollback!.commands[0]!.argv.join(' ')).toBe('helm uninstall istiod-1-24-6 -n istio-system --wait');
     expect(argvs(step(plan, 'h1-ztunnel-upgrade'))[0]).toContain('--set revision=1-24-6');
@@ -60,7 +60,7 @@ describe('ambient 1.23 → 1.24 with DNS capture (istio.io ambient Helm upgrade 
     expect(removal.irreversible).toBe(true);
     expect(removal.rollback).toBeNull();
     expect(argvs(removal)).toEqual([
-      'helm upgrade istio-base istio/base -n istio-system --version 1.24.6 --set defaultRevision=1-24-6 --wait --values <values-of:istio-system/istio-base>',
+      'helm upgrade istio-base base --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --set defaultRevision=1-24-6 --wait --values <values-of:istio-system/istio-base>',
       'helm uninstall istiod-1-23-6 -n istio-system --wait',
     ]);
   });
@@ -86,7 +86,7 @@ describe('Helm-owned CRDs under a custom base release', async () => {
   const { plan } = await planFor(caseNamed('ambient-crds-owned-to-1.24'));
   it('skips the migration and upgrades the base release by its real name', () => {
     expect(kinds(plan)).not.toContain('crd-migration-labels');
-    expect(argvs(step(plan, 'h1-base-chart-upgrade'))[0]).toMatch(/^helm upgrade mesh-base istio\/base -n istio-system --version 1\.24\.6/);
+    expect(argvs(step(plan, 'h1-base-chart-upgrade'))[0]).toMatch(/^helm upgrade mesh-base base --repo https:\/\/blob\.istio\.io\/istio-release\/charts -n istio-system --version 1\.24\.6/);
   });
 });
 
@@ -122,7 +122,7 @@ describe('sidecar canary with tags', async () => {
     const removal = step(mh, 'h1-old-revision-removal-1-22-8');
     expect(argvs(removal).slice(1, 3)).toEqual([
       'helm uninstall istiod-1-22-8 -n istio-system --wait',
-      "helm template istiod-1-23-6 istio/istiod -n istio-system --version 1.23.6 -s templates/revision-tags.yaml --set revisionTags={default} --set revision=1-23-6",
+      "helm template istiod-1-23-6 istiod --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.23.6 -s templates/revision-tags.yaml --set revisionTags={default} --set revision=1-23-6",
     ]);
     expect(removal.commands.filter((c) => c.api?.type === 'apply-rendered')).toHaveLength(2);
     expect(mh.warnings.map((w) => w.id)).toContain('tags-owned-by-old-release');
@@ -132,7 +132,7 @@ describe('sidecar canary with tags', async () => {
     const { plan: ip } = await planFor(caseNamed('sidecar-1.22-in-place-to-1.23'));
     expect(kinds(ip)).not.toContain('tag-move');
     expect(kinds(ip)).not.toContain('istiod-install');
-    expect(argvs(step(ip, 'h1-istiod-upgrade'))[0]).toMatch(/^helm upgrade istiod-1-22-8 istio\/istiod -n istio-system --version 1\.23\.6/);
+    expect(argvs(step(ip, 'h1-istiod-upgrade'))[0]).toMatch(/^helm upgrade istiod-1-22-8 istiod --repo https:\/\/blob\.istio\.io\/istio-release\/charts -n istio-system --version 1\.23\.6/);
   });
 });
 

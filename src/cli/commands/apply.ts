@@ -2,6 +2,7 @@ import { parseDuration, parseTimerDuration } from '../../apply/duration.js';
 import { connectionFrom } from '../connection.js';
 import { executePlan } from '../../apply/executor.js';
 import { toolPathsFrom } from '../../apply/tool-paths.js';
+import { checkPlanPrerequisites } from '../../apply/plan-needs.js';
 import { holderIdentity } from '../../apply/lock.js';
 import { readPlanFile } from '../../apply/plan-file.js';
 import { commandLines, describeVerify, renderDryRun } from '../../apply/render.js';
@@ -147,7 +148,7 @@ export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions
       holder,
       hintFlags: w.hintFlags,
     },
-    { ...liveRunDeps(w, cluster), confirm: terminalConfirmer() },
+    { ...liveRunDeps(w, cluster), confirm: terminalConfirmer(), prerequisites: (p, signal, timeoutMs) => checkPlanPrerequisites(p, { runner: w.runner, reviewAccess: (x) => cluster.reviewAccess(x), signal, timeoutMs }) },
   ));
   if (opts.output !== 'text') await writeStdout(renderDocument(result, opts.output));
   process.stderr.write(summary(result, w.store.local.logPath(result.runId)));
@@ -166,7 +167,7 @@ async function checkedDryRun(plan: Plan, opts: ApplyOptions, maxPlanAgeMs: numbe
   const checks = await dryRunChecks(
     plan,
     { ...(maxPlanAgeMs !== undefined ? { maxPlanAgeMs } : {}), canApprove: (opts.yes ?? false) || terminalConfirmer().interactive, allowAnyCluster: opts.allowAnyCluster ?? false },
-    { cluster, clock: liveRuntime.clock, runner: w.runner, store: w.store },
+    { cluster, clock: liveRuntime.clock, runner: w.runner, store: w.store, reviewAccess: (x) => cluster.reviewAccess(x) },
   );
   if (reapply) checks.push(reapply);
   process.stderr.write(`checked against context "${cluster.context}" (reads only):\n${checks.map((c) => `  ✓ ${c}\n`).join('')}`);

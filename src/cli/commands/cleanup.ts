@@ -13,7 +13,9 @@ import { textStyle } from '../color.js';
 import { applyMadePlan } from './apply.js';
 import { requireApprovalPossible } from '../../apply/executor.js';
 import { terminalConfirmer } from '../../apply/terminal.js';
-import { checkChartRepo, newPlanId, planExitCode } from './plan.js';
+import { newPlanId, planExitCode } from './plan.js';
+import { parseChartSource } from '../../plans/chart-source.js';
+import { readdirSync } from 'node:fs';
 
 export interface CleanupOptions extends ClusterOptions, RunFlags {
   chartRepo: string;
@@ -30,7 +32,8 @@ export interface CleanupOptions extends ClusterOptions, RunFlags {
  * terminal or by `--yes` (without either, refused before any change).
  */
 export async function cleanupCommand(opts: CleanupOptions): Promise<number> {
-  checkChartRepo(opts.chartRepo);
+  // A bad --chart-repo is a usage error before anything connects.
+  parseChartSource(opts.chartRepo, (dir) => readdirSync(dir));
   if (opts.out && opts.dryRun) throw new UserError('--out saves the cleanup plan without running it; --dry-run is not needed with it', ExitCode.usage);
   if (opts.snapshot && !opts.out && !opts.dryRun) throw new UserError('a cleanup planned from --snapshot can only be saved (--out) or shown (--dry-run); run it against the live cluster', ExitCode.usage);
   const source = await openSource(opts);

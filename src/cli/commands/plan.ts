@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { parseChartSource } from '../../plans/chart-source.js';
+import { parseHub } from '../../plans/image-hub.js';
 import { discover } from '../../k8s/discover/index.js';
 import { planUpgrade, DEFAULT_REQUEST, UNKNOWN_TARGET_WARNING, type PlanRequest } from '../../plans/planner/index.js';
 import type { Plan } from '../../plan/schema.js';
@@ -36,6 +39,7 @@ export interface PlanOptions extends ClusterOptions, OutputOptions {
   allowUnknownVersion?: boolean;
   catalog?: string;
   chartRepo: string;
+  hub?: string;
   istioOperatorFile?: string;
   backupDir?: string;
   restartBatchSize: string;
@@ -54,27 +58,14 @@ function positiveInt(value: string, flag: string, max: number): number {
   return n;
 }
 
-/**
- * --chart-repo lands in helm's argv as the chart's prefix (`<repo>/istiod`): it must be a repository alias or an
- * oci:// / https:// prefix, never empty, never spaced, never something helm would read as a flag.
- */
-export function checkChartRepo(repo: string): void {
-  const ok = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(repo) || /^(oci|https?):\/\/[A-Za-z0-9._~:\/@%+-]+$/.test(repo);
-  if (!ok) {
-    throw new UserError(
-      `--chart-repo ${JSON.stringify(repo)} is not a Helm repository alias (e.g. istio) or an oci:// or https:// prefix`,
-      ExitCode.usage,
-      'add the repository first: helm repo add istio https://istio-release.storage.googleapis.com/charts',
-    );
-  }
-}
-
 export function planRequestFrom(opts: PlanOptions, now = new Date()): PlanRequest {
   if (!opts.to) throw new UserError('plan needs --to <version> (e.g. --to 1.24, --to 1.24.2, --to latest)', ExitCode.usage);
   const cv = opts.compatibilityVersion;
   if (!['auto', 'none'].includes(cv) && !/^1\.\d+$/.test(cv)) throw new UserError(`--compatibility-version must be auto, none or a minor such as 1.23, got "${cv}"`, ExitCode.usage);
   const planId = newPlanId(now);
-  checkChartRepo(opts.chartRepo);
+  // A local chart directory is listed here, so the plan names `<chart>-<version>.tgz` when `helm pull` wrote one.
+  const chartSource = parseChartSource(opts.chartRepo, (dir) => readdirSync(dir));
+  const hub = opts.hub !== undefined ? parseHub(opts.hub) : undefined;
   // istio.io/rev=default selects the default tag (the unrevisioned control plane): no revision may take that name.
   if (opts.revision === 'default') throw new UserError('--revision default is reserved: istio.io/rev=default means the default tag; choose another name, e.g. 1-24-2', ExitCode.usage);
   if (opts.backupDir !== undefined && !opts.backupDir.trim()) throw new UserError('--backup-dir needs a directory name (it is where the backup step writes)', ExitCode.usage);
@@ -90,6 +81,8 @@ export function planRequestFrom(opts: PlanOptions, now = new Date()): PlanReques
     allowDowngrade: opts.allowDowngrade ?? false,
     allowUnknownVersion: opts.allowUnknownVersion ?? false,
     chartRepo: opts.chartRepo,
+    chartSource,
+    ...(hub !== undefined ? { hub } : {}),
     ...(opts.istioOperatorFile !== undefined ? { istioOperatorFile: readOperatorFile(opts.istioOperatorFile) } : {}),
     ...(opts.backupDir !== undefined ? { backupDir: opts.backupDir } : {}),
     restartBatchSize: positiveInt(opts.restartBatchSize, '--restart-batch-size', 1000),

@@ -16,7 +16,7 @@ export function composeHop(input: ComposeInput): PlanStep[] {
   const { registry: _, ...context } = input;
   const ctx: HopContext = {
     ...context,
-    charts: chartSourceFor(input.req.chartRepo),
+    charts: input.req.chartSource ?? chartSourceFor(input.req.chartRepo),
     restarted: new Set(),
     add(built, preconditions = []) {
       const step = finishStep({ hop: hop.index, preconditions: hop.index === 1 ? preconditions.filter((k) => !restsOnTouched(k)) : [] }, built);

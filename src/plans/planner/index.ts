@@ -13,6 +13,9 @@ import { computeHops } from './hops.js';
 import { checkPolicyOrder, evaluateHopNotes, type ChartValue } from './notes.js';
 import { preflightChecks } from './preflight.js';
 import { imageHubFindings } from './image-hub.js';
+import { chartArgs } from '../../plan/commands.js';
+import type { ChartSource } from '../../plan/operations.js';
+import { chartSourceFor } from '../../steps/commands.js';
 import type { PlanRequest } from './request.js';
 import { activeRevision, revisionNameFor } from './source.js';
 import { isDns1123Label, isHelmReleaseName } from '../../plan/names.js';
@@ -139,8 +142,9 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
   const last = hops[hops.length - 1]!;
   if (method === 'helm') {
     const rel = resume?.to.helmRelease ?? finalIstiodRelease(last, req.strategy, source.helmRelease, inv.istioNamespace);
-    compatibilityFollowUp(last, rel, base.followUps);
-    valueFollowUps(notes.flatMap((n) => n.chartValues), last, rel, base.followUps);
+    const charts = req.chartSource ?? chartSourceFor(req.chartRepo);
+    compatibilityFollowUp(last, rel, charts, base.followUps);
+    valueFollowUps(notes.flatMap((n) => n.chartValues), last, rel, charts, base.followUps);
   }
   return { ...base, hops, steps: base.blockers.length ? steps.map(withoutCommands) : steps };
 }
@@ -205,11 +209,11 @@ function withoutUnsafeReleases(inv: Inventory, f: Findings): Inventory {
 }
 
 /** Commands an operator runs to remove one value from a release while keeping the rest of its values. */
-function removeValueCommands(rel: { release: string; namespace: string }, chart: string, version: string, path: string): string[][] {
+function removeValueCommands(rel: { release: string; namespace: string }, charts: ChartSource, chart: string, version: string, path: string): string[][] {
   const file = `${rel.release}-values.yaml`;
   return [
     ['helm', 'get', 'values', rel.release, '-n', rel.namespace, '-o', 'yaml', '--output-file', file],
-    ['helm', 'upgrade', rel.release, `istio/${chart}`, '-n', rel.namespace, '--version', version, '--values', file, '--set', `${path}=null`, '--wait'],
+    ['helm', 'upgrade', rel.release, ...chartArgs(charts, chart, version), '-n', rel.namespace, '--version', version, '--values', file, '--set', `${path}=null`, '--wait'],
   ];
 }
 
@@ -219,17 +223,17 @@ function finalIstiodRelease(hop: Hop, strategy: PlanRequest['strategy'], source:
 }
 
 /** A follow-up to adopt the last hop's new defaults, run by hand once the new version is validated. */
-function compatibilityFollowUp(hop: Hop, rel: { release: string; namespace: string }, followUps: Plan['followUps']): void {
+function compatibilityFollowUp(hop: Hop, rel: { release: string; namespace: string }, charts: ChartSource, followUps: Plan['followUps']): void {
   if (!hop.compatibilityVersion) return;
   followUps.push({
     id: `h${hop.index}-drop-compatibility-version`,
     title: `After validating ${hop.to}, adopt its new defaults by removing compatibilityVersion=${hop.compatibilityVersion} from revision ${hop.revision} (then from the istio-cni, ztunnel and gateway releases the same way)`,
-    commands: removeValueCommands(rel, 'istiod', hop.to, 'compatibilityVersion'),
+    commands: removeValueCommands(rel, charts, 'istiod', hop.to, 'compatibilityVersion'),
   });
 }
 
 /** Workarounds a note set on istiod, with the condition to drop them: one follow-up each. */
-function valueFollowUps(values: ChartValue[], last: Hop, rel: { release: string; namespace: string }, followUps: Plan['followUps']): void {
+function valueFollowUps(values: ChartValue[], last: Hop, rel: { release: string; namespace: string }, charts: ChartSource, followUps: Plan['followUps']): void {
   const seen = new Set<string>();
   for (const v of values) {
     if (!v.dropWhen || v.chart !== 'istiod' || seen.has(v.path)) continue;
@@ -237,7 +241,7 @@ function valueFollowUps(values: ChartValue[], last: Hop, rel: { release: string;
     followUps.push({
       id: `drop-${v.noteId}`,
       title: `Once ${v.dropWhen}, remove ${v.path} (set by this plan for note ${v.noteId}) from revision ${last.revision}`,
-      commands: removeValueCommands(rel, 'istiod', last.to, v.path),
+      commands: removeValueCommands(rel, charts, 'istiod', last.to, v.path),
     });
   }
 }

@@ -1,3 +1,5 @@
+import type { ChartSource } from '../../plan/operations.js';
+import { ISTIO_HELM_REPOSITORY } from '../chart-source.js';
 import type { ImageSetting } from '../image-hub.js';
 
 /** The IstioOperator file an istioctl install was made from, as checked at plan time. */
@@ -25,6 +27,8 @@ export interface PlanRequest {
   allowDowngrade: boolean;
   allowUnknownVersion: boolean;
   chartRepo: string;
+  /** `--chart-repo` parsed where the directory can be read (the CLI); absent: parsed from chartRepo. */
+  chartSource?: ChartSource;
   /** `--hub`: the registry every chart the plan installs pulls its images from (private mirrors). */
   hub?: string;
   /** Where the backup step writes; default `istio-upgrade-backup-<from>-to-<to>` (no plan id, so plans are deterministic). */
@@ -44,6 +48,6 @@ export const DEFAULT_REQUEST: Omit<PlanRequest, 'to' | 'planId' | 'now' | 'toolV
   includeCleanup: false,
   allowDowngrade: false,
   allowUnknownVersion: false,
-  chartRepo: 'istio',
+  chartRepo: ISTIO_HELM_REPOSITORY,
   restartBatchSize: 10,
 };

@@ -65,7 +65,7 @@ describe('step registry', () => {
     expect(ids.slice(-3)).toEqual(['h1-gateway-upgrade-istio-ingress', 'h1-gateway-canary-istio-ingress', 'h1-old-revision-removal-1-23-6']);
     const step = plan.steps.find((s) => s.kind === 'gateway-canary')!;
     expect(step.preconditions).toEqual([]); // the gateway upgrade before it changes that release's revision
-    expect(step.commands[0]!.argv).toEqual(['helm', 'install', 'istio-ingress-canary', 'istio/gateway', '-n', 'istio-ingress', '--version', '1.24.6', '--wait']);
+    expect(step.commands[0]!.argv).toEqual(['helm', 'install', 'istio-ingress-canary', 'gateway', '--repo', 'https://blob.istio.io/istio-release/charts', '-n', 'istio-ingress', '--version', '1.24.6', '--wait']);
 
     // The schema derived from this registry accepts the plan; the shipped one does not know the kind.
     expect(planSchemaFor(registry.kinds).safeParse(plan).success).toBe(true);
@@ -85,7 +85,7 @@ describe('step registry', () => {
     expect(result.exitCode).toBe(ExitCode.failedRolledBack);
     expect(result.steps.at(-1)).toMatchObject({ id: 'h1-gateway-canary-istio-ingress', status: 'rolled-back' });
     expect(h.cluster.verifies.some((v) => v.spec.type === 'helm-release' && v.spec.release === 'istio-ingress-canary')).toBe(true);
-    const install = h.journal.indexOf('helm install istio-ingress-canary istio/gateway -n istio-ingress --version 1.24.6 --wait');
+    const install = h.journal.indexOf('helm install istio-ingress-canary gateway --repo https://blob.istio.io/istio-release/charts -n istio-ingress --version 1.24.6 --wait');
     const uninstall = h.journal.indexOf('helm uninstall istio-ingress-canary -n istio-ingress --wait');
     expect(install).toBeGreaterThan(-1);
     expect(uninstall).toBeGreaterThan(install);

@@ -171,7 +171,7 @@ for (const helm of [3, 4] as const) {
 
     test('cleanup after the upgrade: the validator moves to 1-24-6 first, then istiod-1-23-6 is removed; injection keeps working', async () => {
       const c = cluster();
-      const r = await c.cli(['cleanup', '--yes']);
+      const r = await c.cli(['cleanup', '--yes', '--chart-repo', 'istio']);
       expect(r.exitCode, `${r.stderr}\n${c.diagnostics()}`).toBe(0);
       const { 'istio-system/istiod-1-23-6': _removed, ...left } = AFTER;
       expect(await releases(c)).toEqual(left);

@@ -52,7 +52,7 @@ describe('--catalog FILE', () => {
     const last = plan.hops[plan.hops.length - 1]!;
     expect(last.to).toBe('1.32.0');
     const argv = plan.steps.filter((s) => s.hop === last.index).flatMap((s) => s.commands.map((c) => c.argv.join(' ')));
-    expect(argv.some((a) => a.startsWith('helm install istiod-1-32-0 istio/istiod') && a.includes('--version 1.32.0'))).toBe(true);
+    expect(argv.some((a) => a.startsWith('helm install istiod-1-32-0 istiod --repo https://blob.istio.io/istio-release/charts') && a.includes('--version 1.32.0'))).toBe(true);
     // The file's compatibility versions: 1.32 accepts 1.30 as its oldest.
     expect(argv.some((a) => a.includes('compatibilityVersion=1.30'))).toBe(true);
   });

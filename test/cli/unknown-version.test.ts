@@ -36,7 +36,7 @@ describe(`--allow-unknown-version for a minor the catalog does not know (${next}
     // The newest known release's chart names and tag templates, for the new version.
     const hopSteps = plan.steps.filter((s: { hop: number }) => s.hop === last.index);
     const argv = hopSteps.flatMap((s: { commands: { argv: string[] }[] }) => s.commands.map((c) => c.argv.join(' ')));
-    expect(argv.some((a: string) => a.startsWith(`helm install istiod-${next.replace('.', '-')}-0 istio/istiod`) && a.includes(`--version ${next}.0`))).toBe(true);
+    expect(argv.some((a: string) => a.startsWith(`helm install istiod-${next.replace('.', '-')}-0 istiod --repo https://blob.istio.io/istio-release/charts`) && a.includes(`--version ${next}.0`))).toBe(true);
     expect(argv.some((a: string) => a.includes('templates/revision-tags') && a.includes(`--version ${next}.0`))).toBe(true);
 
     const yaml = await runCli([...args, '-o', 'yaml']);

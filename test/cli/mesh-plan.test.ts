@@ -63,7 +63,7 @@ describe('plan and status across the clusters of a primary-remote mesh', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/cluster1\s+primary\s+primary\s+1\.23\.6 \(default\)/);
     expect(r.stdout).toContain('12. [cluster2] Install the 1.24.6 remote profile as revision 1-24-6');
-    expect(r.stdout).toContain('helm install istiod-1-24-6 istiod --repo');
+    expect(r.stdout).toContain('$ helm install istiod-1-24-6 istiod \\');
     expect(r.stdout).toContain('Manifest expose-istiod-1-24-6.yaml (cluster cluster1');
   });
 

@@ -68,7 +68,7 @@ describe('e2e: cleanup', () => {
     expect(ran).toEqual(savedPlan.steps.flatMap((s) => s.commands.map((x) => planArgv(x.argv))));
     const baseVersion = releaseState(c.server, 'istio-system', 'istio-base').split(' ')[0];
     expect(ran).toEqual([
-      `helm upgrade istio-base istio/base -n istio-system --version ${baseVersion} --set defaultRevision=${newest} --wait`,
+      `helm upgrade istio-base base --repo https://blob.istio.io/istio-release/charts -n istio-system --version ${baseVersion} --set defaultRevision=${newest} --wait`,
       `helm uninstall istiod-${oldest} -n istio-system --wait`,
       `helm uninstall istiod-${middle} -n istio-system --wait`,
     ]);

@@ -176,7 +176,7 @@ describe.concurrent('e2e: trust boundaries', () => {
     const r = await c.cli(['apply', evil, '--yes']);
     expect(r.exitCode, r.stderr).toBe(3);
     expect(r.stderr).toContain('command(s) that are not what their typed operations render; nothing was run');
-    expect(r.stderr).toMatch(/step h1-base-chart-upgrade command 1: argv is\n\s+helm upgrade istio-base .* --post-renderer \/tmp\/evil\.sh\n\s+but its typed operation renders\n\s+helm upgrade istio-base istio\/base -n istio-system --version 1\.24\.\d+ /);
+    expect(r.stderr).toMatch(/step h1-base-chart-upgrade command 1: argv is\n\s+helm upgrade istio-base .* --post-renderer \/tmp\/evil\.sh\n\s+but its typed operation renders\n\s+helm upgrade istio-base base --repo https:\/\/blob\.istio\.io\/istio-release\/charts -n istio-system --version 1\.24\.\d+ /);
 
     const u = await c.cli(['apply', inUse, '--yes']);
     expect(u.exitCode, u.stderr).toBe(3);

@@ -91,6 +91,15 @@ function ns(name: string, o: Partial<NamespaceInfo>): NamespaceInfo {
   return { name, injection: null, revisionLabel: null, dataplaneMode: null, effectiveRevision: null, ...o };
 }
 
+/** A revision-less Helm install's components: istio-base, istiod (revision `default`) and the istio-ingress gateway, all healthy at `v`. */
+function revisionlessHelmComponents(v: string): Component[] {
+  return [
+    { component: 'base', name: 'istio-base', namespace: NS, version: v, revision: null, installMethod: 'helm', helmRelease: helm('istio-base'), health: 'healthy' },
+    { component: 'istiod', name: 'istiod', namespace: NS, version: v, revision: 'default', installMethod: 'helm', helmRelease: helm('istiod'), health: 'healthy' },
+    { component: 'gateway', name: 'istio-ingress', namespace: 'istio-ingress', version: v, revision: null, installMethod: 'helm', helmRelease: helm('istio-ingress', 'istio-ingress'), health: 'healthy' },
+  ];
+}
+
 function helmGateway(name: string, namespace: string, version: string, revisionName: string | null = null): GatewayInfo {
   return { type: 'helm', name, namespace, helmRelease: helm(name, namespace), revision: revisionName, version, className: null };
 }
@@ -512,11 +521,7 @@ function oldKubernetes126(): FixtureExpectation {
     revisions: [revision('default', { version: v, image: 'docker.io/istio/pilot:1.20.8', rollout: rollout(2, { generation: 2 }), installMethod: 'helm', helmRelease: helm('istiod'), tags: [] })],
     tags: [],
     defaults: { tagRevision: null, validatorRevision: 'default', baseDefaultRevision: null, consistent: true },
-    components: [
-      { component: 'base', name: 'istio-base', namespace: NS, version: v, revision: null, installMethod: 'helm', helmRelease: helm('istio-base'), health: 'healthy' },
-      { component: 'istiod', name: 'istiod', namespace: NS, version: v, revision: 'default', installMethod: 'helm', helmRelease: helm('istiod'), health: 'healthy' },
-      { component: 'gateway', name: 'istio-ingress', namespace: 'istio-ingress', version: v, revision: null, installMethod: 'helm', helmRelease: helm('istio-ingress', 'istio-ingress'), health: 'healthy' },
-    ],
+    components: revisionlessHelmComponents(v),
     helmReleases: [
       release({ name: 'istio-ingress', namespace: 'istio-ingress', chart: 'gateway', chartVersion: v, status: 'deployed', revision: 2, component: 'gateway', history: history('superseded', 'deployed'), values: {}, deployedAt: '2024-07-15T08:20:00Z' }),
       release({ name: 'istio-base', namespace: NS, chart: 'base', chartVersion: v, status: 'deployed', revision: 2, component: 'base', history: history('superseded', 'deployed'), values: {}, deployedAt: '2024-07-15T08:00:00Z' }),
@@ -791,11 +796,7 @@ function revisionlessTaggedFixture(): FixtureExpectation {
     // `istioctl tag set prod --revision default`: before 1.28 a tag has no Service of its own.
     tags: [{ name: 'prod', revision: 'default', webhook: 'istio-revision-tag-prod', service: null, namespaces: ['shop'], conflicting: false }],
     defaults: { tagRevision: null, validatorRevision: 'default', baseDefaultRevision: null, consistent: true },
-    components: [
-      { component: 'base', name: 'istio-base', namespace: NS, version: v, revision: null, installMethod: 'helm', helmRelease: helm('istio-base'), health: 'healthy' },
-      { component: 'istiod', name: 'istiod', namespace: NS, version: v, revision: 'default', installMethod: 'helm', helmRelease: helm('istiod'), health: 'healthy' },
-      { component: 'gateway', name: 'istio-ingress', namespace: 'istio-ingress', version: v, revision: null, installMethod: 'helm', helmRelease: helm('istio-ingress', 'istio-ingress'), health: 'healthy' },
-    ],
+    components: revisionlessHelmComponents(v),
     helmReleases: [
       release({ name: 'istio-ingress', namespace: 'istio-ingress', chart: 'gateway', chartVersion: v, status: 'deployed', revision: 1, component: 'gateway', history: history('deployed'), values: {}, deployedAt: '2025-05-12T09:10:00Z' }),
       release({ name: 'istio-base', namespace: NS, chart: 'base', chartVersion: v, status: 'deployed', revision: 1, component: 'base', history: history('deployed'), values: {}, deployedAt: '2025-05-12T09:00:00Z' }),

@@ -19,6 +19,7 @@ import type { RollbackDeps } from './rollback.js';
 import { checkSamePlan, confirmDoneSteps, recordContradicted, trustedFor, untrustedNote, type FoundRun } from './run-trust.js';
 import { checkBackupDirectories } from './backup.js';
 import { checkIdentity, checkPlanAge, refuseCommandDrift, staleError, staleFacts } from './stale.js';
+import { isPendingRelease } from '../k8s/helm-release.js';
 
 export interface ExecuteOptions {
   /** Where the plan came from; recorded in the run and used in printed commands. */
@@ -455,7 +456,7 @@ class Run {
       if (complete.ok) return { kind: 'done', note: `Helm release ${key} revision ${now.revision} is already ${sub === 'install' ? 'installed' : 'upgraded'}` };
     }
     // A failed upgrade needs nothing; a step without a rollback (irreversible) leaves helm to say what is wrong.
-    if ((sub === 'upgrade' && !now.status.startsWith('pending-')) || !step.rollback?.commands.length) return { kind: 'run' };
+    if ((sub === 'upgrade' && !isPendingRelease(now)) || !step.rollback?.commands.length) return { kind: 'run' };
     this.deps.progress.info(`step ${step.id}: Helm release ${key} revision ${now.revision} (${now.status}) was left behind by the interrupted ${sub}; undoing it with the step's rollback before running helm ${sub} again`);
     const rb = await this.runRollback(step);
     return rb.ok ? { kind: 'run' } : { kind: 'failed', message: `could not undo Helm release ${key} revision ${now.revision} (${now.status}) left behind by the interrupted ${sub}: ${rb.message}` };

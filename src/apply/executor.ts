@@ -43,6 +43,8 @@ export interface ExecuteOptions {
   cwd?: string;
   /** Apply a plan that records no cluster identity to whatever cluster the context reaches. */
   allowAnyCluster?: boolean;
+  /** A mesh run applies a cluster's plan in parts: steps from this index on wait (status paused) for other clusters. */
+  stopBefore?: number;
 }
 
 export interface ExecutorDeps extends RollbackDeps {
@@ -206,6 +208,7 @@ class Run {
       const step = plan.steps[i]!;
       const rec = this.record.steps[i]!;
       if (DONE_STEP.has(rec.status)) continue;
+      if (this.opts.stopBefore !== undefined && i >= this.opts.stopBefore) return this.paused();
       if (this.signal.aborted) return this.interrupted(step);
       if (step.irreversible && !this.opts.yes) {
         const word = confirmationWord(step);
@@ -492,6 +495,12 @@ class Run {
     const inv = await this.deps.cluster.inventory();
     const defaultsMovedFirst = step.commands.some((c) => (c.helm?.op === 'upgrade' ? c.helm.values.settings.some((s) => s.key === 'defaultRevision') : false));
     return revisions.flatMap((r) => revisionUsers(inv, r, { defaultsMovedFirst }).map((why) => `${r}: ${why}`));
+  }
+
+  private async paused(): Promise<ApplyResult> {
+    this.record.status = 'paused';
+    await this.save();
+    return this.result(ExitCode.ok);
   }
 
   /** Someone else may be changing the cluster now: neither continue nor roll back over them. */

@@ -54,7 +54,8 @@ export function prerequisiteNeeds(plan: Plan): PrerequisiteNeeds {
     const a = c.helm ? helmAccess(c.helm, chartOf) : c.istioctl ? istioctlAccess(c.istioctl, istioNamespace) : undefined;
     return a ? [a] : [];
   });
-  return { helm: every.some(({ c }) => c.via === 'helm'), charts, istioctl, access, istioNamespace };
+  const clientSide = [...new Set(every.flatMap(({ c }) => (c.helm && 'serverSide' in c.helm && c.helm.serverSide === false ? [`${c.helm.namespace}/${c.helm.release}`] : [])))];
+  return { helm: every.some(({ c }) => c.via === 'helm'), charts, istioctl, access, istioNamespace, clientSideReleases: clientSide };
 }
 
 export function checkPlanPrerequisites(plan: Plan, deps: PrerequisiteDeps): Promise<PrerequisiteReport> {

@@ -1,5 +1,4 @@
 import type { Inventory } from '../k8s/inventory.js';
-import { isPendingRelease } from '../k8s/helm-release.js';
 
 /**
  * What must hold right before the first change, re-read from the live cluster: an interrupted
@@ -9,7 +8,7 @@ import { isPendingRelease } from '../k8s/helm-release.js';
 export function preflightProblems(inv: Inventory): string[] {
   const problems: string[] = [];
   for (const r of inv.helmReleases) {
-    if (isPendingRelease(r)) {
+    if (r.status.startsWith('pending-')) {
       problems.push(
         `Helm release ${r.namespace}/${r.name} is ${r.status} (revision ${r.revision})` +
           (r.lastGoodRevision !== null ? `: recover with helm rollback ${r.name} ${r.lastGoodRevision} -n ${r.namespace}` : ''),

@@ -34,6 +34,8 @@ export interface PrerequisiteNeeds {
   istioctl: IstioctlNeed[];
   access: AccessNeed[];
   istioNamespace: string;
+  /** Releases the plan has Helm 4 apply client-side (`--server-side=false`, src/plans/helm-apply-method.ts). */
+  clientSideReleases: string[];
 }
 
 export interface PrerequisiteDeps {
@@ -93,6 +95,9 @@ async function checkHelm(needs: PrerequisiteNeeds, run: Run): Promise<Prerequisi
   const s = helmSupport(found);
   const tools = [`helm ${found} (Helm ${s.major || '?'})`];
   if (!s.ok) return { problems: [`helm ${found} is not supported: use Helm 3.8 or newer, or Helm 4 (${HELM_INSTALL})`], tools };
+  // Helm 3 has no --server-side flag; the plan carries it because Helm 4 installed these releases (see helm-apply-method.ts).
+  if (s.major === 3 && needs.clientSideReleases.length)
+    return { problems: [`helm ${found} cannot run this plan: Helm 4 installed ${needs.clientSideReleases.join(', ')} server-side, so the plan upgrades and rolls them back with --server-side=false, a Helm 4 flag; run it with Helm 4 (${HELM_INSTALL})`], tools };
   const [charts, reach] = await Promise.all([checkCharts(needs.charts, run), run('helm', ['list', '-n', needs.istioNamespace, '--max', '1', '-o', 'json'])]);
   return { problems: [...charts, ...(reach.ok ? [] : [`helm cannot read the releases in ${needs.istioNamespace} with the same credentials: ${reach.message}`])], tools };
 }

@@ -87,6 +87,8 @@ export const helmReleaseSchema = z.object({
   history: z.array(z.object({ revision: z.number(), status: z.string() })),
   /** Values with every leaf redacted except the keys planning needs (see redact.ts). */
   values: z.record(z.string(), z.unknown()),
+  /** Helm 4 only: how the latest revision was applied (`ssa` server-side, `csa` client-side); Helm 3 records none. */
+  applyMethod: z.string().optional(),
 });
 export type HelmRelease = z.infer<typeof helmReleaseSchema>;
 

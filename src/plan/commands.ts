@@ -107,6 +107,8 @@ function rollbackRevision(ref: ReleaseRef, resolved: Resolved): string {
 export function helmArgs(op: HelmOperation, resolved: Resolved = {}): string[] {
   checkRelease(op);
   const wait = 'wait' in op && op.wait ? ['--wait'] : [];
+  // Helm 4 only; see src/plans/helm-apply-method.ts
+  const clientSide = 'serverSide' in op && op.serverSide === false ? ['--server-side=false'] : [];
   switch (op.op) {
     case 'install':
     case 'upgrade':
@@ -119,12 +121,12 @@ export function helmArgs(op: HelmOperation, resolved: Resolved = {}): string[] {
       }
       const reuse = op.values.reuse;
       if (reuse) checkRelease(reuse);
-      return [...head, ...settingArgs(op.values.settings), ...wait, ...(reuse ? ['--values', valuesPlaceholder(reuse.namespace, reuse.release)] : [])];
+      return [...head, ...settingArgs(op.values.settings), ...wait, ...clientSide, ...(reuse ? ['--values', valuesPlaceholder(reuse.namespace, reuse.release)] : [])];
     }
     case 'uninstall':
       return ['uninstall', op.release, '-n', op.namespace, ...wait];
     case 'rollback':
-      return ['rollback', op.release, rollbackRevision(op, resolved), '-n', op.namespace, ...wait];
+      return ['rollback', op.release, rollbackRevision(op, resolved), '-n', op.namespace, ...wait, ...clientSide];
   }
 }
 
@@ -171,10 +173,6 @@ export function apiArgv(action: ApiAction): string[] {
       return ['kubectl', 'get', 'crd,mutatingwebhookconfigurations,validatingwebhookconfigurations', '-o', 'yaml'];
     case 'preflight-checks':
       return ['istio-upgrade', 'status'];
-    case 'apply-objects':
-      return ['kubectl', 'apply', '--server-side', `--field-manager=${action.fieldManager}`, '-f', action.file];
-    case 'delete-objects':
-      return ['kubectl', 'delete', ...action.objects.map((o) => `${o.plural}/${o.name}`), '-n', action.objects[0]!.namespace];
   }
 }
 

@@ -43,10 +43,11 @@ const chartFields = { ...releaseRef, chart: z.string(), source: chartSourceSchem
 
 export const helmOperationSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('install'), ...chartFields, wait: z.boolean() }),
-  z.object({ op: z.literal('upgrade'), ...chartFields, wait: z.boolean() }),
+  /** `serverSide: false`: Helm 4 applies client-side (`--server-side=false`) instead of the release's recorded method. */
+  z.object({ op: z.literal('upgrade'), ...chartFields, wait: z.boolean(), serverSide: z.literal(false).optional() }),
   z.object({ op: z.literal('uninstall'), ...releaseRef, wait: z.boolean() }),
   /** Back to the revision the run recorded just before the step changed the release: never a number guessed at plan time. */
-  z.object({ op: z.literal('rollback'), ...releaseRef, rollbackTo: z.literal('recorded-before'), wait: z.boolean() }),
+  z.object({ op: z.literal('rollback'), ...releaseRef, rollbackTo: z.literal('recorded-before'), wait: z.boolean(), serverSide: z.literal(false).optional() }),
   /** Renders objects to stdout for the next API action (`apply-rendered`); changes nothing by itself. */
   z.object({ op: z.literal('template'), ...chartFields, showOnly: z.array(z.string()) }),
 ]);

@@ -4,8 +4,11 @@ import { factKey, helmReleaseFacts } from '../plan/facts.js';
 import { verifiedHelmReleases, type StepDescriptor } from './descriptor.js';
 import { changesRelease, alreadyAtTarget, baseReleaseFor, chartSettings } from './hop-context.js';
 import type { BuiltStep } from './types.js';
+import { needsClientSideApply } from '../plans/helm-apply-method.js';
 
 export interface BaseUpgradeParams {
+  /** Helm 4 applies it client-side (src/plans/helm-apply-method.ts). */
+  clientSideApply?: boolean;
   release: string;
   namespace: string;
   charts: ChartSource;
@@ -37,7 +40,7 @@ export const baseChartUpgrade: StepDescriptor = {
       return;
     }
     if (alreadyAtTarget(ctx, base)) return;
-    ctx.add(baseChartUpgradeStep({ release: base.name, namespace: base.namespace, charts: ctx.charts, version: ctx.hop.to, settings: chartSettings(ctx, 'base') }), [
+    ctx.add(baseChartUpgradeStep({ release: base.name, namespace: base.namespace, charts: ctx.charts, version: ctx.hop.to, settings: chartSettings(ctx, 'base'), clientSideApply: needsClientSideApply(base, ctx.hop.to) }), [
       factKey.helmRevision(base.namespace, base.name),
       factKey.helmStatus(base.namespace, base.name),
     ]);

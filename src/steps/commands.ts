@@ -34,14 +34,21 @@ export function plainSettings(...pairs: [string, string][]): ValueSetting[] {
   return pairs.map(([key, value]) => ({ flag: 'set', key, value }));
 }
 
+/** A release a step upgrades; `clientSideApply`: Helm 4 must apply it client-side (src/plans/helm-apply-method.ts). */
+export type UpgradedRelease = ReleaseRef & { clientSideApply?: boolean };
+
+const applyMethod = (r: UpgradedRelease) => (r.clientSideApply ? { serverSide: false as const } : {});
+
 /** `helm upgrade` of an existing release to a chart version, starting from the release's current values. */
-export function helmUpgrade({ release, namespace }: ReleaseRef, chart: string, source: ChartSource, version: string, settings: ValueSetting[], description = `upgrade ${release} keeping its current values`): PlanCommand {
-  return helmCommand({ op: 'upgrade', release, namespace, chart, source, version, values: { reuse: { release, namespace }, settings }, wait: true }, description);
+export function helmUpgrade(r: UpgradedRelease, chart: string, source: ChartSource, version: string, settings: ValueSetting[], description = `upgrade ${r.release} keeping its current values`): PlanCommand {
+  const { release, namespace } = r;
+  return helmCommand({ op: 'upgrade', release, namespace, chart, source, version, values: { reuse: { release, namespace }, settings }, wait: true, ...applyMethod(r) }, description);
 }
 
 /** Back to the Helm revision the run records just before the step changes the release. */
-export function helmRollback({ release, namespace }: ReleaseRef): PlanCommand {
-  return helmCommand({ op: 'rollback', release, namespace, rollbackTo: 'recorded-before', wait: true }, `roll ${namespace}/${release} back to the revision recorded before the step ran`);
+export function helmRollback(r: UpgradedRelease): PlanCommand {
+  const { release, namespace } = r;
+  return helmCommand({ op: 'rollback', release, namespace, rollbackTo: 'recorded-before', wait: true, ...applyMethod(r) }, `roll ${namespace}/${release} back to the revision recorded before the step ran`);
 }
 
 export function helmUninstall({ release, namespace }: ReleaseRef, description: string): PlanCommand {

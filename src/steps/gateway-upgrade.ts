@@ -4,8 +4,11 @@ import { factKey, helmReleaseFacts } from '../plan/facts.js';
 import { verifiedHelmReleases, type StepDescriptor } from './descriptor.js';
 import { changesRelease, alreadyAtTarget, chartSettings, helmReleaseOf, type PlanState } from './hop-context.js';
 import type { BuiltStep } from './types.js';
+import { needsClientSideApply } from '../plans/helm-apply-method.js';
 
 export interface GatewayUpgradeParams {
+  /** Helm 4 applies it client-side (src/plans/helm-apply-method.ts). */
+  clientSideApply?: boolean;
   release: string;
   namespace: string;
   deployment: string;
@@ -93,6 +96,7 @@ export const gatewayUpgrade: StepDescriptor = {
           pinRevision: follow.pin,
           expect: follow.revision === newRevision ? { revision: newRevision, proxyVersion: hop.to } : null,
           settings: chartSettings(ctx, 'gateway', rel),
+          clientSideApply: needsClientSideApply(rel, hop.to),
         }),
         [factKey.helmRevision(rel.namespace, rel.name)],
       );

@@ -4,8 +4,11 @@ import { factGroup, factKey, helmReleaseFacts } from '../plan/facts.js';
 import { verifiedHelmReleases, type StepDescriptor } from './descriptor.js';
 import { changesRelease, chartSettings, helmReleaseOf } from './hop-context.js';
 import type { BuiltStep } from './types.js';
+import { needsClientSideApply } from '../plans/helm-apply-method.js';
 
 export interface IstiodUpgradeParams {
+  /** Helm 4 applies it client-side (src/plans/helm-apply-method.ts). */
+  clientSideApply?: boolean;
   release: string;
   namespace: string;
   charts: ChartSource;
@@ -45,7 +48,7 @@ export const istiodUpgrade: StepDescriptor = {
     } else {
       const deployment = inv.revisions.find((r) => r.name === state.revision)?.deployment ?? 'istiod';
       ctx.add(
-        istiodUpgradeStep({ release: rel.name, namespace: rel.namespace, charts: ctx.charts, version: hop.to, revision: state.revision, deployment, compatibilityVersion: hop.compatibilityVersion, settings: chartSettings(ctx, 'istiod') }),
+        istiodUpgradeStep({ release: rel.name, namespace: rel.namespace, charts: ctx.charts, version: hop.to, revision: state.revision, deployment, compatibilityVersion: hop.compatibilityVersion, settings: chartSettings(ctx, 'istiod'), clientSideApply: needsClientSideApply(rel, hop.to) }),
         [factKey.helmRevision(rel.namespace, rel.name)],
       );
       changesRelease(ctx, rel);

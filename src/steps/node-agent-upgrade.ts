@@ -5,8 +5,11 @@ import type { PlanStep } from '../plan/schema.js';
 import { verifiedHelmReleases } from './descriptor.js';
 import { changesRelease, alreadyAtTarget, chartSettings, helmReleaseOf, type HopContext } from './hop-context.js';
 import type { BuiltStep } from './types.js';
+import { needsClientSideApply } from '../plans/helm-apply-method.js';
 
 export interface NodeAgentParams {
+  /** Helm 4 applies it client-side (src/plans/helm-apply-method.ts). */
+  clientSideApply?: boolean;
   component: 'cni' | 'ztunnel';
   release: string;
   namespace: string;
@@ -76,6 +79,7 @@ export function planNodeAgentUpgrade(ctx: HopContext, component: NodeAgentParams
       revision: component === 'ztunnel' ? (ctx.req.strategy === 'canary' ? hop.revision : inv.ambient.ztunnel!.revision) : null,
       ambient: component === 'ztunnel' || inv.ambient.cni!.ambientEnabled,
       settings: chartSettings(ctx, component, rel),
+      clientSideApply: needsClientSideApply(rel, hop.to),
     }),
     [factKey.helmRevision(rel.namespace, rel.name), component === 'cni' ? factKey.cniVersion : factKey.ztunnelVersion],
   );

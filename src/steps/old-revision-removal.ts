@@ -9,6 +9,7 @@ import { changesRelease, baseReleaseFor, helmReleaseOf, type HopContext } from '
 import { tagPointCommands } from './tag-move.js';
 import type { PlanCommand } from '../plan/schema.js';
 import type { BuiltStep } from './types.js';
+import { needsClientSideApply } from '../plans/helm-apply-method.js';
 
 export interface RemovalParams {
   method: 'helm' | 'istioctl';
@@ -18,7 +19,7 @@ export interface RemovalParams {
   istiodRelease: string | null;
   charts: ChartSource;
   /** When the base chart's defaultRevision or the default validator still names the old revision. */
-  moveDefaultFirst: { baseRelease: string; baseNamespace: string; version: string } | null;
+  moveDefaultFirst: { baseRelease: string; baseNamespace: string; version: string; clientSideApply?: boolean } | null;
   /** Tags the old release rendered itself: uninstalling it deletes them, so they are re-created at once. */
   recreateTags: { tags: string[]; commands: PlanCommand[] } | null;
 }
@@ -30,7 +31,7 @@ export function oldRevisionRemovalStep(p: RemovalParams): BuiltStep {
     const b = p.moveDefaultFirst;
     commands.push(
       helmUpgrade(
-        { release: b.baseRelease, namespace: b.baseNamespace },
+        { release: b.baseRelease, namespace: b.baseNamespace, clientSideApply: b.clientSideApply },
         'base',
         p.charts,
         b.version,
@@ -100,7 +101,7 @@ export const oldRevisionRemoval: StepDescriptor = {
     const oldRel = inv.revisions.find((r) => r.name === oldRevision)?.helmRelease ?? null;
     const istiodRelease = hop.index === 1 ? (oldRel?.release ?? null) : `istiod-${oldRevision}`;
     const defaultsOnOld = inv.defaults.validatorRevision === oldRevision || inv.defaults.baseDefaultRevision === oldRevision || (hop.index > 1 && base !== undefined);
-    const moveDefaultFirst = base && defaultsOnOld ? { baseRelease: base.name, baseNamespace: base.namespace, version: hop.to } : null;
+    const moveDefaultFirst = base && defaultsOnOld ? { baseRelease: base.name, baseNamespace: base.namespace, version: hop.to, clientSideApply: needsClientSideApply(base, hop.to) } : null;
     const ownedTags = hop.index === 1 && method === 'helm' ? releaseRenderedTags(inv, oldRel).filter((t) => state.tags.get(t) === newRevision) : [];
     const recreateTags = ownedTags.length
       ? {

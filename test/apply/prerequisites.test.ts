@@ -45,7 +45,7 @@ function ambientNeeds(source: ChartSource = blob): PrerequisiteNeeds {
     { via: 'helm', operation: 'upgrade', namespace: 'istio-ingress', chart: 'gateway' },
     { via: 'api', action: { type: 'rollout-restart', workloads: [{ kind: 'Deployment', namespace: 'bookinfo', name: 'reviews' }] } },
   ];
-  return { helm: true, charts, istioctl: [{ version: '1.24.6', required: false }], access, istioNamespace: ns };
+  return { helm: true, charts, istioctl: [{ version: '1.24.6', required: false }], access, istioNamespace: ns, clientSideReleases: [] };
 }
 
 const deps = (runner: Runner, reviewAccess?: (p: Permission) => Promise<boolean>) => ({ runner, signal: new AbortController().signal, timeoutMs: 5_000, ...(reviewAccess ? { reviewAccess } : {}) });
@@ -84,6 +84,20 @@ describe('prerequisites: typed needs in, one problem per unmet need naming its f
     expect(calls.some((c) => c.startsWith('helm show'))).toBe(false);
   });
 
+  test('a plan that has Helm 4 apply releases client-side (--server-side=false) is refused with Helm 3, which has no such flag, and runs with Helm 4', async () => {
+    const needs = { ...ambientNeeds(), clientSideReleases: ['istio-system/istio-base', 'istio-system/ztunnel'] };
+    const helm3 = scripted(first(helmVersion('v3.17.3'), showChart, istioctl('1.24.6')));
+    const r3 = await checkPrerequisites(needs, deps(helm3.runner, async () => true));
+    expect(r3.problems).toEqual([
+      'helm v3.17.3 cannot run this plan: Helm 4 installed istio-system/istio-base, istio-system/ztunnel server-side, so the plan upgrades and rolls them back with --server-side=false, a Helm 4 flag; run it with Helm 4 (https://helm.sh/docs/intro/install/)',
+    ]);
+    expect(helm3.calls.some((c) => c.startsWith('helm show'))).toBe(false);
+    const helm4 = scripted(first(helmVersion('v4.3.2'), showChart, istioctl('1.24.6')));
+    expect((await checkPrerequisites(needs, deps(helm4.runner, async () => true))).problems).toEqual([]);
+    // without such releases Helm 3 is fine
+    expect((await checkPrerequisites(ambientNeeds(), deps(helm3.runner, async () => true))).problems).toEqual([]);
+  });
+
   test('a mirror lacking the version and a local chart of another version are both named', async () => {
     const mirror: ChartSource = { kind: 'repo', url: 'https://charts.example.internal/istio' };
     const needs = ambientNeeds(mirror);
@@ -115,7 +129,7 @@ describe('prerequisites: typed needs in, one problem per unmet need naming its f
   });
 
   test('(e) the wrong istioctl minor for an istioctl install is blocked with the download hint; a multi-hop plan asks each minor its own binary', async () => {
-    const needs: PrerequisiteNeeds = { helm: false, charts: [], istioctl: [{ version: '1.24.6', required: true }], access: [], istioNamespace: ns };
+    const needs: PrerequisiteNeeds = { helm: false, charts: [], istioctl: [{ version: '1.24.6', required: true }], access: [], istioNamespace: ns, clientSideReleases: [] };
     let s = scripted(istioctl('1.23.6'));
     let r = await checkPrerequisites(needs, deps(s.runner));
     expect(r.problems).toEqual([

@@ -155,18 +155,46 @@ describe.concurrent('fake helm: Helm 3 and Helm 4 flags (FAKE_HELM_VERSION)', ()
     expect(r.exitCode, r.stderr).toBe(0);
     // the release was installed by Helm 3 (no apply_method = client-side): auto keeps client-side apply
     expect(latestReleases(h.server, ns).get(`${ns}/istio-cni`)!.applyMethod).toBe('csa');
-    r = await h.helm(['install', 'istiod-1-24-6', 'istio/istiod', '-n', ns, '--version', '1.24.6', '--set', 'revision=1-24-6', '--wait'], { env: helm4 });
+    // 1.28+ charts: no conflict with istiod over failurePolicy (see the next test)
+    r = await h.helm(['install', 'istiod-1-28-1', 'istio/istiod', '-n', ns, '--version', '1.28.1', '--set', 'revision=1-28-1', '--wait'], { env: helm4 });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(latestReleases(h.server, ns).get(`${ns}/istiod-1-24-6`)!.applyMethod).toBe('ssa');
-    r = await h.helm(['upgrade', 'istiod-1-24-6', 'istio/istiod', '-n', ns, '--version', '1.24.6', '--set', 'revision=1-24-6', '--wait'], { env: helm4 });
-    expect(latestReleases(h.server, ns).get(`${ns}/istiod-1-24-6`)!.applyMethod).toBe('ssa');
-    r = await h.helm(['upgrade', 'istiod-1-24-6', 'istio/istiod', '-n', ns, '--version', '1.24.6', '--set', 'revision=1-24-6', '--server-side=false'], { env: helm4 });
-    expect(latestReleases(h.server, ns).get(`${ns}/istiod-1-24-6`)!.applyMethod).toBe('csa');
-    r = await h.helm(['rollback', 'istiod-1-24-6', '2', '-n', ns, '--wait'], { env: helm4 });
+    expect(latestReleases(h.server, ns).get(`${ns}/istiod-1-28-1`)!.applyMethod).toBe('ssa');
+    r = await h.helm(['upgrade', 'istiod-1-28-1', 'istio/istiod', '-n', ns, '--version', '1.28.1', '--set', 'revision=1-28-1', '--wait'], { env: helm4 });
+    expect(latestReleases(h.server, ns).get(`${ns}/istiod-1-28-1`)!.applyMethod).toBe('ssa');
+    r = await h.helm(['upgrade', 'istiod-1-28-1', 'istio/istiod', '-n', ns, '--version', '1.28.1', '--set', 'revision=1-28-1', '--server-side=false'], { env: helm4 });
+    expect(latestReleases(h.server, ns).get(`${ns}/istiod-1-28-1`)!.applyMethod).toBe('csa');
+    r = await h.helm(['rollback', 'istiod-1-28-1', '2', '-n', ns, '--wait'], { env: helm4 });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(latestReleases(h.server, ns).get(`${ns}/istiod-1-24-6`)!.applyMethod).toBe('ssa');
+    expect(latestReleases(h.server, ns).get(`${ns}/istiod-1-28-1`)!.applyMethod).toBe('ssa');
     r = await h.helm(['upgrade', 'ztunnel', 'istio/ztunnel', '-n', ns, '--version', '1.24.6', '--wait']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(latestReleases(h.server, ns).get(`${ns}/ztunnel`)!.applyMethod).toBeUndefined();
+  });
+
+  test('Helm 4 server-side apply of a pre-1.28 chart conflicts with istiod over failurePolicy of its validating webhooks; client-side does not', async ({ ambient: h, expect }) => {
+    const rel = 'istiod-1-24-6';
+    let r = await h.helm(['install', rel, 'istio/istiod', '-n', ns, '--version', '1.24.6', '--set', 'revision=1-24-6', '--wait'], { env: helm4 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    // once istiod serves it owns failurePolicy: the next server-side apply (auto = the record's ssa) conflicts
+    r = await h.helm(['upgrade', rel, 'istio/istiod', '-n', ns, '--version', '1.24.6', '--set', 'revision=1-24-6', '--wait'], { env: helm4 });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      'Error: UPGRADE FAILED: conflict occurred while applying object /istio-validator-1-24-6-istio-system admissionregistration.k8s.io/v1, Kind=ValidatingWebhookConfiguration: Apply failed with 1 conflict: conflict with "pilot-discovery" using admissionregistration.k8s.io/v1: .webhooks[name="rev.validation.istio.io"].failurePolicy',
+    );
+    expect(latestReleases(h.server, ns).get(`${ns}/${rel}`)!.status).toBe('failed');
+    r = await h.helm(['upgrade', rel, 'istio/istiod', '-n', ns, '--version', '1.24.6', '--set', 'revision=1-24-6', '--server-side=false', '--wait'], { env: helm4 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    // rolling back to the ssa revision applies it server-side again (auto = the target's method) and conflicts
+    r = await h.helm(['rollback', rel, '1', '-n', ns, '--wait'], { env: helm4 });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('conflict with "pilot-discovery"');
+    r = await h.helm(['rollback', rel, '1', '-n', ns, '--wait', '--server-side=false'], { env: helm4 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(latestReleases(h.server, ns).get(`${ns}/${rel}`)!.applyMethod).toBe('csa');
+    // Helm 3 applies client-side: the releases it wrote never conflict
+    const base = latestReleases(h.server, ns).get(`${ns}/istio-base`)!;
+    r = await h.helm(['upgrade', 'istio-base', 'istio/base', '-n', ns, '--version', base.chart.version, '--wait']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(latestReleases(h.server, ns).get(`${ns}/istio-base`)!.revision).toBe(base.revision + 1);
   });
 });

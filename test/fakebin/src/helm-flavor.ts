@@ -131,3 +131,20 @@ export function applyMethod(flavor: HelmFlavor, serverSide: ApplyOptions['server
   if (serverSide === 'auto') return previous === 'ssa' ? 'ssa' : 'csa';
   return serverSide === 'true' ? 'ssa' : 'csa';
 }
+
+/**
+ * Helm 4's server-side apply meeting istiod's field ownership. Once istiod serves, its webhook controller sets
+ * `failurePolicy: Fail` on the ValidatingWebhookConfigurations of its revision as field manager `pilot-discovery`;
+ * Istio charts before 1.28 still render `failurePolicy: Ignore` on upgrade (istio/istio#59367, #59488), so applying
+ * such a chart server-side conflicts on every validating webhook configuration it renders that exists already (the
+ * fake takes an existing one as served by istiod). Client-side apply (Helm 3, `--server-side=false`) merges over it.
+ * Returns the error as Helm prints it, or undefined.
+ */
+export async function istiodOwnershipConflict(method: string | undefined, chartVersion: string, rendered: { kind: string; metadata: { name: string }; webhooks?: unknown }[], exists: (kind: string, name: string) => Promise<boolean>): Promise<string | undefined> {
+  if (method !== 'ssa' || Number(/^v?1\.(\d+)\./.exec(chartVersion)?.[1] ?? 99) >= 28) return undefined;
+  let taken: { metadata: { name: string }; webhooks?: unknown } | undefined;
+  for (const o of rendered) if (!taken && o.kind === 'ValidatingWebhookConfiguration' && (await exists(o.kind, o.metadata.name))) taken = o;
+  if (!taken) return undefined;
+  const webhook = (taken.webhooks as { name?: string }[] | undefined)?.[0]?.name ?? '';
+  return `conflict occurred while applying object /${taken.metadata.name} admissionregistration.k8s.io/v1, Kind=ValidatingWebhookConfiguration: Apply failed with 1 conflict: conflict with "pilot-discovery" using admissionregistration.k8s.io/v1: .webhooks[name="${webhook}"].failurePolicy`;
+}

@@ -12,7 +12,7 @@ import { istioChart } from '../../support/istio-render/index.js';
 import { ApiError, CliError, UnreachableError } from './errors.js';
 import { key, type KObj, Kube } from './kube.js';
 import { kubeconfigFiles, loadKubeconfig, resolveTarget } from './kubeconfig.js';
-import { applyMethod, applyOptions, GLOBAL_VALUES, helmFlavor, specsFor, type HelmFlavor } from './helm-flavor.js';
+import { applyMethod, applyOptions, GLOBAL_VALUES, helmFlavor, istiodOwnershipConflict, specsFor, type HelmFlavor } from './helm-flavor.js';
 import { goNow, newRecord, ReleaseStore, type ReleaseRecord } from './releases.js';
 import { checkRepoReachable, locateChart, readRepositories, repositoryConfigPath, writeRepositories } from './repos.js';
 import type { Runtime } from './runtime.js';
@@ -332,6 +332,11 @@ async function cmdUpgrade(s: Session): Promise<void> {
     });
     await store.create(rec);
     created = true;
+    const conflict = await istiodOwnershipConflict(rec.apply_method as string | undefined, version, objects, async (kind, name) => !!(await kube.get(kind, name)));
+    if (conflict) {
+      await fail(conflict);
+      throw new CliError(conflict);
+    }
     const ctl = new Controllers(kube);
     await applyAll(kube, ctl, objects, previous);
     const targetKeys = new Set(objects.map(key));
@@ -379,9 +384,16 @@ async function cmdRollback(s: Session): Promise<void> {
   const method = applyMethod(s.flavor, ao.serverSide, target.apply_method as string | undefined);
   if (method) rec.apply_method = method;
   await store.create(rec);
-  const ctl = new Controllers(kube);
   const currentObjs = parseManifest(lastRec.manifest);
   const targetObjs = parseManifest(target.manifest).map((o) => withHelmMarks(o, release, ns));
+  const conflict = await istiodOwnershipConflict(method, target.chart.metadata.version, targetObjs, async (kind, name) => !!(await kube.get(kind, name)));
+  if (conflict) {
+    rec.info.status = 'failed';
+    rec.info.description = `Rollback "${release}" failed: ${conflict}`;
+    await store.update(rec);
+    throw new CliError(conflict);
+  }
+  const ctl = new Controllers(kube);
   await applyAll(kube, ctl, targetObjs, currentObjs);
   const targetKeys = new Set(targetObjs.map(key));
   await deleteAll(ctl, currentObjs.filter((o) => !targetKeys.has(key(o))));

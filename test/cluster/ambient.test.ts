@@ -21,18 +21,30 @@ const AFTER = {
   'istio-ingress/istio-ingress': 'gateway-1.24.6 deployed',
 };
 
-// Under Helm 4 the mesh was installed with Helm 3 (a team moving to Helm 4): Helm 4 then upgrades and rolls back these
-// releases with client-side apply, as it does for every release Helm 3 installed. A mesh Helm 4 installed itself is
-// the known defect below.
-for (const helm of [3, 4] as const) {
-  describe.skipIf(notRun(helm) ?? notRun(3))(`ambient 1.23 → 1.24 with real Helm ${helm}`, () => {
-    const cluster = sharedCluster({ helm, installWith: 3 }, installAmbient123);
+// Under Helm 4, once with the mesh installed by Helm 3 (a team moving to Helm 4: Helm 4 upgrades and rolls back those
+// releases client-side, as their records carry no apply method) and once with the mesh Helm 4 installed itself,
+// server-side: istiod then owns failurePolicy of the validating webhooks it flipped to Fail, and Istio charts before
+// 1.28 still render `Ignore` on upgrade, so the product has Helm 4 apply those charts client-side
+// (src/plans/helm-apply-method.ts; without it `helm upgrade istio-base` and its rollback conflict and apply exits 5).
+for (const { helm, installWith } of [
+  { helm: 3, installWith: 3 },
+  { helm: 4, installWith: 3 },
+  { helm: 4, installWith: 4 },
+] as const) {
+  const installedBy = installWith === helm ? '' : `, mesh installed by Helm ${installWith}`;
+  describe.skipIf(notRun(helm) ?? notRun(installWith))(`ambient 1.23 → 1.24 with real Helm ${helm}${installedBy}`, () => {
+    const cluster = sharedCluster({ helm, installWith }, installAmbient123);
 
     test('plan, apply: releases, tags, restart order and injected proxies as the plan says', async () => {
       const c = cluster();
       expect(await releases(c)).toEqual(BEFORE);
       const { path: planPath, plan } = await planToFile(c, ['--to', '1.24']);
       expect(plan.steps.map((s) => s.id)).toEqual(AMBIENT_STEPS);
+      // Releases Helm 4 installed (apply_method ssa in their records) are upgraded client-side; Helm 3's never need it.
+      const clientSide = plan.steps.flatMap((s) => s.commands).filter((x) => x.argv.includes('--server-side=false'));
+      expect(clientSide.map((x) => `${x.helm!.op} ${x.helm!.namespace}/${x.helm!.release}`).sort()).toEqual(
+        installWith === 4 ? ['upgrade istio-ingress/istio-ingress', 'upgrade istio-system/istio-base', 'upgrade istio-system/istio-cni', 'upgrade istio-system/ztunnel'] : [],
+      );
 
       const r = await c.cli(['apply', planPath]);
       expect(r.exitCode, `${r.stderr}\n${c.diagnostics()}`).toBe(0);
@@ -195,27 +207,3 @@ for (const helm of [3, 4] as const) {
     });
   });
 }
-
-describe.skipIf(notRun(4))('ambient 1.23 → 1.24, mesh installed by Helm 4 (server-side apply)', () => {
-  const cluster = sharedCluster({ helm: 4 }, installAmbient123);
-
-  // KNOWN DEFECT (found by this tier; see docs/development.md): Helm 4 applies server-side to releases it installed.
-  // istiod (pilot-discovery) owns failurePolicy of istiod-default-validator once it flips it to Fail, and Istio
-  // charts before 1.28 still render `failurePolicy: Ignore` on upgrade (fixed upstream in istio/istio#59367), so
-  // `helm upgrade istio-base` conflicts, and so does its rollback: apply ends with exit 5. The product should run
-  // Helm 4 upgrades/rollbacks of such charts with --server-side=false. This test pins today's behaviour and fails
-  // (to be turned into the success assertions above) once the product handles it.
-  test('KNOWN DEFECT: the base-chart upgrade conflicts with istiod over failurePolicy; apply exits 5', async () => {
-    const c = cluster();
-    const { path: planPath } = await planToFile(c, ['--to', '1.24']);
-    const r = await c.cli(['apply', planPath]);
-    expect(r.exitCode, r.stderr).toBe(5);
-    expect(r.stderr).toMatch(/step h1-base-chart-upgrade: failed .*conflict with "pilot-discovery".*\.webhooks\[name="validation\.istio\.io"\]\.failurePolicy/);
-    // the rollback's record failed too (the failed upgrade's became superseded): no deployed istio-base is left
-    const base = await history(c, 'istio-system', 'istio-base');
-    expect(base.slice(1).map((h) => [h.revision, h.chart, h.status])).toEqual([
-      [2, 'base-1.24.6', 'superseded'],
-      [3, 'base-1.23.6', 'failed'],
-    ]);
-  });
-});

@@ -16,6 +16,8 @@ export interface KubeWriter {
   strategicPatch(resource: ResourceRef, name: string, namespace: string, body: object): Promise<boolean>;
   /** application/apply-patch+yaml with force: we own what the plan renders. */
   serverSideApply(obj: KubeObject, fieldManager: string): Promise<void>;
+  /** false when the object was already gone. */
+  deleteObject(obj: { apiVersion: string; kind: string; namespace: string; name: string }): Promise<boolean>;
 }
 
 export interface ActionDeps {
@@ -93,5 +95,12 @@ export async function performAction(action: ApiAction, ctx: ActionContext, deps:
       if (problems.length) throw new ActionError(`preflight failed: ${problems.join('; ')}`);
       return;
     }
+    case 'apply-objects':
+      for (const o of action.objects) await deps.writer.serverSideApply(o.object as KubeObject, action.fieldManager);
+      return;
+    case 'delete-objects':
+      // Deleting what is already gone is done: an undo run twice must not fail the second time.
+      for (const o of action.objects) await deps.writer.deleteObject(o);
+      return;
   }
 }

@@ -19,6 +19,7 @@ import type { RollbackDeps } from './rollback.js';
 import { checkSamePlan, confirmDoneSteps, recordContradicted, trustedFor, untrustedNote, type FoundRun } from './run-trust.js';
 import { checkBackupDirectories } from './backup.js';
 import { checkIdentity, checkPlanAge, refuseCommandDrift, staleError, staleFacts } from './stale.js';
+import { isPendingRelease } from '../k8s/helm-release.js';
 
 export interface ExecuteOptions {
   /** Where the plan came from; recorded in the run and used in printed commands. */
@@ -42,6 +43,8 @@ export interface ExecuteOptions {
   cwd?: string;
   /** Apply a plan that records no cluster identity to whatever cluster the context reaches. */
   allowAnyCluster?: boolean;
+  /** A mesh run applies a cluster's plan in parts: steps from this index on wait (status paused) for other clusters. */
+  stopBefore?: number;
 }
 
 export interface ExecutorDeps extends RollbackDeps {
@@ -205,6 +208,7 @@ class Run {
       const step = plan.steps[i]!;
       const rec = this.record.steps[i]!;
       if (DONE_STEP.has(rec.status)) continue;
+      if (this.opts.stopBefore !== undefined && i >= this.opts.stopBefore) return this.paused();
       if (this.signal.aborted) return this.interrupted(step);
       if (step.irreversible && !this.opts.yes) {
         const word = confirmationWord(step);
@@ -455,7 +459,7 @@ class Run {
       if (complete.ok) return { kind: 'done', note: `Helm release ${key} revision ${now.revision} is already ${sub === 'install' ? 'installed' : 'upgraded'}` };
     }
     // A failed upgrade needs nothing; a step without a rollback (irreversible) leaves helm to say what is wrong.
-    if ((sub === 'upgrade' && !now.status.startsWith('pending-')) || !step.rollback?.commands.length) return { kind: 'run' };
+    if ((sub === 'upgrade' && !isPendingRelease(now)) || !step.rollback?.commands.length) return { kind: 'run' };
     this.deps.progress.info(`step ${step.id}: Helm release ${key} revision ${now.revision} (${now.status}) was left behind by the interrupted ${sub}; undoing it with the step's rollback before running helm ${sub} again`);
     const rb = await this.runRollback(step);
     return rb.ok ? { kind: 'run' } : { kind: 'failed', message: `could not undo Helm release ${key} revision ${now.revision} (${now.status}) left behind by the interrupted ${sub}: ${rb.message}` };
@@ -491,6 +495,12 @@ class Run {
     const inv = await this.deps.cluster.inventory();
     const defaultsMovedFirst = step.commands.some((c) => (c.helm?.op === 'upgrade' ? c.helm.values.settings.some((s) => s.key === 'defaultRevision') : false));
     return revisions.flatMap((r) => revisionUsers(inv, r, { defaultsMovedFirst }).map((why) => `${r}: ${why}`));
+  }
+
+  private async paused(): Promise<ApplyResult> {
+    this.record.status = 'paused';
+    await this.save();
+    return this.result(ExitCode.ok);
   }
 
   /** Someone else may be changing the cluster now: neither continue nor roll back over them. */

@@ -107,6 +107,10 @@ class LiveWriter implements KubeWriter {
     throw new Error(`strategic merge patch of ${resource.kind} is not supported`);
   }
 
+  deleteObject(o: { apiVersion: string; kind: string; namespace: string; name: string }): Promise<boolean> {
+    return orAbsent(() => this.objects.delete({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.name, namespace: o.namespace } }), `delete ${o.kind} ${o.namespace}/${o.name}`);
+  }
+
   async serverSideApply(obj: KubeObject, fieldManager: string): Promise<void> {
     try {
       await idempotentWrite(() => this.objects.patch(obj as k8s.KubernetesObject, undefined, undefined, fieldManager, true, k8s.PatchStrategy.ServerSideApply));

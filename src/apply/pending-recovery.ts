@@ -12,7 +12,7 @@
  *   marked `failed`, which is what Helm itself records for an operation that ends in error: `helm upgrade --install`
  *   then upgrades from it and `helm uninstall` removes it.
  */
-import { encodeReleasePayload, decodeReleasePayload } from '../k8s/helm-release.js';
+import { encodeReleasePayload, decodeReleasePayload, isPendingRelease, lastGoodRevision } from '../k8s/helm-release.js';
 import type { RunOutcome, Runner } from './ports.js';
 
 export interface ReleaseHistory {
@@ -27,20 +27,14 @@ export type PendingRecovery =
   | { kind: 'rollback'; release: string; namespace: string; stuck: { revision: number; status: string }; toRevision: number }
   | { kind: 'mark-failed'; release: string; namespace: string; stuck: { revision: number; status: string } };
 
-const GOOD = new Set(['deployed', 'superseded']);
-
-export function isPendingStatus(status: string): boolean {
-  return status.startsWith('pending-');
-}
-
 /** What to do about a release whose newest revision is pending-*; `none` for any other release. */
 export function pendingRecovery(h: ReleaseHistory): PendingRecovery {
   const sorted = [...h.history].sort((a, b) => a.revision - b.revision);
   const stuck = sorted.at(-1);
-  if (!stuck || !isPendingStatus(stuck.status)) return { kind: 'none' };
-  const good = sorted.filter((r) => r.revision < stuck.revision && GOOD.has(r.status)).at(-1);
-  return good
-    ? { kind: 'rollback', release: h.release, namespace: h.namespace, stuck, toRevision: good.revision }
+  if (!stuck || !isPendingRelease(stuck)) return { kind: 'none' };
+  const good = lastGoodRevision(sorted, stuck.revision);
+  return good !== null
+    ? { kind: 'rollback', release: h.release, namespace: h.namespace, stuck, toRevision: good }
     : { kind: 'mark-failed', release: h.release, namespace: h.namespace, stuck };
 }
 

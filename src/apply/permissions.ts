@@ -66,7 +66,16 @@ function apiPermissions(a: ApiAction, istioNamespace: string): Permission[] {
       ];
     case 'preflight-checks':
       return [];
+    case 'apply-objects':
+      return a.objects.map((o) => ({ verb: 'patch', group: groupOf(String(o.object.apiVersion)), resource: o.plural, namespace: String((o.object.metadata as { namespace?: string } | undefined)?.namespace ?? istioNamespace) }));
+    case 'delete-objects':
+      return a.objects.map((o) => ({ verb: 'delete', group: groupOf(o.apiVersion), resource: o.plural, namespace: o.namespace }));
   }
+}
+
+/** `networking.istio.io/v1` → `networking.istio.io`; the core group (`v1`) is ''. */
+function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
 }
 
 function needPermissions(n: AccessNeed, istioNamespace: string): Permission[] {

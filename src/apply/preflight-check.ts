@@ -1,4 +1,5 @@
 import type { Inventory } from '../k8s/inventory.js';
+import { isPendingRelease } from '../k8s/helm-release.js';
 
 /**
  * What must hold right before the first change, re-read from the live cluster: an interrupted
@@ -8,7 +9,7 @@ import type { Inventory } from '../k8s/inventory.js';
 export function preflightProblems(inv: Inventory): string[] {
   const problems: string[] = [];
   for (const r of inv.helmReleases) {
-    if (r.status.startsWith('pending-')) {
+    if (isPendingRelease(r)) {
       problems.push(
         `Helm release ${r.namespace}/${r.name} is ${r.status} (revision ${r.revision})` +
           (r.lastGoodRevision !== null ? `: recover with helm rollback ${r.name} ${r.lastGoodRevision} -n ${r.namespace}` : ''),

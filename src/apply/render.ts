@@ -48,6 +48,10 @@ export function kubectlEquivalent(action: ApiAction, context: string): string[] 
     }
     case 'preflight-checks':
       return [`${shellLine(['istio-upgrade', 'status', '--context', context])}   # no Helm release of the mesh is pending-*, every istiod revision is healthy`];
+    case 'apply-objects':
+      return [`${kubectl(context, 'apply', '--server-side', '--force-conflicts', `--field-manager=${action.fieldManager}`, '-f', action.file)}   # ${action.file} is written beside the plan`];
+    case 'delete-objects':
+      return [kubectl(context, 'delete', ...action.objects.map((o) => `${o.plural}.${o.apiVersion.split('/')[0]}/${o.name}`), '-n', action.objects[0]!.namespace, '--ignore-not-found')];
   }
 }
 

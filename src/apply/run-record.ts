@@ -10,7 +10,8 @@ import { planDigest } from '../plans/plan-integrity.js';
  * record is validated on every read.
  */
 
-export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'rolled-back', 'rollback-failed', 'interrupted'] as const;
+/** paused: one part of a mesh run is done; the steps left wait for other clusters (src/apply/mesh). */
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'rolled-back', 'rollback-failed', 'interrupted', 'paused'] as const;
 export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'rolled-back', 'skipped'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type StepStatus = (typeof STEP_STATUSES)[number];

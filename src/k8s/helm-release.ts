@@ -20,6 +20,22 @@ export interface DecodedHelmRelease {
 }
 
 export const HELM_SECRET_TYPE = 'helm.sh/release.v1';
+
+/**
+ * A release whose revision is `pending-install`, `pending-upgrade` or `pending-rollback`: a helm operation is running, or
+ * was killed mid-way and never cleared; Helm 3 and Helm 4 refuse every further operation on it until it is recovered.
+ */
+export function isPendingRelease(rel: { status: string }): boolean {
+  return rel.status.startsWith('pending-');
+}
+
+const GOOD_STATUSES = new Set(['deployed', 'superseded']);
+
+/** The newest revision of `history` below `below` that Helm completed (deployed, or superseded by a later one); null if none. */
+export function lastGoodRevision(history: { revision: number; status: string }[], below = Infinity): number | null {
+  const good = history.filter((h) => h.revision < below && GOOD_STATUSES.has(h.status)).map((h) => h.revision);
+  return good.length ? Math.max(...good) : null;
+}
 const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
 
 export class HelmDecodeError extends Error {}

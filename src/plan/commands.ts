@@ -173,6 +173,10 @@ export function apiArgv(action: ApiAction): string[] {
       return ['kubectl', 'get', 'crd,mutatingwebhookconfigurations,validatingwebhookconfigurations', '-o', 'yaml'];
     case 'preflight-checks':
       return ['istio-upgrade', 'status'];
+    case 'apply-objects':
+      return ['kubectl', 'apply', '--server-side', `--field-manager=${action.fieldManager}`, '-f', action.file];
+    case 'delete-objects':
+      return ['kubectl', 'delete', ...action.objects.map((o) => `${o.plural}/${o.name}`), '-n', action.objects[0]!.namespace];
   }
 }
 

@@ -52,6 +52,18 @@ export const apiActionSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('preflight-checks'),
   }),
+  z.object({
+    /** Objects the plan carries in full (no values, no secrets: routing objects), applied server-side. */
+    type: z.literal('apply-objects'),
+    /** The manifest file written beside the plan, named in the kubectl equivalent. */
+    file: z.string(),
+    fieldManager: z.string(),
+    objects: z.array(z.object({ plural: z.string(), object: z.record(z.string(), z.unknown()) })).min(1),
+  }),
+  z.object({
+    type: z.literal('delete-objects'),
+    objects: z.array(z.object({ apiVersion: z.string(), kind: z.string(), plural: z.string(), namespace: z.string(), name: z.string() })).min(1),
+  }),
 ]);
 export type ApiAction = z.infer<typeof apiActionSchema>;
 

@@ -19,7 +19,7 @@ export function namespaceRelabelStep(p: NamespaceRelabelParams): BuiltStep {
   return {
     kind: 'namespace-relabel',
     qualifier: p.qualifier,
-    title: `Relabel ${p.namespaces.length} namespace(s) to ${Object.entries(p.labels).map(([k, v]) => (v === null ? `-${k}` : `${k}=${v}`)).join(' ')}`,
+    title: `Relabel ${p.namespaces.length === 1 ? '1 namespace' : `${p.namespaces.length} namespaces`}: ${relabelling(p.labels)}`,
     why: [{ text: p.reason }],
     commands: [apiCommand({ type: 'label-namespaces', namespaces: p.namespaces, labels: p.labels }, `label ${p.namespaces.join(', ')}`)],
     verify: [{ type: 'namespaces-labelled', namespaces: p.namespaces, label, value }],
@@ -70,3 +70,10 @@ export const namespaceRelabel: StepDescriptor = {
   },
   touches: (step) => ({ keys: step.commands.flatMap((c) => (c.api?.type === 'label-namespaces' ? c.api.namespaces.map(factKey.namespaceRevisionLabel) : [])), groups: [] }),
 };
+
+/** `set istio.io/rev=1-24-6, remove istio-injection` rather than kubectl's `-istio-injection` shorthand. */
+function relabelling(labels: Record<string, string | null>): string {
+  const set = Object.entries(labels).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${v}`);
+  const removed = Object.entries(labels).filter(([, v]) => v === null).map(([k]) => k);
+  return [set.length ? `set ${set.join(', ')}` : '', removed.length ? `remove ${removed.join(', ')}` : ''].filter(Boolean).join(', ');
+}

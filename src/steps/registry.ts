@@ -14,6 +14,9 @@ import { preflight } from './preflight.js';
 import { tagMove } from './tag-move.js';
 import { workloadRestart } from './workload-restart.js';
 import { ztunnelUpgrade } from './ztunnel-upgrade.js';
+import { exposeIstiodRevision } from './expose-istiod-revision.js';
+import { remoteInjectorInstall } from './remote-injector-install.js';
+import { remoteInjectorRemoval } from './remote-injector-removal.js';
 
 /**
  * Every step kind, once. The plan schema's kind enum, the catalog's step vocabulary, the facts a
@@ -34,6 +37,10 @@ const DESCRIPTORS: readonly StepDescriptor[] = [
   tagMove,
   gatewayUpgrade,
   oldRevisionRemoval,
+  // Mesh steps: planned by src/plans/mesh for remote clusters and the primary they use, never by a single-cluster hop.
+  remoteInjectorInstall,
+  remoteInjectorRemoval,
+  exposeIstiodRevision,
 ];
 
 /** A set of descriptors ordered by phase (registry order breaks ties). */

@@ -54,18 +54,31 @@ export function tagPointCommands(p: Pick<TagMoveParams, 'method' | 'tag' | 'name
 }
 
 export function tagMoveStep(p: TagMoveParams): BuiltStep {
-  const affects = p.namespaces.length ? `namespaces ${p.namespaces.join(', ')}` : 'no labelled namespace';
+  // The default tag also serves namespaces labelled istio-injection=enabled; other tags only istio.io/rev=<tag>.
+  const affects = p.namespaces.length
+    ? `namespaces ${p.namespaces.join(', ')}`
+    : p.tag === 'default'
+      ? 'namespaces labelled istio-injection=enabled'
+      : `no namespace (none is labelled istio.io/rev=${p.tag})`;
   return {
     kind: 'tag-move',
     qualifier: p.tag,
     title: `Move revision tag ${p.tag} from ${p.from.revision} to ${p.to.revision}`,
-    why: [{ text: `Tags are the mutable pointer namespaces use; moving ${p.tag} switches ${affects} to the new control plane for new pods.`, source: 'istio.io docs/setup/upgrade/canary#stable-revision-labels' }],
+    why: [
+      {
+        text:
+          p.namespaces.length || p.tag === 'default'
+            ? `Tags are the mutable pointer namespaces use; moving ${p.tag} switches ${affects} to the new control plane for new pods.`
+            : `Tags are the mutable pointer namespaces use; no namespace is labelled istio.io/rev=${p.tag} today, so moving it switches none, and the tag stays served once the old revision goes.`,
+        source: 'istio.io docs/setup/upgrade/canary#stable-revision-labels',
+      },
+    ],
     commands: tagPointCommands(p, p.to),
     verify: [{ type: 'tag-points-to', tag: p.tag, revision: p.to.revision }],
     rollback: { commands: tagPointCommands(p, p.from) },
     irreversible: false,
     disruption:
-      `new pods of ${affects} are injected by ${p.to.revision}` +
+      (p.namespaces.length || p.tag === 'default' ? `new pods in ${affects} are injected by ${p.to.revision}` : `no namespace changes injector: none is labelled istio.io/rev=${p.tag}`) +
       (p.gatewaysFollowing.length ? `; Gateway API gateways and waypoints using this tag restart immediately: ${p.gatewaysFollowing.join(', ')}` : ''),
   };
 }

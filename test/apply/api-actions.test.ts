@@ -26,6 +26,10 @@ class RecordingWriter implements KubeWriter {
   async serverSideApply(obj: KubeObject, fieldManager: string) {
     this.calls.push(`apply ${obj.kind} ${obj.metadata.name} as ${fieldManager}`);
   }
+  async deleteObject(o: { kind: string; namespace: string; name: string }) {
+    this.calls.push(`delete ${o.kind} ${o.namespace}/${o.name}`);
+    return !this.missing.has(o.name);
+  }
 }
 
 const objects: KubeObject[] = [
@@ -81,6 +85,16 @@ describe('API actions', () => {
     const w = await run({ type: 'apply-rendered', fieldManager: 'istio-upgrade' }, new RecordingWriter(), rendered);
     expect(w.calls).toEqual(['apply MutatingWebhookConfiguration istio-revision-tag-default as istio-upgrade', 'apply Service istiod-revision-tag-default as istio-upgrade']);
     await expect(run({ type: 'apply-rendered', fieldManager: 'istio-upgrade' }, new RecordingWriter(), '')).rejects.toThrow('rendered no Kubernetes objects');
+  });
+
+  it('apply-objects applies the objects the plan carries; delete-objects deletes, and an object already gone is no failure', async () => {
+    const vs = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'istiod-vs-1-24-6', namespace: 'istio-system' } };
+    const w = await run({ type: 'apply-objects', file: 'expose.yaml', fieldManager: 'istio-upgrade', objects: [{ plural: 'virtualservices', object: vs }] });
+    expect(w.calls).toEqual(['apply VirtualService istiod-vs-1-24-6 as istio-upgrade']);
+    const gone = new RecordingWriter();
+    gone.missing.add('istiod-vs-1-24-6');
+    const d = await run({ type: 'delete-objects', objects: [{ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', plural: 'virtualservices', namespace: 'istio-system', name: 'istiod-vs-1-24-6' }] }, gone);
+    expect(d.calls).toEqual(['delete VirtualService istio-system/istiod-vs-1-24-6']);
   });
 
   it('export-backup writes Istio CRDs, their resources, Istio webhooks and Helm values, all 0600', async () => {

@@ -2,6 +2,7 @@ import semver from 'semver';
 import type { Finding, Inventory } from '../inventory.js';
 import { minorNumber } from '../../util/version.js';
 import { currentRevision, describeStragglers, findStragglers, groupStragglers } from '../stragglers.js';
+import { isPendingRelease } from '../helm-release.js';
 
 type Draft = Omit<Inventory, 'findings'>;
 
@@ -13,7 +14,7 @@ export function buildFindings(inv: Draft, helmDecodeErrors: string[]): Finding[]
   const add = (id: string, severity: Finding['severity'], message: string) => out.push({ id, severity, message });
 
   for (const rel of inv.helmReleases) {
-    if (rel.status.startsWith('pending-')) {
+    if (isPendingRelease(rel)) {
       const good = rel.lastGoodRevision;
       add(
         'helm-release-stuck',

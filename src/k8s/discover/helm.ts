@@ -1,4 +1,4 @@
-import type { DecodedHelmRelease } from '../helm-release.js';
+import { lastGoodRevision, type DecodedHelmRelease } from '../helm-release.js';
 import type { HelmRelease } from '../inventory.js';
 import { redactValues } from '../redact.js';
 import type { HelmSecretMeta } from './raw.js';
@@ -14,8 +14,6 @@ const COMPONENT_BY_CHART: Record<string, HelmRelease['component']> = {
   revisiontags: 'revisiontags',
 };
 
-const GOOD = new Set(['deployed', 'superseded']);
-
 export function buildHelmReleases(decoded: DecodedHelmRelease[], secrets: HelmSecretMeta[]): HelmRelease[] {
   return decoded
     .map((rel) => {
@@ -23,7 +21,6 @@ export function buildHelmReleases(decoded: DecodedHelmRelease[], secrets: HelmSe
         .filter((s) => s.namespace === rel.namespace && s.release === rel.name)
         .map((s) => ({ revision: s.revision, status: s.status }))
         .sort((a, b) => a.revision - b.revision);
-      const good = history.filter((h) => GOOD.has(h.status)).map((h) => h.revision);
       return {
         name: rel.name,
         namespace: rel.namespace,
@@ -35,7 +32,7 @@ export function buildHelmReleases(decoded: DecodedHelmRelease[], secrets: HelmSe
         component: COMPONENT_BY_CHART[rel.chartName] ?? 'other',
         lastDeployed: rel.lastDeployed ?? null,
         secretName: rel.secretName,
-        lastGoodRevision: good.length ? Math.max(...good) : null,
+        lastGoodRevision: lastGoodRevision(history),
         history,
         values: redactValues(rel.values),
         ...(rel.applyMethod ? { applyMethod: rel.applyMethod } : {}),

@@ -6,7 +6,7 @@ import { finishStep } from '../../steps/types.js';
 import { joinMesh, type MeshMember, type MeshMemberInput } from './members.js';
 import { choosePrimaryOrder, primaryVersions } from './order.js';
 import { planRemote } from './remote.js';
-import { exposeRevisionManifest, exposeRevisionStep } from './expose.js';
+import { exposeRevisionManifest, exposeRevisionStep } from '../../steps/expose-istiod-revision.js';
 import type { MeshClusterPlan, MeshOrderEntry, MeshPlan } from './schema.js';
 
 export type { MeshPlan } from './schema.js';
@@ -55,7 +55,7 @@ export function planMesh(inputs: MeshMemberInput[], req: PlanRequest, mesh: Mesh
       const manifest = exposeRevisionManifest(plan.target.revision, p.inventory.istioNamespace);
       manifests.push({ cluster: name, ...manifest });
       const at = plan.steps.findIndex((s) => s.kind === 'istiod-install' || s.kind === 'istiod-upgrade');
-      const step = finishStep({ hop: plan.hops.length || 1, preconditions: [] }, exposeRevisionStep(plan.target.revision, p.inventory, manifest.file, remotes.map((r) => r.name)));
+      const step = finishStep({ hop: plan.hops.length || 1, preconditions: [] }, exposeRevisionStep(plan.target.revision, p.inventory, remotes.map((r) => r.name)));
       plan.steps.splice(at + 1, 0, step);
     }
     const [later, now] = partition(plan.steps, (s) => AFTER_REMOTES.has(s.kind));
@@ -92,7 +92,9 @@ export function planMesh(inputs: MeshMemberInput[], req: PlanRequest, mesh: Mesh
   };
 }
 
+/** Each cluster's plan gets an id of its own: its run records and checkpoints are found by plan id. */
 function clusterPlan(m: MeshMember, plan: Plan): MeshClusterPlan {
+  plan.metadata.id = `${plan.metadata.id}-${m.name}`;
   return { name: m.name, context: m.inventory.source.context, role: m.role, controlPlane: m.controlPlane, meshPods: m.meshPods, plan };
 }
 

@@ -1,20 +1,18 @@
 import semver from 'semver';
-import type { Inventory, RemoteInstall } from '../../k8s/inventory.js';
+import type { Inventory } from '../../k8s/inventory.js';
 import type { Plan, PlanStep } from '../../plan/schema.js';
 import { baseChartUpgradeStep } from '../../steps/base-chart-upgrade.js';
-import { helmCommand } from '../../plan/commands.js';
-import type { ChartSource } from '../../plan/operations.js';
-import { chartSourceFor, helmUninstall, plainSettings, releaseDeployed } from '../../steps/commands.js';
+import { chartSourceFor } from '../../steps/commands.js';
 import { crdMigrationLabelsStep } from '../../steps/crd-migration-labels.js';
 import { gatewayUpgradeStep } from '../../steps/gateway-upgrade.js';
 import { namespaceRelabelStep } from '../../steps/namespace-relabel.js';
 import { finishStep, type BuiltStep } from '../../steps/types.js';
+import { remoteInjectorInstallStep, UPGRADE_NOTES_1_24 } from '../../steps/remote-injector-install.js';
+import { remoteInjectorRemovalStep } from '../../steps/remote-injector-removal.js';
 import { workloadRestartStep, type RestartTarget } from '../../steps/workload-restart.js';
 import { Findings } from '../planner/findings.js';
 import type { PlanRequest } from '../planner/request.js';
 import { planSkeleton } from '../planner/skeleton.js';
-
-const UPGRADE_NOTES_1_24 = 'istio.io news/releases/1.24.x/announcing-1.24/upgrade-notes (istiod-remote chart replaced with remote profile)';
 
 /** What a remote follows: the version and revision its primary's plan ends on. */
 export interface RemoteTarget {
@@ -72,7 +70,7 @@ export function planRemote(inv: Inventory, target: RemoteTarget, req: PlanReques
       }),
     );
   }
-  built.push(remoteInstallStep(current, target, ns, charts, converts));
+  built.push(remoteInjectorInstallStep({ current, primary: target.primary, version: target.version, revision: target.revision, namespace: ns, charts, converts }));
 
   const oldRev = current.revision;
   const moving = inv.dataPlane.namespaces.filter((n) => n.effectiveRevision === oldRev && (n.injection === 'enabled' || n.revisionLabel === oldRev));
@@ -126,7 +124,7 @@ export function planRemote(inv: Inventory, target: RemoteTarget, req: PlanReques
       }),
     );
   }
-  const removal = oldRemoteRemovalStep(current, ns);
+  const removal = remoteInjectorRemovalStep(current, ns);
   if (stuck.length) {
     f.warning('remote-old-revision-in-use', `pods that no rollout replaces still use ${oldRev}: ${stuck.join(', ')}; the old remote install and ${target.primary}'s old revision stay until they are recreated`);
   } else if (req.includeCleanup) {
@@ -137,50 +135,4 @@ export function planRemote(inv: Inventory, target: RemoteTarget, req: PlanReques
   if (inv.tags.length) f.warning('remote-tags-not-moved', `revision tags on the remote (${inv.tags.map((t) => t.name).join(', ')}) are not moved by this plan: move them with istioctl tag set --revision ${target.revision} after the new remote install`);
   base.steps = built.map((b): PlanStep => finishStep({ hop: 1, preconditions: [] }, b));
   return base;
-}
-
-/**
- * The new revision's remote install, beside the old one (as a canary istiod is beside the old istiod on a primary).
- * Converting from `istiod-remote` (1.24+): the old release's values are carried over — the charts were merged, so
- * clusterName, network, remotePilotAddress, injectionPath and configCluster keep their keys — and profile=remote
- * takes the place of the old chart's `pilot.enabled=false`.
- */
-function remoteInstallStep(current: RemoteInstall, target: RemoteTarget, ns: string, charts: ChartSource, converts: boolean): BuiltStep {
-  const release = `istiod-${target.revision}`;
-  const chart = semver.gte(target.version, '1.24.0') ? 'istiod' : 'istiod-remote';
-  const settings = plainSettings(...(chart === 'istiod' ? [['profile', 'remote'] as [string, string]] : []), ['revision', target.revision], ...(converts ? [['pilot.enabled', 'null'] as [string, string]] : []));
-  const from = current.helmRelease!;
-  return {
-    kind: 'remote-injector-install',
-    qualifier: target.revision,
-    title: `Install the ${target.version} remote profile as revision ${target.revision} (${chart} chart${converts ? `, converted from ${current.helmRelease!.release}` : ''})`,
-    why: [
-      { text: `Pods of this cluster are injected by ${target.primary}'s istiod through the remote install's webhook; a remote install for ${target.revision} points new pods at the new control plane while ${current.revision} keeps serving the rest.` },
-      ...(converts ? [{ text: 'Istio 1.24 removed the istiod-remote chart: the istiod chart with profile=remote replaces it, with the same values.', source: UPGRADE_NOTES_1_24 }] : []),
-    ],
-    commands: [
-      helmCommand(
-        { op: 'install', release, namespace: ns, chart, source: charts, version: target.version, values: { reuse: { release: from.release, namespace: from.namespace }, settings }, wait: true },
-        `install the remote injector for ${target.revision} with the values of ${from.release}`,
-      ),
-    ],
-    verify: [releaseDeployed(release, ns, target.version)],
-    rollback: { commands: [helmUninstall({ release, namespace: ns }, `remove the remote install of ${target.revision}`)] },
-    irreversible: false,
-    disruption: `none: namespaces move to ${target.revision} only when relabelled`,
-  };
-}
-
-function oldRemoteRemovalStep(current: RemoteInstall, ns: string): BuiltStep {
-  return {
-    kind: 'remote-injector-removal',
-    qualifier: current.revision,
-    title: `Remove the old remote install ${current.helmRelease!.release} (revision ${current.revision})`,
-    why: [{ text: `No namespace is labelled for ${current.revision} any more and its workloads were restarted onto the new revision.` }],
-    commands: [helmUninstall({ release: current.helmRelease!.release, namespace: ns }, `remove the remote install of ${current.revision}`)],
-    verify: [{ type: 'helm-release', release: current.helmRelease!.release, namespace: ns, status: 'deployed', absent: true }],
-    rollback: null,
-    irreversible: true,
-    disruption: `none if nothing uses ${current.revision}; undone only by installing it again`,
-  };
 }

@@ -132,7 +132,7 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
     gatewayPins: new Map(),
     gatewaysOnOld: new Set(),
   };
-  const checks = [...f.blockers.map((b) => `blocker: ${b.message}`), ...f.warnings.filter((w) => !w.id.startsWith('1.')).map((w) => `warning: ${w.message}`)];
+  const checks = [...f.blockers.map((b) => `checks again the blocker found while planning: ${b.message}`), ...f.warnings.filter((w) => !w.id.startsWith('1.')).map((w) => `checks again the warning found while planning: ${w.message}`)];
   const steps: PlanStep[] = [];
   // Named after the versions, not the plan id: the same cluster state and flags give the same steps, so plans diff.
   const composed = { ...req, backupDir: req.backupDir ?? `istio-upgrade-backup-${source.version}-to-${target.version}` };

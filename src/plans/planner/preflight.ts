@@ -4,6 +4,7 @@ import { gatewayApiFor, isEol, kubernetesSupport, nearestSupportedAfter, securit
 import type { Findings } from './findings.js';
 import type { HopVersions } from './hops.js';
 import { minorOf } from '../../util/version.js';
+import { isPendingRelease } from '../../k8s/helm-release.js';
 
 
 /** Checks that do not come from a single upgrade note: cluster state, skew, install method. */
@@ -30,7 +31,7 @@ export function preflightChecks(inv: Inventory, source: Revision, hops: HopVersi
   artifactHosting(inv, chartRepo, f);
 
   for (const rel of inv.helmReleases) {
-    if (!rel.status.startsWith('pending-')) continue;
+    if (!isPendingRelease(rel)) continue;
     const good = rel.lastGoodRevision;
     f.blocker('helm-release-pending', `Helm release ${rel.namespace}/${rel.name} is stuck in ${rel.status} at revision ${rel.revision} (Secret ${rel.secretName}); Helm refuses every further operation on it`, {
       remedy: good

@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Inventory, MeshTopology } from '../../k8s/inventory.js';
 import { table as layoutTable } from '../text/table.js';
 import { wrapText } from '../text/width.js';
+import { isPendingRelease } from '../../k8s/helm-release.js';
 
 const dash = '–';
 
@@ -107,7 +108,7 @@ export function renderStatus(inv: Inventory, c: ChalkInstance, width = 80): stri
           r.name,
           r.namespace,
           `${r.chart}-${r.chartVersion}`,
-          r.status === 'deployed' ? c.green(r.status) : r.status.startsWith('pending') || r.status === 'failed' ? c.red(r.status) : r.status,
+          r.status === 'deployed' ? c.green(r.status) : isPendingRelease(r) || r.status === 'failed' ? c.red(r.status) : r.status,
           String(r.revision),
           r.lastGoodRevision === null ? dash : String(r.lastGoodRevision),
         ]),

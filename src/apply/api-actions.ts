@@ -2,6 +2,7 @@ import { loadAll } from 'js-yaml';
 import type { Inventory } from '../k8s/inventory.js';
 import type { KubeObject } from '../k8s/objects.js';
 import { RESOURCES, type ResourceRef } from '../k8s/resources.js';
+import { crdMetadataPatch } from '../plan/commands.js';
 import type { ApiAction } from '../plan/schema.js';
 import { writeBackup } from './backup.js';
 import type { ActionContext } from './ports.js';
@@ -40,8 +41,6 @@ const WORKLOAD: Record<'Deployment' | 'StatefulSet' | 'DaemonSet', ResourceRef> 
   DaemonSet: RESOURCES.daemonSets,
 };
 
-const nulls = (keys: string[]): Record<string, null> => Object.fromEntries(keys.map((k) => [k, null]));
-
 /** The objects of a multi-document YAML stream, skipping empty documents and Lists' wrappers. */
 export function renderedObjects(text: string): KubeObject[] {
   const out: KubeObject[] = [];
@@ -59,13 +58,13 @@ export async function performAction(action: ApiAction, ctx: ActionContext, deps:
   switch (action.type) {
     case 'label-crds':
       for (const crd of action.crds) {
-        const found = await deps.writer.mergePatch(RESOURCES.crds, crd, undefined, { metadata: { labels: action.labels, annotations: action.annotations } });
+        const found = await deps.writer.mergePatch(RESOURCES.crds, crd, undefined, crdMetadataPatch(action));
         if (!found) throw new ActionError(`CustomResourceDefinition ${crd} does not exist`);
       }
       return;
     case 'unlabel-crds':
       // A CRD that is gone has nothing left to unlabel.
-      for (const crd of action.crds) await deps.writer.mergePatch(RESOURCES.crds, crd, undefined, { metadata: { labels: nulls(action.labels), annotations: nulls(action.annotations) } });
+      for (const crd of action.crds) await deps.writer.mergePatch(RESOURCES.crds, crd, undefined, crdMetadataPatch(action));
       return;
     case 'apply-rendered': {
       const objects = renderedObjects(ctx.previousOutput ?? '');

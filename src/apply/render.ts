@@ -1,4 +1,4 @@
-import { invocationOf, type Invocation, type Resolved } from '../plan/commands.js';
+import { apiArgv, invocationOf, type Invocation, type Resolved } from '../plan/commands.js';
 import type { ApiAction, Plan, PlanCommand, VerifySpec } from '../plan/schema.js';
 import { shellLine } from '../plan/shell.js';
 import type { Tool } from './ports.js';
@@ -13,29 +13,19 @@ function kubectl(context: string, ...args: string[]): string {
   return shellLine(['kubectl', ...args, '--context', context]);
 }
 
-/** API actions in the kubectl form an operator would type to do the same by hand. */
+/**
+ * API actions in the kubectl form an operator would type to do the same by hand: for every change, the very line the
+ * plan shows (apiArgv, built from the action the executor performs) with the context; the two reads spelled out.
+ */
 export function kubectlEquivalent(action: ApiAction, context: string): string[] {
   switch (action.type) {
-    case 'label-crds': {
-      const out = [kubectl(context, 'label', 'crd', ...action.crds, ...Object.entries(action.labels).map(([k, v]) => `${k}=${v}`), '--overwrite')];
-      if (Object.keys(action.annotations).length) out.push(kubectl(context, 'annotate', 'crd', ...action.crds, ...Object.entries(action.annotations).map(([k, v]) => `${k}=${v}`), '--overwrite'));
-      return out;
-    }
-    case 'unlabel-crds': {
-      const out: string[] = [];
-      if (action.labels.length) out.push(kubectl(context, 'label', 'crd', ...action.crds, ...action.labels.map((k) => `${k}-`)));
-      if (action.annotations.length) out.push(kubectl(context, 'annotate', 'crd', ...action.crds, ...action.annotations.map((k) => `${k}-`)));
-      return out;
-    }
-    case 'apply-rendered':
-      return [`${kubectl(context, 'apply', '--server-side', '--force-conflicts', `--field-manager=${action.fieldManager}`, '-f', '-')}   # stdin: the output of the previous command`];
-    case 'rollout-restart': {
-      const groups = new Map<string, string[]>();
-      for (const w of action.workloads) groups.set(w.namespace, [...(groups.get(w.namespace) ?? []), `${w.kind.toLowerCase()}/${w.name}`]);
-      return [...groups].map(([ns, refs]) => kubectl(context, 'rollout', 'restart', ...refs, '-n', ns));
-    }
+    case 'label-crds':
+    case 'unlabel-crds':
+    case 'rollout-restart':
     case 'label-namespaces':
-      return [kubectl(context, 'label', 'namespace', ...action.namespaces, ...Object.entries(action.labels).map(([k, v]) => (v === null ? `${k}-` : `${k}=${v}`)), '--overwrite')];
+      return [shellLine([...apiArgv(action), '--context', context])];
+    case 'apply-rendered':
+      return [`${shellLine([...apiArgv(action), '--context', context])}   # stdin: the output of the previous command`];
     case 'export-backup': {
       const d = action.directory;
       return [

@@ -156,17 +156,34 @@ export function istioctlArgs(op: IstioctlOperation): string[] {
 
 const labelArg = ([k, v]: [string, string | null]) => (v === null ? `${k}-` : `${k}=${v}`);
 
-/** An API action as the kubectl command an operator would recognise (it runs through the Kubernetes API). */
+/**
+ * The merge patch the executor sends to each CRD of a `label-crds` / `unlabel-crds` action (null removes a key):
+ * the shown `kubectl patch` line carries this very body, so what is shown is what runs.
+ */
+export function crdMetadataPatch(action: Extract<ApiAction, { type: 'label-crds' | 'unlabel-crds' }>): { metadata: { labels: Record<string, string | null>; annotations: Record<string, string | null> } } {
+  const removed = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, null]));
+  return action.type === 'label-crds'
+    ? { metadata: { labels: action.labels, annotations: action.annotations } }
+    : { metadata: { labels: removed(action.labels), annotations: removed(action.annotations) } };
+}
+
+/**
+ * An API action as the one kubectl command that makes the same change (it runs through the Kubernetes API, with the
+ * same patch type, body and field manager). Plan text, Markdown and `apply --dry-run` all show this line; the two
+ * read-only actions (backup, preflight) show the read they stand for.
+ */
 export function apiArgv(action: ApiAction): string[] {
   switch (action.type) {
     case 'label-crds':
-      return ['kubectl', 'label', 'crd', ...action.crds, ...Object.entries(action.labels).map(labelArg)];
     case 'unlabel-crds':
-      return ['kubectl', 'label', 'crd', ...action.crds, ...action.labels.map((k) => `${k}-`)];
+      return ['kubectl', 'patch', 'crd', ...action.crds, '--type', 'merge', '-p', JSON.stringify(crdMetadataPatch(action))];
     case 'apply-rendered':
-      return ['kubectl', 'apply', '--server-side', `--field-manager=${action.fieldManager}`, '-f', '-'];
-    case 'rollout-restart':
-      return ['kubectl', 'rollout', 'restart', ...action.workloads.map((w) => `${w.kind.toLowerCase()}/${w.name}`), '-n', action.workloads[0]?.namespace ?? ''];
+      return ['kubectl', 'apply', '--server-side', '--force-conflicts', `--field-manager=${action.fieldManager}`, '-f', '-'];
+    case 'rollout-restart': {
+      const namespaces = new Set(action.workloads.map((w) => w.namespace));
+      check(namespaces.size === 1, `a rollout-restart batch must name workloads of exactly one namespace (it names ${namespaces.size})`);
+      return ['kubectl', 'rollout', 'restart', ...action.workloads.map((w) => `${w.kind.toLowerCase()}/${w.name}`), '-n', action.workloads[0]!.namespace];
+    }
     case 'label-namespaces':
       return ['kubectl', 'label', 'namespace', ...action.namespaces, ...Object.entries(action.labels).map(labelArg), '--overwrite'];
     case 'export-backup':

@@ -48,8 +48,8 @@ describe('the change ticket', () => {
   it('renders helm template | kubectl apply -f - as one pipe', async () => {
     const { plan, inventory } = await planFor(PLAN_CASES[0]!);
     const md = renderPlanMarkdown(plan, inventory);
-    expect(md).toMatch(/\nhelm template istiod-1-24-6 istiod --repo https:\/\/blob\.istio\.io\/istio-release\/charts .* \| kubectl apply --server-side --field-manager=istio-upgrade -f - {3}# via the Kubernetes API\n/);
-    expect(md).not.toMatch(/\nkubectl apply --server-side --field-manager=istio-upgrade -f -/);
+    expect(md).toMatch(/\nhelm template istiod-1-24-6 istiod --repo https:\/\/blob\.istio\.io\/istio-release\/charts .* \| kubectl apply --server-side --force-conflicts --field-manager=istio-upgrade -f - {3}# via the Kubernetes API\n/);
+    expect(md).not.toMatch(/\nkubectl apply --server-side --force-conflicts --field-manager=istio-upgrade -f -/);
   });
 
   it('estimates duration from step kinds, node count and pods restarted, and lists affected namespaces once', async () => {

@@ -23,6 +23,7 @@ export function kubectlEquivalent(action: ApiAction, context: string): string[] 
     case 'unlabel-crds':
     case 'rollout-restart':
     case 'label-namespaces':
+    case 'delete-objects':
       return [shellLine([...apiArgv(action), '--context', context])];
     case 'apply-rendered':
       return [`${shellLine([...apiArgv(action), '--context', context])}   # stdin: the output of the previous command`];
@@ -39,9 +40,7 @@ export function kubectlEquivalent(action: ApiAction, context: string): string[] 
     case 'preflight-checks':
       return [`${shellLine(['istio-upgrade', 'status', '--context', context])}   # no Helm release of the mesh is pending-*, every istiod revision is healthy`];
     case 'apply-objects':
-      return [`${kubectl(context, 'apply', '--server-side', '--force-conflicts', `--field-manager=${action.fieldManager}`, '-f', action.file)}   # ${action.file} is written beside the plan`];
-    case 'delete-objects':
-      return [kubectl(context, 'delete', ...action.objects.map((o) => `${o.plural}.${o.apiVersion.split('/')[0]}/${o.name}`), '-n', action.objects[0]!.namespace, '--ignore-not-found')];
+      return [`${shellLine([...apiArgv(action), '--context', context])}   # ${action.file} is written beside the plan`];
   }
 }
 

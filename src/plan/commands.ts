@@ -191,9 +191,14 @@ export function apiArgv(action: ApiAction): string[] {
     case 'preflight-checks':
       return ['istio-upgrade', 'status'];
     case 'apply-objects':
-      return ['kubectl', 'apply', '--server-side', `--field-manager=${action.fieldManager}`, '-f', action.file];
-    case 'delete-objects':
-      return ['kubectl', 'delete', ...action.objects.map((o) => `${o.plural}/${o.name}`), '-n', action.objects[0]!.namespace];
+      return ['kubectl', 'apply', '--server-side', '--force-conflicts', `--field-manager=${action.fieldManager}`, '-f', action.file];
+    case 'delete-objects': {
+      const namespaces = new Set(action.objects.map((o) => o.namespace));
+      check(namespaces.size === 1, `a delete-objects action must name objects of exactly one namespace (it names ${namespaces.size})`);
+      // kubectl's resource.group/name; core objects (apiVersion v1) have no group. A missing object is not an error.
+      const ref = (o: { apiVersion: string; plural: string; name: string }) => `${o.apiVersion.includes('/') ? `${o.plural}.${o.apiVersion.split('/')[0]}` : o.plural}/${o.name}`;
+      return ['kubectl', 'delete', ...action.objects.map(ref), '-n', action.objects[0]!.namespace, '--ignore-not-found'];
+    }
   }
 }
 

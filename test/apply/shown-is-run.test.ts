@@ -22,6 +22,7 @@ import { inventory, testPlan } from './fakes.js';
 
 const CRD = 'gateways.networking.istio.io';
 const RENDERED = 'apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\nmetadata:\n  name: istio-revision-tag-prod\nwebhooks: []\n';
+const CONFIG_MAP = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'exposed', namespace: 'istio-system' }, data: { a: 'b' } };
 const tmp = mkdtempSync(join(tmpdir(), 'iu-shown-'));
 
 /** One action of every kind; the test fails when a kind is added without one. */
@@ -33,19 +34,31 @@ const SAMPLES: Record<ApiAction['type'], ApiAction> = {
   'label-namespaces': { type: 'label-namespaces', namespaces: ['shop'], labels: { 'istio.io/rev': '1-24-6', 'istio-injection': null } },
   'export-backup': { type: 'export-backup', directory: join(tmp, 'backup'), istioNamespace: 'istio-system', helmReleases: [] },
   'preflight-checks': { type: 'preflight-checks' },
+  'apply-objects': { type: 'apply-objects', file: 'expose.yaml', fieldManager: 'istio-upgrade', objects: [{ plural: 'configmaps', object: CONFIG_MAP }] },
+  'delete-objects': { type: 'delete-objects', objects: [{ apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespace: 'istio-system', name: 'exposed' }] },
 };
 
 /** The writes a kubectl line makes, as kubectl makes them (method, path, patch type, query, body). */
 interface Write {
+  method: string;
   path: string;
-  contentType: string;
+  contentType?: string;
   query?: Record<string, string>;
   body?: unknown;
 }
 
 const PLURAL: Record<string, string> = { deployment: 'deployments', statefulset: 'statefulsets', daemonset: 'daemonsets' };
 
-function kubectlWrites(argv: string[], stdinObjects: { plural: string; name: string }[]): Write[] {
+interface Manifested {
+  apiVersion: string;
+  plural: string;
+  namespace?: string;
+  name: string;
+}
+
+const pathOf = (o: Manifested) => `${o.apiVersion.includes('/') ? `/apis/${o.apiVersion}` : `/api/${o.apiVersion}`}${o.namespace ? `/namespaces/${o.namespace}` : ''}/${o.plural}/${o.name}`;
+
+function kubectlWrites(argv: string[], manifest: (file: string) => Manifested[]): Write[] {
   const [tool, verb, ...rest] = argv;
   if (tool !== 'kubectl') return []; // `istio-upgrade status` reads only
   const flag = (name: string) => {
@@ -57,20 +70,21 @@ function kubectlWrites(argv: string[], stdinObjects: { plural: string; name: str
       expect(rest[0]).toBe('crd');
       expect(flag('--type')).toBe('merge');
       const names = rest.slice(1, rest.indexOf('--type'));
-      return names.map((n) => ({ path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${n}`, contentType: 'application/merge-patch+json', body: JSON.parse(flag('-p')!) }));
+      return names.map((n) => ({ method: 'PATCH', path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${n}`, contentType: 'application/merge-patch+json', body: JSON.parse(flag('-p')!) }));
     }
     case 'apply': {
       expect(rest).toContain('--server-side');
       const force = rest.includes('--force-conflicts') ? 'true' : 'false';
       const manager = rest.find((a) => a.startsWith('--field-manager='))!.slice('--field-manager='.length);
-      return stdinObjects.map((o) => ({ path: `/apis/admissionregistration.k8s.io/v1/${o.plural}/${o.name}`, contentType: 'application/apply-patch+yaml', query: { force, fieldManager: manager } }));
+      // -f -: the previous command's output; -f FILE: the objects the plan wrote to that file.
+      return manifest(flag('-f')!).map((o) => ({ method: 'PATCH', path: pathOf(o), contentType: 'application/apply-patch+yaml', query: { force, fieldManager: manager } }));
     }
     case 'rollout': {
       expect(rest[0]).toBe('restart');
       const ns = flag('-n')!;
       return rest.slice(1, rest.indexOf('-n')).map((ref) => {
         const [kind, name] = ref.split('/');
-        return { path: `/apis/apps/v1/namespaces/${ns}/${PLURAL[kind!]}/${name}`, contentType: 'application/strategic-merge-patch+json', body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': expect.any(String) } } } } } };
+        return { method: 'PATCH', path: `/apis/apps/v1/namespaces/${ns}/${PLURAL[kind!]}/${name}`, contentType: 'application/strategic-merge-patch+json', body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': expect.any(String) } } } } } };
       });
     }
     case 'label': {
@@ -78,7 +92,16 @@ function kubectlWrites(argv: string[], stdinObjects: { plural: string; name: str
       expect(rest.at(-1)).toBe('--overwrite');
       const words = rest.slice(1, -1);
       const labels = Object.fromEntries(words.filter((w) => w.includes('=') || w.endsWith('-')).map((w) => (w.endsWith('-') ? [w.slice(0, -1), null] : w.split('='))));
-      return words.filter((w) => !w.includes('=') && !w.endsWith('-')).map((n) => ({ path: `/api/v1/namespaces/${n}`, contentType: 'application/merge-patch+json', body: { metadata: { labels } } }));
+      return words.filter((w) => !w.includes('=') && !w.endsWith('-')).map((n) => ({ method: 'PATCH', path: `/api/v1/namespaces/${n}`, contentType: 'application/merge-patch+json', body: { metadata: { labels } } }));
+    }
+    case 'delete': {
+      expect(rest.at(-1)).toBe('--ignore-not-found');
+      const ns = flag('-n')!;
+      return rest.slice(0, rest.indexOf('-n')).map((ref) => {
+        const [resource, name] = ref.split('/');
+        const [plural, ...group] = resource!.split('.');
+        return { method: 'DELETE', path: group.length ? `/apis/${group.join('.')}/v1/namespaces/${ns}/${plural}/${name}` : `/api/v1/namespaces/${ns}/${plural}/${name}` };
+      });
     }
     default:
       // `kubectl get` reads only.
@@ -86,11 +109,19 @@ function kubectlWrites(argv: string[], stdinObjects: { plural: string; name: str
   }
 }
 
-const sent = (r: RequestRecord): Write => ({
-  path: r.path,
-  contentType: r.headers['content-type']!.split(';')[0]!,
-  ...(r.headers['content-type']!.startsWith('application/apply-patch') ? { query: { force: r.query.force ?? 'false', fieldManager: r.query.fieldManager! } } : { body: JSON.parse(r.body ?? 'null') }),
-});
+const sent = (r: RequestRecord): Write =>
+  r.method === 'DELETE'
+    ? { method: r.method, path: r.path }
+    : {
+        method: r.method,
+        path: r.path,
+        contentType: r.headers['content-type']!.split(';')[0]!,
+        ...(r.headers['content-type']!.startsWith('application/apply-patch') ? { query: { force: r.query.force ?? 'false', fieldManager: r.query.fieldManager! } } : { body: JSON.parse(r.body ?? 'null') }),
+      };
+
+/** What `-f` names: stdin is the rendered tag webhook, the file holds the objects of the apply-objects sample. */
+const manifestOf = (file: string): Manifested[] =>
+  file === '-' ? [{ apiVersion: 'admissionregistration.k8s.io/v1', plural: 'mutatingwebhookconfigurations', name: 'istio-revision-tag-prod' }] : [{ apiVersion: 'v1', plural: 'configmaps', namespace: 'istio-system', name: 'exposed' }];
 
 let server: FakeApiServer;
 let kubeconfig: string;
@@ -102,6 +133,7 @@ beforeAll(async () => {
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system', uid: 'uid-1' } },
       { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'cart', namespace: 'shop' }, spec: { replicas: 1, selector: { matchLabels: { app: 'cart' } }, template: { metadata: { labels: { app: 'cart' } }, spec: { containers: [{ name: 'cart', image: 'cart:1' }] } } } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'exposed', namespace: 'istio-system' }, data: {} },
       { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: CRD }, spec: { group: 'networking.istio.io', scope: 'Namespaced', names: { plural: 'gateways', kind: 'Gateway' }, versions: [{ name: 'v1', served: true, storage: true }] } },
     ],
   });
@@ -123,8 +155,8 @@ describe('shown is what runs (issue 9 defect 9)', () => {
       .act(action, { previousOutput: RENDERED, signal: new AbortController().signal, deadline: Date.now() + 60_000, helmValues: async () => '' })
       .catch((e: Error) => expect(action.type, e.message).toBe('preflight-checks')); // the fake cluster has no istiod: the check fails, it writes nothing
     const writes = server.requests.filter((r) => !['GET', 'HEAD'].includes(r.method) && !r.path.includes('selfsubject'));
-    expect(writes.every((r) => r.method === 'PATCH' && (r.status === 200 || r.status === 201))).toBe(true);
-    expect(writes.map(sent)).toEqual(kubectlWrites(cmd.argv, [{ plural: 'mutatingwebhookconfigurations', name: 'istio-revision-tag-prod' }]));
+    expect(writes.every((r) => r.status === 200 || r.status === 201)).toBe(true);
+    expect(writes.map(sent)).toEqual(kubectlWrites(cmd.argv, manifestOf));
   });
 
   it('the CRD adoption shows the label and both Helm annotations, the server-side apply shows --force-conflicts', () => {

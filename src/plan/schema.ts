@@ -97,6 +97,7 @@ export const verifySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('namespaces-labelled'), namespaces: z.array(z.string()), label: z.string(), value: z.string().nullable() }),
   z.object({ type: z.literal('revision-absent'), revision: z.string() }),
   z.object({ type: z.literal('backup-written'), directory: z.string() }),
+  /** Only in plans made before the preflight step's checks ran once (its preflight-checks command checks the same). */
   z.object({ type: z.literal('preflight-passed') }),
 ]);
 export type VerifySpec = z.infer<typeof verifySchema>;

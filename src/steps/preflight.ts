@@ -21,7 +21,8 @@ export function preflightStep(p: PreflightParams): BuiltStep {
       apiCommand({ type: 'preflight-checks' }, 'no Helm release of the mesh is pending-*, every istiod revision is healthy, the plan is not stale'),
       ...(p.istioctlPrecheck ? [istioctlCommand({ op: 'precheck', fromVersion: p.sourceMinor }, "Istio's own pre-upgrade checks (skipped when istioctl is not installed)", true)] : []),
     ],
-    verify: [{ type: 'preflight-passed' }],
+    // Its commands are its checks: a verification after them would only run the same checks again.
+    verify: [],
     rollback: { commands: [] },
     irreversible: false,
     disruption: 'none: read-only',

@@ -19,7 +19,6 @@ describe('dry run', () => {
       'Step 1/6 h1-preflight',
       `istio-upgrade status --context ${CONTEXT}`,
       `istioctl x precheck --from-version 1.23 --context ${CONTEXT}`,
-      '- preflight checks pass',
       'Step 2/6 h1-base-chart-upgrade',
       `helm upgrade istio-base istio/base -n istio-system --version 1.24.6 --wait --values <values-of:istio-system/istio-base> --kube-context ${CONTEXT}`,
       '# --values: a temporary 0600 file holding `helm get values istio-base -n istio-system -o yaml`, deleted afterwards',

@@ -32,7 +32,6 @@ describe('executePlan: the step loop', () => {
     expect(h.journal).toEqual([
       'api preflight-checks',
       'istioctl x precheck --from-version 1.23',
-      'verify preflight-passed',
       'helm upgrade istio-base istio/base -n istio-system --version 1.24.6 --wait --values <values-of:istio-system/istio-base>',
       'verify helm-release',
       'helm install istiod-1-24-6 istio/istiod -n istio-system --version 1.24.6 --set revision=1-24-6 --set-json revisionTags=[] --wait --values <values-of:istio-system/istiod-1-23-6>',
@@ -76,6 +75,16 @@ describe('executePlan: the step loop', () => {
     const onDisk = JSON.parse(readFileSync(join(h.stateDir, 'runs', RUN, 'run.json'), 'utf8'));
     expect(onDisk.status).toBe('succeeded');
     expect(h.cluster.configMaps.writes).toBe(h.saves.length);
+  });
+
+  it('runs the preflight checks once: its check command, and no verification after it that reads them again', async () => {
+    const h = harness();
+    let checks = 0;
+    h.cluster.actWith = (action) => void (action.type === 'preflight-checks' && checks++);
+    const result = await executePlan(testPlan(), h.options, h.deps);
+    expect(result.exitCode).toBe(0);
+    expect(checks).toBe(1);
+    expect(h.cluster.verifies.filter((v) => v.spec.type === 'preflight-passed')).toEqual([]);
   });
 
   it('skips an optional istioctl command when istioctl is not installed', async () => {

@@ -105,7 +105,7 @@ export function renderPlanMarkdown(plan: Plan, inv: Inventory): string {
     plan.steps.forEach((st, i) => {
       out.push(`### ${i + 1}. ${st.title}`, '', `\`${st.id}\` · kind \`${st.kind}\` · hop ${st.hop}`, '');
       for (const w of st.why) out.push(`- Why: ${w.text}${w.source ? ` _(${w.source})_` : ''}`);
-      out.push(`- Disruption: ${st.disruption}`, `- Verified by: ${st.verify.map((v) => `\`${v.type}\``).join(', ')}`, '');
+      out.push(`- Disruption: ${st.disruption}`, ...(st.verify.length ? [`- Verified by: ${st.verify.map((v) => `\`${v.type}\``).join(', ')}`] : []), '');
       out.push('```sh', ...commandLines(st.commands), '```', '');
       if (st.irreversible) out.push('**Rollback:** none — this step is irreversible.', '');
       else if (st.rollback?.commands.length) out.push('**Rollback:**', '', '```sh', ...commandLines(st.rollback.commands), '```', '');

@@ -53,7 +53,7 @@ export function renderPlanText(plan: Plan, c: ChalkInstance, width = 80): string
     out.push('');
     para(`${c.bold(`${i + 1}. ${st.title}`)}  ${c.dim(`${st.id} · ${st.kind} · hop\u00a0${st.hop}`)}`, '  ', '     ');
     commands(commandParts(st.commands), `     ${c.cyan('$')} `, '         ');
-    para(`${c.dim('verify:')} ${st.verify.map((v) => v.type).join(', ')}`, '     ', '       ');
+    if (st.verify.length) para(`${c.dim('verify:')} ${st.verify.map((v) => v.type).join(', ')}`, '     ', '       ');
     if (st.irreversible) out.push(`     ${c.red('rollback: none — irreversible')}`);
     else if (st.rollback?.commands.length) commands(commandParts(st.rollback.commands), `     ${c.dim('rollback:')} `, '         ');
     else out.push(`     ${c.dim('rollback: nothing to undo')}`);

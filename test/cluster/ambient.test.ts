@@ -4,7 +4,7 @@
  * them, pods re-created in the CNI → restart → ztunnel order, the gateway's proxy injected by the new revision).
  */
 import { describe, expect, test } from 'vitest';
-import { childProcesses, clusterRun, history, localRuns, planToFile, podCreations, releases, tagTarget } from './checks.js';
+import { childProcesses, clientSideCommands, clusterRun, history, localRuns, planToFile, podCreations, releases, tagTarget } from './checks.js';
 import type { KubeObject } from './harness/api.js';
 import { until } from './harness/procs.js';
 import { AMBIENT_123_RELEASES as BEFORE, installAmbient123 } from './setup.js';
@@ -41,8 +41,7 @@ for (const { helm, installWith } of [
       const { path: planPath, plan } = await planToFile(c, ['--to', '1.24']);
       expect(plan.steps.map((s) => s.id)).toEqual(AMBIENT_STEPS);
       // Releases Helm 4 installed (apply_method ssa in their records) are upgraded client-side; Helm 3's never need it.
-      const clientSide = plan.steps.flatMap((s) => s.commands).filter((x) => x.argv.includes('--server-side=false'));
-      expect(clientSide.map((x) => `${x.helm!.op} ${x.helm!.namespace}/${x.helm!.release}`).sort()).toEqual(
+      expect(clientSideCommands(plan)).toEqual(
         installWith === 4 ? ['upgrade istio-ingress/istio-ingress', 'upgrade istio-system/istio-base', 'upgrade istio-system/istio-cni', 'upgrade istio-system/ztunnel'] : [],
       );
 

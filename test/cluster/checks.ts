@@ -88,3 +88,12 @@ export async function planToFile(c: RealCluster, args: string[], name = 'plan.js
   expect(p.exitCode, p.stderr).toBe(0);
   return { path, plan: JSON.parse(readFileSync(path, 'utf8')) as Plan };
 }
+
+/** `<op> <namespace>/<release>` of every plan command that has Helm 4 apply client-side (`--server-side=false`), sorted. */
+export function clientSideCommands(plan: Plan): string[] {
+  return plan.steps
+    .flatMap((s) => s.commands)
+    .filter((x) => x.argv.includes('--server-side=false'))
+    .map((x) => `${x.helm!.op} ${x.helm!.namespace}/${x.helm!.release}`)
+    .sort();
+}

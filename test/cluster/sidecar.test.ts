@@ -1,12 +1,13 @@
 /**
- * Sidecar meshes on a real control plane: canary 1.22 → 1.24 with revision tags and a gateway (Helm 3 and 4), and an
- * in-place 1.22 → 1.23 upgrade (Helm 3 and 4). Proxy versions are read from the pods the real controllers re-created and the
+ * Sidecar meshes on a real control plane: canary 1.22 → 1.24 with revision tags and a gateway, and an in-place
+ * 1.22 → 1.23 upgrade, each under Helm 3, under Helm 4 with the mesh Helm 3 installed, and under Helm 4 with the mesh
+ * Helm 4 installed itself (server-side: the plan has Helm 4 upgrade those pre-1.28 releases client-side). Proxy versions are read from the pods the real controllers re-created and the
  * simulated istiod injected through the webhooks the tags point at.
  */
 import { describe, expect, test } from 'vitest';
 import type { Plan } from '../../src/plan/schema.js';
 import type { RealCluster } from './harness/cluster.js';
-import { clusterRun, localRuns, planToFile, releases, tagTarget } from './checks.js';
+import { clientSideCommands, clusterRun, localRuns, planToFile, releases, tagTarget } from './checks.js';
 import { installSidecar122, SIDECAR_APPS } from './setup.js';
 import { notRun, sharedCluster } from './tier.js';
 import { proxyImages } from './workloads.js';
@@ -22,10 +23,16 @@ async function planAndApply(c: RealCluster, args: string[]): Promise<Plan> {
   return plan;
 }
 
-for (const helm of [3, 4] as const) {
-  // installed with Helm 3, as in ambient.test.ts (a mesh Helm 4 installed itself meets the known defect there)
-  describe.skipIf(notRun(helm) ?? notRun(3))(`sidecar canary 1.22 → 1.24 with real Helm ${helm}`, () => {
-    const cluster = sharedCluster({ helm, installWith: 3 }, installSidecar122);
+const CONFIGURATIONS = [
+  { helm: 3, installWith: 3 },
+  { helm: 4, installWith: 3 },
+  { helm: 4, installWith: 4 },
+] as const;
+const installedBy = (helm: 3 | 4, installWith: 3 | 4) => (installWith === helm ? '' : `, mesh installed by Helm ${installWith}`);
+
+for (const { helm, installWith } of CONFIGURATIONS) {
+  describe.skipIf(notRun(helm) ?? notRun(installWith))(`sidecar canary 1.22 → 1.24 with real Helm ${helm}${installedBy(helm, installWith)}`, () => {
+    const cluster = sharedCluster({ helm, installWith }, installSidecar122);
 
     test('tags move, every tagged workload restarts onto 1.24.6 proxies, the old revision stays', async () => {
       const c = cluster();
@@ -37,6 +44,7 @@ for (const helm of [3, 4] as const) {
         'preflight', 'backup', 'crd-migration-labels', 'base-chart-upgrade', 'istiod-install',
         'tag-move', 'workload-restart', 'tag-move', 'workload-restart', 'gateway-upgrade',
       ]);
+      expect(clientSideCommands(plan)).toEqual(installWith === 4 ? ['upgrade istio-ingress/istio-ingress', 'upgrade istio-system/istio-base'] : []);
       expect(await releases(c)).toEqual({
         'istio-system/istio-base': 'base-1.24.6 deployed',
         'istio-system/istiod-1-22-8': 'istiod-1.22.8 deployed',
@@ -58,14 +66,15 @@ for (const helm of [3, 4] as const) {
   });
 }
 
-for (const helm of [3, 4] as const) {
-  describe.skipIf(notRun(helm) ?? notRun(3))(`sidecar in-place 1.22 → 1.23 with real Helm ${helm}`, () => {
-    const cluster = sharedCluster({ helm, installWith: 3 }, installSidecar122);
+for (const { helm, installWith } of CONFIGURATIONS) {
+  describe.skipIf(notRun(helm) ?? notRun(installWith))(`sidecar in-place 1.22 → 1.23 with real Helm ${helm}${installedBy(helm, installWith)}`, () => {
+    const cluster = sharedCluster({ helm, installWith }, installSidecar122);
 
     test('istiod-1-22-8 is upgraded in place and every workload restarts onto 1.23.6 proxies', async () => {
       const c = cluster();
       const plan = await planAndApply(c, ['--to', '1.23', '--strategy', 'in-place']);
       expect(plan.steps.map((s) => s.kind)).toEqual(['preflight', 'backup', 'base-chart-upgrade', 'istiod-upgrade', 'workload-restart', 'gateway-upgrade']);
+      expect(clientSideCommands(plan)).toEqual(installWith === 4 ? ['upgrade istio-ingress/istio-ingress', 'upgrade istio-system/istio-base', 'upgrade istio-system/istiod-1-22-8'] : []);
       expect(await releases(c)).toEqual({
         'istio-system/istio-base': 'base-1.23.6 deployed',
         'istio-system/istiod-1-22-8': 'istiod-1.23.6 deployed',

@@ -1,4 +1,5 @@
-import type { LogSink, Runner, Tool } from './ports.js';
+import type { LogSink, Tool } from './ports.js';
+import { clientVersionOf, type ClientVersions } from './client-versions.js';
 import type { Attempt, AttemptKind, RunRecord, RunStatus } from './run-record.js';
 
 export type Operator = Omit<Attempt['operator'], 'holder'>;
@@ -12,25 +13,24 @@ export interface AttemptSpec {
   toolVersion: string;
   /** The binaries the attempt may run; their versions are recorded. */
   tools: Tool[];
+  /** The minor whose istioctl is recorded (the first the plan's commands need: the one the prerequisite checks read first). */
+  istioMinor?: string;
+  /** The process's one reading of each client's version, shared with the prerequisite checks. */
+  versions: ClientVersions;
   identify: () => Promise<Operator>;
-  runner: Runner;
   now: () => number;
   log?: (runId: string) => LogSink;
 }
 
-const VERSION_ARGS: Record<Tool, string[]> = { helm: ['version', '--short'], istioctl: ['version', '--remote=false'] };
 const VERSION_TIMEOUT_MS = 15_000;
 
-/** `v3.17.3+g1a2b3c4` from `helm version --short`, `1.24.6` from `istioctl version --remote=false` ("client version: 1.24.6"). */
-export function parseClientVersion(stdout: string): string | null {
-  return /\bv?\d+\.\d+\.\d+[0-9A-Za-z.+-]*/.exec(stdout)?.[0] ?? null;
-}
-
-export async function clientVersions(runner: Runner, tools: Tool[]): Promise<Attempt['clients']> {
+/** The clients' versions for the record; a version the prerequisite checks already read is not asked again. */
+export async function clientVersions(versions: ClientVersions, tools: Tool[], istioMinor?: string): Promise<Attempt['clients']> {
   const one = async (tool: Tool): Promise<string | null> => {
-    if (!tools.includes(tool) || !(await runner.available(tool).catch(() => false))) return null;
-    const r = await runner.run({ tool, args: VERSION_ARGS[tool], timeoutMs: VERSION_TIMEOUT_MS, signal: AbortSignal.timeout(VERSION_TIMEOUT_MS) }).catch(() => undefined);
-    return r?.ok ? parseClientVersion(r.stdout) : null;
+    const minor = tool === 'istioctl' ? istioMinor : undefined;
+    if (!tools.includes(tool) || !(await versions.runner.available(tool, minor).catch(() => false))) return null;
+    const r = await versions.query(tool, { istioMinor: minor, timeoutMs: VERSION_TIMEOUT_MS, signal: AbortSignal.timeout(VERSION_TIMEOUT_MS) }).catch(() => undefined);
+    return (r?.ok && clientVersionOf(tool, r.stdout)) || null;
   };
   const [helm, istioctl] = await Promise.all([one('helm'), one('istioctl')]);
   return { helm, istioctl };
@@ -72,7 +72,7 @@ export class AttemptRecorder {
     const { spec } = this;
     // The version queries run alongside the first step (they are recorded from the next checkpoint on, and at the end).
     const attempt = { clients: { helm: null, istioctl: null } as Attempt['clients'] };
-    this.clients = clientVersions(spec.runner, spec.tools).then((c) => {
+    this.clients = clientVersions(spec.versions, spec.tools, spec.istioMinor).then((c) => {
       attempt.clients = c;
       if (this.attempt) this.attempt.clients = c;
     });

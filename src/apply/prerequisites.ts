@@ -11,6 +11,7 @@ import { Semaphore } from '../util/semaphore.js';
 import { minorOf } from '../util/version.js';
 import { describePermission, planPermissions, rbacRule, type AccessNeed, type Permission } from './permissions.js';
 import type { RunOutcome, Runner, Tool } from './ports.js';
+import { ClientVersions, clientVersionOf } from './client-versions.js';
 
 /** A chart version the plan installs or upgrades to, and where it comes from. */
 export interface ChartNeed {
@@ -42,6 +43,8 @@ export interface PrerequisiteDeps {
   runner: Runner;
   /** SelfSubjectAccessReview of one permission for the identity running apply; absent: not checked. */
   reviewAccess?: (p: Permission) => Promise<boolean>;
+  /** The process's one reading of each client's version, shared with the attempt record; absent: a reading of its own. */
+  versions?: ClientVersions;
   signal: AbortSignal;
   timeoutMs: number;
 }
@@ -66,30 +69,24 @@ export function helmSupport(version: string): { major: number; ok: boolean } {
   return { major, ok: (major === 3 && minor >= 8) || major === 4 };
 }
 
-/** `istioctl version --remote=false -o json` → the client version (older clients print only text). */
-export function istioctlClientVersion(stdout: string): string | undefined {
-  try {
-    return (JSON.parse(stdout) as { clientVersion?: { version?: string } }).clientVersion?.version;
-  } catch {
-    return /(\d+\.\d+\.\d+)/.exec(stdout)?.[1];
-  }
-}
-
 type Run = (tool: Tool, args: string[], istioMinor?: string) => Promise<RunOutcome>;
+type Version = (tool: Tool, istioMinor?: string) => Promise<RunOutcome>;
 
 /** Runs the checks side by side (each helm/istioctl call is a process start); problems come in a stable order. */
 export async function checkPrerequisites(needs: PrerequisiteNeeds, deps: PrerequisiteDeps): Promise<PrerequisiteReport> {
   const run: Run = (tool, args, istioMinor) => deps.runner.run({ tool, args, timeoutMs: deps.timeoutMs, signal: deps.signal, ...(istioMinor ? { istioMinor } : {}) });
+  const versions = deps.versions ?? new ClientVersions(deps.runner);
+  const version: Version = (tool, istioMinor) => versions.query(tool, { istioMinor, signal: deps.signal, timeoutMs: deps.timeoutMs });
   const [helm, istioctl, access] = await Promise.all([
-    needs.helm ? checkHelm(needs, run) : NONE,
-    needs.istioctl.length ? checkIstioctl(needs.istioctl, run) : NONE,
+    needs.helm ? checkHelm(needs, run, version) : NONE,
+    needs.istioctl.length ? checkIstioctl(needs.istioctl, run, version) : NONE,
     checkAccess(needs, deps),
   ]);
   return { problems: [...helm.problems, ...istioctl.problems, ...access], tools: [...helm.tools, ...istioctl.tools] };
 }
 
-async function checkHelm(needs: PrerequisiteNeeds, run: Run): Promise<PrerequisiteReport> {
-  const v = await run('helm', ['version', '--template', '{{.Version}}']);
+async function checkHelm(needs: PrerequisiteNeeds, run: Run, version: Version): Promise<PrerequisiteReport> {
+  const v = await version('helm');
   if (!v.ok) return { problems: [v.reason === 'not-found' ? `${v.message}: install Helm 3.8+ or Helm 4 (${HELM_INSTALL})` : `helm version failed: ${v.message}`], tools: [] };
   const found = v.stdout.trim();
   const s = helmSupport(found);
@@ -103,7 +100,7 @@ async function checkHelm(needs: PrerequisiteNeeds, run: Run): Promise<Prerequisi
 }
 
 /** One `version --remote=false` per minor (each may be its own binary: --istioctl 1.24=PATH), one read of the cluster. */
-async function checkIstioctl(needs: IstioctlNeed[], run: Run): Promise<PrerequisiteReport> {
+async function checkIstioctl(needs: IstioctlNeed[], run: Run, version: Version): Promise<PrerequisiteReport> {
   const byMinor = new Map<string, IstioctlNeed>();
   for (const n of needs) {
     const m = minorOf(n.version);
@@ -111,7 +108,7 @@ async function checkIstioctl(needs: IstioctlNeed[], run: Run): Promise<Prerequis
     byMinor.set(m, { version: had && semver.valid(had.version) && semver.valid(n.version) && semver.gt(had.version, n.version) ? had.version : n.version, required: (had?.required ?? false) || n.required });
   }
   const minors = [...byMinor.keys()].sort();
-  const results = await Promise.all(minors.map((m) => run('istioctl', ['version', '--remote=false', '-o', 'json'], m)));
+  const results = await Promise.all(minors.map((m) => version('istioctl', m)));
   const problems: string[] = [];
   const tools: string[] = [];
   let reachFrom: string | undefined;
@@ -125,7 +122,7 @@ async function checkIstioctl(needs: IstioctlNeed[], run: Run): Promise<Prerequis
       problems.push(r.reason === 'not-found' ? `${r.message}: the ${minor} steps need istioctl ${minor}.x; ${download}` : `istioctl version failed: ${r.message}`);
       return;
     }
-    const client = istioctlClientVersion(r.stdout);
+    const client = clientVersionOf('istioctl', r.stdout);
     tools.push(`istioctl ${client ?? 'unknown'}${minors.length > 1 ? ` (for ${minor})` : ''}`);
     const matches = !!client && minorOf(client) === minor;
     // Only optional commands (the precheck) need it: they report for the client's own minor, which is noted, not refused.

@@ -9,6 +9,9 @@ import { systemClock } from '../apply/ports.js';
 import { processSignals } from '../apply/terminal.js';
 import type { RollbackDeps } from '../apply/rollback.js';
 import { AttemptRecorder } from '../apply/attempts.js';
+import { ClientVersions } from '../apply/client-versions.js';
+import { prerequisiteNeeds } from '../apply/plan-needs.js';
+import { minorOf } from '../util/version.js';
 import { operatorIdentity } from '../apply/operator-identity.js';
 import type { RunStatus } from '../apply/run-record.js';
 import type { Tool } from '../apply/ports.js';
@@ -21,6 +24,8 @@ import type { RunFlags } from './apply-options.js';
 export interface RunWiring {
   store: CheckpointStore;
   runner: ExecaRunner;
+  /** Each client's version, read once per process (prerequisite checks and the attempt record share it). */
+  versions: ClientVersions;
   progress: Progress;
   events: EventSink;
   hintFlags: string[];
@@ -52,8 +57,10 @@ export function wireRun(flags: RunFlags, cluster: LiveCluster): RunWiring {
     ...(flags.kubeconfig ? ['--kubeconfig', flags.kubeconfig] : []),
     ...(flags.stateDir ? ['--state-dir', flags.stateDir] : []),
   ];
-  return { store, runner, progress, events: flags.events ? fileEventSink(flags.events) : noEvents, hintFlags };
+  return { store, runner, versions: new ClientVersions(runner), progress, events: flags.events ? fileEventSink(flags.events) : noEvents, hintFlags };
 }
+
+const optionalMinor = (istioMinor: string | undefined) => (istioMinor ? { istioMinor } : {});
 
 export const liveRuntime = { clock: systemClock, signals: processSignals() };
 
@@ -89,8 +96,9 @@ export async function asAttempt<R extends { status: RunStatus; error?: string }>
     holder: a.holder,
     toolVersion: TOOL_VERSION,
     tools,
+    ...optionalMinor(prerequisiteNeeds(a.plan).istioctl.map((n) => minorOf(n.version)).sort()[0]),
+    versions: w.versions,
     identify: () => operatorIdentity(cluster.source.resolved.kc, cluster.source.http.requestTimeoutMs),
-    runner: w.runner,
     now: () => liveRuntime.clock.now(),
     log: (runId) => w.store.local.logSink(runId),
   });

@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AttemptRecorder, forwardKind, parseClientVersion, type AttemptSpec } from '../../src/apply/attempts.js';
+import { AttemptRecorder, forwardKind, type AttemptSpec } from '../../src/apply/attempts.js';
+import { ClientVersions, clientVersionOf } from '../../src/apply/client-versions.js';
+import { checkPrerequisites } from '../../src/apply/prerequisites.js';
 import { newRunRecord, type RunRecord } from '../../src/apply/run-record.js';
 import { CheckpointStore, LocalRunStore, timestampLines } from '../../src/apply/run-state.js';
 import { FakeRunner, T0, testPlan } from './fakes.js';
@@ -12,17 +14,36 @@ const record = (): RunRecord => newRunRecord(testPlan(), { runId: '20261122-1000
 function spec(over: Partial<AttemptSpec> = {}): AttemptSpec & { journal: string[] } {
   const journal: string[] = [];
   const runner = new FakeRunner(journal);
-  runner.outcome = (req) => ({ ok: true, stdout: req.tool === 'helm' ? 'v3.17.3+g1a2b3c4\n' : 'client version: 1.24.6\n' });
+  runner.outcome = (req) => ({ ok: true, stdout: req.tool === 'helm' ? (req.args[0] === 'version' ? 'v3.17.3' : '[]') : '{"clientVersion":{"version":"1.24.6"}}\n' });
   let t = T0;
-  return { rollback: false, from: '1.23.6', to: '1.24.6', holder: 'ci:42', toolVersion: '0.1.0', tools: ['helm'], identify: async () => ({ name: 'alice', source: 'SelfSubjectReview' }), runner, now: () => (t += 1000), journal, ...over };
+  return { rollback: false, from: '1.23.6', to: '1.24.6', holder: 'ci:42', toolVersion: '0.1.0', tools: ['helm'], identify: async () => ({ name: 'alice', source: 'SelfSubjectReview' }), versions: new ClientVersions(runner), now: () => (t += 1000), journal, ...over };
 }
 
 describe('attempts', () => {
   it('client versions as the binaries print them', () => {
-    expect(parseClientVersion('v3.17.3+g1a2b3c4\n')).toBe('v3.17.3+g1a2b3c4');
-    expect(parseClientVersion('client version: 1.24.6\n')).toBe('1.24.6');
-    expect(parseClientVersion('version.BuildInfo{Version:"v4.0.1", GitCommit:"x"}')).toBe('v4.0.1');
-    expect(parseClientVersion('nothing here')).toBeNull();
+    expect(clientVersionOf('helm', 'v3.17.3\n')).toBe('v3.17.3');
+    expect(clientVersionOf('helm', '')).toBeUndefined();
+    expect(clientVersionOf('istioctl', '{"clientVersion":{"version":"1.24.6"}}')).toBe('1.24.6');
+    expect(clientVersionOf('istioctl', '1.22.8\n')).toBe('1.22.8');
+  });
+
+  it('records the versions the prerequisite checks read without asking the clients again, and asks them itself when they did not run', async () => {
+    const s = spec({ tools: ['helm', 'istioctl'], istioMinor: '1.24' });
+    const needs = { helm: true, charts: [], istioctl: [{ version: '1.24.6', required: true }], access: [], istioNamespace: 'istio-system', clientSideReleases: [] };
+    const pre = await checkPrerequisites(needs, { runner: s.versions.runner, versions: s.versions, signal: new AbortController().signal, timeoutMs: 5_000 });
+    expect(pre.problems).toEqual([]);
+    const r = record();
+    await new AttemptRecorder(s).stamp(r);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const versionCalls = () => s.journal.filter((l) => l.includes(' version --remote=false -o json') || l.startsWith('helm version'));
+    expect(versionCalls()).toEqual(['helm version --template {{.Version}}', 'istioctl version --remote=false -o json']);
+    expect(r.attempts![0]!.clients).toEqual({ helm: 'v3.17.3', istioctl: '1.24.6' });
+
+    const alone = spec({ tools: ['helm', 'istioctl'], istioMinor: '1.24' });
+    const r2 = record();
+    await new AttemptRecorder(alone).stamp(r2);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(alone.journal).toEqual(['helm version --template {{.Version}}', 'istioctl version --remote=false -o json']);
   });
 
   it('the kind of a forward attempt follows what happened before it', () => {
@@ -46,8 +67,8 @@ describe('attempts', () => {
     await store.save(r);
     await store.save(r);
     expect(r.attempts).toHaveLength(1);
-    expect(s.journal).toEqual(['helm version --short']); // istioctl not among the plan's tools
-    expect(r.attempts![0]).toMatchObject({ kind: 'apply', endedAt: null, outcome: 'running', operator: { name: 'alice', source: 'SelfSubjectReview', holder: 'ci:42' }, clients: { helm: 'v3.17.3+g1a2b3c4', istioctl: null }, from: '1.23.6', to: '1.24.6' });
+    expect(s.journal).toEqual(['helm version --template {{.Version}}']); // istioctl not among the plan's tools
+    expect(r.attempts![0]).toMatchObject({ kind: 'apply', endedAt: null, outcome: 'running', operator: { name: 'alice', source: 'SelfSubjectReview', holder: 'ci:42' }, clients: { helm: 'v3.17.3', istioctl: null }, from: '1.23.6', to: '1.24.6' });
     await store.endAttempt('failed', 'step x failed');
     const saved = (await store.local.load(r.runId))!;
     expect(saved.attempts![0]).toMatchObject({ outcome: 'failed', error: 'step x failed' });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { planPermissions, rbacRule, type AccessNeed, type Permission } from '../../src/apply/permissions.js';
-import { checkPrerequisites, helmSupport, istioctlClientVersion, type PrerequisiteNeeds } from '../../src/apply/prerequisites.js';
+import { checkPrerequisites, helmSupport, type PrerequisiteNeeds } from '../../src/apply/prerequisites.js';
+import { clientVersionOf } from '../../src/apply/client-versions.js';
 import type { RunOutcome, Runner, RunRequest } from '../../src/apply/ports.js';
 import { ExecaRunner } from '../../src/apply/subprocess.js';
 import { parseIstioctlPaths, toolPathsFrom } from '../../src/apply/tool-paths.js';
@@ -53,8 +54,8 @@ const deps = (runner: Runner, reviewAccess?: (p: Permission) => Promise<boolean>
 describe('prerequisites: typed needs in, one problem per unmet need naming its fix', () => {
   test('supported helm: 3.8+ and every 4.x', () => {
     expect(['v3.7.2', 'v3.8.0', 'v3.17.3', 'v4.2.4', 'v4.3.2', 'v5.0.0', 'garbage'].map((v) => helmSupport(v).ok)).toEqual([false, true, true, true, true, false, false]);
-    expect(istioctlClientVersion('{"clientVersion":{"version":"1.24.6"}}')).toBe('1.24.6');
-    expect(istioctlClientVersion('1.22.8\n')).toBe('1.22.8');
+    expect(clientVersionOf('istioctl', '{"clientVersion":{"version":"1.24.6"}}')).toBe('1.24.6');
+    expect(clientVersionOf('istioctl', '1.22.8\n')).toBe('1.22.8');
   });
 
   test('all met: helm version recorded, each chart version shown once from its source, istioctl of the hop minor, nothing else run', async () => {
@@ -216,7 +217,7 @@ describe('--istioctl [MINOR=]PATH', () => {
     });
     const version = async (istioMinor?: string) => {
       const r = await runner.run({ tool: 'istioctl', args: ['version', '--remote=false', '-o', 'json'], timeoutMs: 10_000, signal: new AbortController().signal, ...(istioMinor ? { istioMinor } : {}) });
-      return r.ok ? istioctlClientVersion(r.stdout) : r.message;
+      return r.ok ? clientVersionOf('istioctl', r.stdout) : r.message;
     };
     expect([await version('1.24'), await version('1.25'), await version('1.26'), await version()]).toEqual(['1.24.6', '1.25.2', '1.23.1', '1.23.1']);
     expect(await runner.available('istioctl', '1.25')).toBe(true);

@@ -39,6 +39,10 @@ describe.concurrent('e2e: plan and apply', () => {
         expect(x.context).toBe('e2e');
         expect(x.env.KUBECONFIG).toBe(c.kubeconfig);
       }
+      // Each client is asked its version once: the prerequisite checks and the attempt record share the answer
+      // (`istioctl version -o json` is the other read: whether istioctl reaches the cluster).
+      expect(c.callLog().filter((x) => x.argv[1] === 'version').map(shortArgv).sort()).toEqual(['helm version --template {{.Version}}', 'istioctl version --remote=false -o json', 'istioctl version -o json']);
+      expect(c.localRuns()[0]!.attempts![0]!.clients).toEqual({ helm: expect.stringMatching(/^v3\.\d+\.\d+$/), istioctl: expect.stringMatching(/^1\.24\.\d+$/) });
       // every values placeholder became a values file
       for (const x of calls.filter((x) => x.argv.includes('--values'))) expect(x.valuesFiles).toHaveLength(1);
 

@@ -148,7 +148,7 @@ export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions
       holder,
       hintFlags: w.hintFlags,
     },
-    { ...liveRunDeps(w, cluster), confirm: terminalConfirmer(), prerequisites: (p, signal, timeoutMs) => checkPlanPrerequisites(p, { runner: w.runner, reviewAccess: (x) => cluster.reviewAccess(x), signal, timeoutMs }) },
+    { ...liveRunDeps(w, cluster), confirm: terminalConfirmer(), prerequisites: (p, signal, timeoutMs) => checkPlanPrerequisites(p, { runner: w.runner, versions: w.versions, reviewAccess: (x) => cluster.reviewAccess(x), signal, timeoutMs }) },
   ));
   if (opts.output !== 'text') await writeStdout(renderDocument(result, opts.output));
   process.stderr.write(summary(result, w.store.local.logPath(result.runId)));

@@ -63,6 +63,8 @@ export function commandLines(cmd: PlanCommand, ctx: DisplayContext, resolved: Re
   const line = shellLine(ctx.display(run.tool, run.args));
   const notes: string[] = [];
   if (cmd.valuesFrom) notes.push(`--values: a temporary 0600 file holding \`helm get values ${cmd.valuesFrom.release} -n ${cmd.valuesFrom.namespace} -o yaml\`, deleted afterwards`);
+  const overrides = cmd.helm && 'values' in cmd.helm ? cmd.helm.values.overrides : undefined;
+  if (overrides !== undefined) notes.push(`--values: a temporary 0600 file holding the --set/--values overrides of ${overrides} given to apply, deleted afterwards`);
   if (cmd.optional) notes.push(`optional: skipped when ${cmd.via} is not installed`);
   return [line, ...notes.map((n) => `# ${n}`)];
 }

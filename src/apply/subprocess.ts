@@ -5,7 +5,8 @@ import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import { buildChildEnv } from './child-env.js';
 import type { LogSink, RunOutcome, RunRequest, Runner, Tool } from './ports.js';
-import { sweepStaleValues, withValuesFile } from './values-file.js';
+import { sweepStaleValues, withValuesFiles, type PrivateValues } from './values-file.js';
+import { overridesPlaceholderComponent, valuesPlaceholder } from '../plan/placeholders.js';
 import { binaryFor, type ToolPaths } from './tool-paths.js';
 
 export interface ExecaRunnerOptions {
@@ -19,6 +20,8 @@ export interface ExecaRunnerOptions {
   graceMs?: number;
   /** Where Helm values live while a command reads them (private to the user); the system temp directory otherwise. */
   scratchDir?: string;
+  /** The operator's value overrides as YAML per component, for `<overrides-of:COMPONENT>` arguments. */
+  overrides?: ReadonlyMap<string, string>;
 }
 
 const VALUES_TIMEOUT_MS = 120_000;
@@ -110,13 +113,29 @@ export class ExecaRunner implements Runner {
     return r.stdout;
   }
 
+  /** The private files a command's placeholder arguments stand for: a release's values, the operator's overrides. */
+  private valuesFiles(req: RunRequest): PrivateValues[] | string {
+    const files: PrivateValues[] = [];
+    const from = req.valuesFrom;
+    if (from) files.push({ token: valuesPlaceholder(from.namespace, from.release), name: `${from.namespace}-${from.release}.yaml`, content: () => this.helmValues(from.release, from.namespace, req.signal) });
+    for (const arg of req.args) {
+      const component = overridesPlaceholderComponent(arg);
+      if (component === undefined) continue;
+      const text = this.opts.overrides?.get(component);
+      if (text === undefined) return `${req.tool} ${req.args[0] ?? ''} takes value overrides of ${component}, which this run was not given (the --set/--values the plan was made with)`;
+      files.push({ token: arg, name: `overrides-${component.replace('/', '-')}.yaml`, content: async () => text });
+    }
+    return files;
+  }
+
   async run(req: RunRequest): Promise<RunOutcome> {
-    if (req.valuesFrom) {
-      const from = req.valuesFrom;
+    const files = this.valuesFiles(req);
+    if (typeof files === 'string') return { ok: false, reason: 'failed', message: files };
+    if (files.length) {
       const scratch = this.opts.scratchDir;
       try {
         if (scratch) await (this.swept ??= sweepStaleValues(scratch));
-        return await withValuesFile(req.args, from, () => this.helmValues(from.release, from.namespace, req.signal), (args) => this.exec(req.tool, args, req.timeoutMs, req.signal, req.log, req.istioMinor), scratch);
+        return await withValuesFiles(req.args, files, (args) => this.exec(req.tool, args, req.timeoutMs, req.signal, req.log, req.istioMinor), scratch);
       } catch (e) {
         return { ok: false, reason: req.signal.aborted ? 'cancelled' : 'failed', message: (e as Error).message };
       }

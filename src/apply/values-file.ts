@@ -1,33 +1,38 @@
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { valuesPlaceholder } from '../plan/placeholders.js';
 
 const PREFIX = 'istio-upgrade-values-';
 
+/** One placeholder argument of a command and what the private file standing for it holds. */
+export interface PrivateValues {
+  token: string;
+  /** File name inside the private directory. */
+  name: string;
+  content: () => Promise<string>;
+}
+
 /**
- * Plans name Helm values by reference (`<values-of:ns/release>` after `--values`) so that no
- * values are ever written into a plan. Here the reference becomes a private file for the
- * duration of one command, in a directory named after this process: a process killed while helm
- * runs cannot remove it, so the next run removes what dead processes left (see sweepStaleValues).
+ * Plans name Helm values by reference (`<values-of:ns/release>`, `<overrides-of:COMPONENT>` after `--values`) so
+ * that no values are ever written into a plan. Here each reference becomes a private file for the duration of one
+ * command, in a directory named after this process: a process killed while helm runs cannot remove it, so the next
+ * run removes what dead processes left (see sweepStaleValues).
  */
-export async function withValuesFile<T>(
-  args: string[],
-  from: { release: string; namespace: string },
-  fetchValues: () => Promise<string>,
-  run: (args: string[]) => Promise<T>,
-  scratchDir: string = tmpdir(),
-): Promise<T> {
-  const token = valuesPlaceholder(from.namespace, from.release);
-  const at = args.indexOf(token);
-  if (at < 0) throw new Error(`the command names values of ${from.namespace}/${from.release} but has no ${token} argument`);
+export async function withValuesFiles<T>(args: string[], files: PrivateValues[], run: (args: string[]) => Promise<T>, scratchDir: string = tmpdir()): Promise<T> {
+  const at = files.map((f) => {
+    const i = args.indexOf(f.token);
+    if (i < 0) throw new Error(`the command names ${f.token} values but has no such argument`);
+    return i;
+  });
   await mkdir(scratchDir, { recursive: true, mode: 0o700 });
   const dir = await mkdtemp(join(scratchDir, `${PREFIX}${process.pid}-`));
   try {
-    const file = join(dir, `${from.namespace}-${from.release}.yaml`);
-    await writeFile(file, await fetchValues(), { mode: 0o600 });
     const replaced = [...args];
-    replaced[at] = file;
+    for (const [k, f] of files.entries()) {
+      const file = join(dir, f.name);
+      await writeFile(file, await f.content(), { mode: 0o600 });
+      replaced[at[k]!] = file;
+    }
     return await run(replaced);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -52,6 +52,9 @@ export function collectRepeated(value: string, previous: string | string[] | und
   return previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
 }
 
+/** commander collector of a repeatable flag: always a list. */
+export const collectList = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
 /** `multiCluster`: --context repeats (one per cluster of a multi-cluster mesh), as status and plan accept. */
 export function addConnectionOptions(cmd: Command, multiCluster = false): Command {
   cmd.optionsGroup(HELP_GROUPS.cluster).option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)');
@@ -106,6 +109,8 @@ export function addPlanningOptions(cmd: Command): Command {
     .option('--catalog <file>', 'release catalog file merged over (or replacing) the built-in one, e.g. for a newer Istio release (docs/catalog.md)')
     .option('--chart-repo <source>', "where the charts come from: a Helm repository URL, an oci:// prefix, a local chart directory (air-gapped), or a `helm repo add` alias; default Istio's repository", DEFAULTS.chartRepo)
     .option('--hub <registry>', 'the image registry every chart the plan installs pulls from (a mirror of docker.io/istio), e.g. registry.example.com/istio')
+    .option('--set <component:key=value>', 'a Helm value for one component, on top of the values its release has: base, istiod, cni, ztunnel or gateway/NAME, e.g. istiod:pilot.env.PILOT_ENABLE_AMBIENT=true (repeatable; the plan records the key, never the value; give the same flags to apply)', collectList)
+    .option('--values <component=file>', 'a Helm values file for one component, e.g. istiod=istiod-values.yaml (repeatable; files are merged in order, then --set; the plan records the file and its sha256, and apply re-reads it)', collectList)
     .option('--istio-operator-file <file>', 'the IstioOperator file the running istioctl install was made from (required for istioctl installs; its sha256 is recorded in the plan)')
     .option('--backup-dir <dir>', 'where the backup step writes (default: ./istio-upgrade-backup-<from>-to-<to>)')
     .option('--restart-batch-size <n>', 'workloads restarted per batch', DEFAULTS.restartBatchSize);

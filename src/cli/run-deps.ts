@@ -31,7 +31,8 @@ export interface RunWiring {
   hintFlags: string[];
 }
 
-export function wireRun(flags: RunFlags, cluster: LiveCluster): RunWiring {
+/** `overrides`: the operator's value overrides per component (apply only), for the helm commands that name them. */
+export function wireRun(flags: RunFlags, cluster: LiveCluster, overrides?: ReadonlyMap<string, string>): RunWiring {
   const progress = createProgress({
     stream: process.stderr,
     interactive: interactiveTerminal(process.stderr),
@@ -50,6 +51,7 @@ export function wireRun(flags: RunFlags, cluster: LiveCluster): RunWiring {
     kubeconfigFiles: cluster.kubeconfigFiles,
     callerEnv: process.env,
     scratchDir: join(stateDir, 'scratch'),
+    ...(overrides ? { overrides } : {}),
   });
   const hintFlags = [
     '--context',

@@ -1,5 +1,5 @@
-import { isDns1123Label, isHelmReleaseName } from './names.js';
-import { revisionBeforePlaceholder, valuesPlaceholder } from './placeholders.js';
+import { isDns1123Label, isHelmReleaseName, isOverrideComponent } from './names.js';
+import { overridesPlaceholder, revisionBeforePlaceholder, valuesPlaceholder } from './placeholders.js';
 import type { ChartSource, HelmOperation, IstioctlOperation, ReleaseRef, ValueSetting } from './operations.js';
 import type { ApiAction, PlanCommand, PlanStep } from './schema.js';
 import { shellLine } from './shell.js';
@@ -116,12 +116,21 @@ export function helmArgs(op: HelmOperation, resolved: Resolved = {}): string[] {
       const head = [op.op, op.release, ...chartArgs(op.source, op.chart, op.version), '-n', op.namespace, '--version', op.version];
       if (op.op === 'template') {
         for (const t of op.showOnly) check(SHOW_ONLY.test(t), `template ${quoted(t)} is not a chart template path`);
-        check(op.values.reuse === null, `helm template of ${op.release} cannot start from a release's values`);
+        check(op.values.reuse === null && op.values.overrides === undefined, `helm template of ${op.release} cannot start from a release's values or value overrides`);
         return [...head, ...op.showOnly.flatMap((t) => ['-s', t]), ...settingArgs(op.values.settings)];
       }
-      const reuse = op.values.reuse;
+      const { reuse, overrides } = op.values;
       if (reuse) checkRelease(reuse);
-      return [...head, ...settingArgs(op.values.settings), ...wait, ...clientSide, ...(reuse ? ['--values', valuesPlaceholder(reuse.namespace, reuse.release)] : [])];
+      if (overrides !== undefined) check(isOverrideComponent(overrides), `value overrides of ${quoted(overrides)} name no component (base, istiod, cni, ztunnel or gateway/NAME)`);
+      // Helm merges --values files in order (the overrides win over the reused values), then every --set on top.
+      return [
+        ...head,
+        ...settingArgs(op.values.settings),
+        ...wait,
+        ...clientSide,
+        ...(reuse ? ['--values', valuesPlaceholder(reuse.namespace, reuse.release)] : []),
+        ...(overrides !== undefined ? ['--values', overridesPlaceholder(overrides)] : []),
+      ];
     }
     case 'uninstall':
       return ['uninstall', op.release, '-n', op.namespace, ...wait];

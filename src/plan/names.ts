@@ -14,3 +14,12 @@ export function isDns1123Label(name: string): boolean {
 export function isHelmReleaseName(name: string): boolean {
   return name.length <= 53 && HELM_RELEASE.test(name);
 }
+
+/**
+ * A component the operator's value overrides name (`--set COMPONENT:key=value`): a chart the planner upgrades with
+ * Helm, and for gateways the release (`gateway/NAME`), since a mesh has several.
+ */
+export function isOverrideComponent(name: string): boolean {
+  if (['base', 'istiod', 'cni', 'ztunnel'].includes(name)) return true;
+  return name.startsWith('gateway/') && isHelmReleaseName(name.slice('gateway/'.length));
+}

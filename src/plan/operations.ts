@@ -36,6 +36,11 @@ export const helmValuesSchema = z.object({
   reuse: releaseRefSchema.nullable(),
   /** Settings on top, in command-line order. */
   settings: z.array(valueSettingSchema),
+  /**
+   * The component whose operator overrides (`--set`/`--values`, recorded by key in the plan's `valueOverrides`) go
+   * on top of the reused values: a file apply writes from the same flags, never held in the plan.
+   */
+  overrides: z.string().optional(),
 });
 export type HelmValues = z.infer<typeof helmValuesSchema>;
 

@@ -10,3 +10,16 @@ export function valuesPlaceholder(namespace: string, release: string): string {
 export function revisionBeforePlaceholder(namespace: string, release: string): string {
   return `<revision-before:${namespace}/${release}>`;
 }
+
+/**
+ * Stands for the operator's value overrides of a component (`--set`/`--values` given to plan and again to apply):
+ * apply fills it with a private file of the merged overrides, after the release's own values so they win.
+ */
+export function overridesPlaceholder(component: string): string {
+  return `<overrides-of:${component}>`;
+}
+
+/** The component an `<overrides-of:COMPONENT>` argument stands for; undefined for any other argument. */
+export function overridesPlaceholderComponent(arg: string): string | undefined {
+  return /^<overrides-of:([^<>]+)>$/.exec(arg)?.[1];
+}

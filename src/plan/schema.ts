@@ -147,6 +147,8 @@ const planShape = <S extends z.ZodType>(step: S) => ({
     context: z.string().nullable(),
     clusterId: z.string().nullable(),
     inputs: z.enum(['live', 'snapshot']),
+    /** Planned with `--catalog FILE`: apply refuses unless given a file of the same digest. */
+    catalog: z.object({ version: z.string(), source: z.string(), mode: z.enum(['merge', 'replace']), digest: z.string().regex(/^sha256:[0-9a-f]{64}$/) }).optional(),
   }),
   source: z.object({
     version: z.string(),
@@ -165,6 +167,22 @@ const planShape = <S extends z.ZodType>(step: S) => ({
   notes: z.array(
     z.object({ id: z.string(), hop: z.number(), kind: z.string(), summary: z.string(), applies: z.enum(['yes', 'maybe']), source: z.string(), unconfirmed: z.boolean() }),
   ),
+  /**
+   * The operator's `--set COMPONENT:key=value` / `--values COMPONENT=FILE`, by key and sha256 only (values may be
+   * secrets): `sources` as given, in order, which apply must be given again (it re-reads the files); `keys` every
+   * value key they set, per component. Helm commands of those components carry `values.overrides`.
+   */
+  valueOverrides: z
+    .object({
+      sources: z.array(
+        z.discriminatedUnion('flag', [
+          z.object({ flag: z.literal('--values'), component: z.string(), file: z.string(), sha256: z.string().regex(/^sha256:[0-9a-f]{64}$/) }),
+          z.object({ flag: z.literal('--set'), component: z.string(), key: z.string(), digest: z.string().regex(/^sha256:[0-9a-f]{64}$/) }),
+        ]),
+      ),
+      keys: z.array(z.object({ component: z.string(), key: z.string(), from: z.string(), digest: z.string() })),
+    })
+    .optional(),
   steps: z.array(step),
   followUps: z.array(z.object({ id: z.string(), title: z.string(), commands: z.array(z.array(z.string())) })),
   /** What was observed when planning; apply compares them to detect a stale plan. */

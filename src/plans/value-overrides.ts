@@ -3,12 +3,11 @@
 // described by key and digest only, since values may be secrets and plans never hold them.
 import { createHash } from 'node:crypto';
 import { ExitCode, UserError } from '../errors.js';
+import { isOverrideComponent } from '../plan/names.js';
 
 /** base, istiod, cni, ztunnel or gateway/NAME: the charts the planner upgrades with Helm. */
 export type OverrideComponent = string;
 
-export const FIXED_COMPONENTS = ['base', 'istiod', 'cni', 'ztunnel'] as const;
-const GATEWAY_RE = /^gateway\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
 const SEGMENT_RE = /^[A-Za-z0-9_-]+$/;
 
 export type ValueTree = { [key: string]: unknown };
@@ -16,9 +15,23 @@ export type ValueTree = { [key: string]: unknown };
 /** Where one override came from, as the user wrote the flag (values are not part of it). */
 export type OverrideOrigin = { flag: '--set' } | { flag: '--values'; file: string };
 
+/** One flag as given, by digest: what apply must be given again (the plan holds no value). Files first, as helm reads them. */
+export type OverrideSource =
+  | { flag: '--values'; component: OverrideComponent; file: string; sha256: string }
+  | { flag: '--set'; component: OverrideComponent; key: string; digest: string };
+
+/** A `--values` file as read: its parsed content and the sha256 of its bytes. */
+export interface ValuesFileInput {
+  component: OverrideComponent;
+  file: string;
+  content: unknown;
+  sha256: string;
+}
+
 export interface ValueOverrides {
   /** Per component, the merged tree to lay over the values a release already has. */
   byComponent: Map<OverrideComponent, ValueTree>;
+  sources: OverrideSource[];
   /** Every leaf key set, for the plan: component, dotted key, flag, and a digest of the value (never the value). */
   keys: OverrideKey[];
 }
@@ -41,7 +54,7 @@ export interface RetiredValue {
 const usage = (message: string, hint?: string): UserError => new UserError(message, ExitCode.usage, hint);
 
 export function parseComponent(text: string, flag: string): OverrideComponent {
-  if ((FIXED_COMPONENTS as readonly string[]).includes(text) || GATEWAY_RE.test(text)) return text;
+  if (isOverrideComponent(text)) return text;
   throw usage(`${flag}: unknown component "${text}": expected base, istiod, cni, ztunnel or gateway/NAME (the gateway's Helm release name)`);
 }
 
@@ -94,11 +107,16 @@ function leaves(tree: ValueTree, prefix: string[] = []): { path: string[]; value
   return Object.entries(tree).flatMap(([k, v]) => (isTree(v) && Object.keys(v).length ? leaves(v, [...prefix, k]) : [{ path: [...prefix, k], value: v }]));
 }
 
-const digestOf = (value: unknown): string => `sha256:${createHash('sha256').update(JSON.stringify(value)).digest('hex')}`;
+export const digestOf = (value: unknown): string => `sha256:${createHash('sha256').update(JSON.stringify(value)).digest('hex')}`;
 
 /** Unified values-tree paths a chart-local key can stand for (the cni chart keeps `cni.*` at its top level). */
 function unifiedPaths(component: OverrideComponent, key: string): string[] {
   return component === 'cni' ? [key, `cni.${key}`] : [key];
+}
+
+/** How an error names one override key: `--set istiod:a.b`, or `--values istiod=f.yaml sets istiod:a.b`. */
+export function overrideNamed(from: string, component: OverrideComponent, key: string): string {
+  return from === '--set' ? `--set ${component}:${key}` : `${from} sets ${component}:${key}`;
 }
 
 const covers = (path: string, key: string): boolean => key === path || key.startsWith(`${path}.`);
@@ -107,10 +125,9 @@ function checkRetired(component: OverrideComponent, key: string, from: string, r
   for (const r of retired) {
     const hit = unifiedPaths(component, key).find((k) => covers(r.path, k));
     if (!hit) continue;
-    const what = `${from} sets ${component}:${key}, but`;
-    if (r.renamedTo)
-      throw usage(`${what} Istio ${r.minor} renamed ${r.path} to ${r.renamedTo} [${r.noteId}]`, `set ${r.renamedTo}${key.slice(r.path.length)} instead`);
-    throw usage(`${what} Istio ${r.minor} removed ${r.path} (the target ${target} no longer reads it) [${r.noteId}]`);
+    const what = overrideNamed(from, component, key);
+    if (r.renamedTo) throw usage(`${what}: Istio ${r.minor} renamed ${r.path} to ${r.renamedTo}; set ${r.renamedTo}${hit.slice(r.path.length)} instead [${r.noteId}]`);
+    throw usage(`${what}: Istio ${r.minor} removed ${r.path} (the target ${target} no longer reads it) [${r.noteId}]`);
   }
 }
 
@@ -121,12 +138,13 @@ function checkRetired(component: OverrideComponent, key: string, from: string, r
  */
 export function buildOverrides(
   sets: readonly string[],
-  valuesFlags: readonly { component: OverrideComponent; file: string; content: unknown }[],
+  valuesFlags: readonly ValuesFileInput[],
   retired: readonly RetiredValue[],
   target: string,
 ): ValueOverrides {
   const byComponent = new Map<OverrideComponent, ValueTree>();
   const origins = new Map<string, string>();
+  const sources: OverrideSource[] = valuesFlags.map((v) => ({ flag: '--values', component: v.component, file: v.file, sha256: v.sha256 }));
   const treeOf = (c: OverrideComponent): ValueTree => {
     let t = byComponent.get(c);
     if (!t) byComponent.set(c, (t = {}));
@@ -136,7 +154,7 @@ export function buildOverrides(
     const from = `--values ${v.component}=${v.file}`;
     if (!isTree(v.content)) throw usage(`${from}: expected a YAML mapping of values, got ${v.content === null || v.content === undefined ? 'nothing' : Array.isArray(v.content) ? 'a list' : typeof v.content}`);
     for (const leaf of leaves(v.content)) {
-      parseKey(leaf.path.join('.'), from);
+      // No form check: a file's keys never reach a command line, and annotation keys (`eks.amazonaws.com/role-arn`) are legitimate.
       checkRetired(v.component, leaf.path.join('.'), from, retired, target);
       origins.set(`${v.component}:${leaf.path.join('.')}`, from);
     }
@@ -145,6 +163,7 @@ export function buildOverrides(
   for (const text of sets) {
     const s = parseSet(text);
     const key = s.path.join('.');
+    sources.push({ flag: '--set', component: s.component, key, digest: digestOf(s.value) });
     checkRetired(s.component, key, `--set`, retired, target);
     const tree = treeOf(s.component);
     let node = tree;
@@ -163,5 +182,5 @@ export function buildOverrides(
       const key = leaf.path.join('.');
       keys.push({ component, key, from: origins.get(`${component}:${key}`) ?? '--values', digest: digestOf(leaf.value) });
     }
-  return { byComponent, keys };
+  return { byComponent, sources, keys };
 }

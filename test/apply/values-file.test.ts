@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sweepStaleValues, withValuesFile } from '../../src/apply/values-file.js';
+import { sweepStaleValues, withValuesFiles } from '../../src/apply/values-file.js';
 
 /** The pid of a process that has exited (and so is not running any more). */
 function deadPid(): number {
@@ -16,13 +16,18 @@ describe('values files', () => {
   it('are private, live under the scratch directory only while the command runs, and replace the placeholder', async () => {
     const scratch = join(mkdtempSync(join(tmpdir(), 'values-test-')), 'scratch');
     let seen: { file: string; mode: number; dirMode: number; content: string } | undefined;
-    const out = await withValuesFile(
-      ['upgrade', 'istio-ingress', 'istio/gateway', '--values', '<values-of:istio-ingress/istio-ingress>'],
-      { namespace: 'istio-ingress', release: 'istio-ingress' },
-      async () => 'replicaCount: 3\n',
+    let overrides: string | undefined;
+    const out = await withValuesFiles(
+      ['upgrade', 'istio-ingress', 'istio/gateway', '--values', '<values-of:istio-ingress/istio-ingress>', '--values', '<overrides-of:gateway/istio-ingress>'],
+      [
+        { token: '<values-of:istio-ingress/istio-ingress>', name: 'istio-ingress-istio-ingress.yaml', content: async () => 'replicaCount: 3\n' },
+        { token: '<overrides-of:gateway/istio-ingress>', name: 'overrides-gateway-istio-ingress.yaml', content: async () => 'replicaCount: 5\n' },
+      ],
       async (args) => {
         const file = args[4]!;
-        seen = { file, mode: statSync(file).mode & 0o777, dirMode: statSync(scratch).mode & 0o777, content: (await import('node:fs')).readFileSync(file, 'utf8') };
+        const fs = await import('node:fs');
+        seen = { file, mode: statSync(file).mode & 0o777, dirMode: statSync(scratch).mode & 0o777, content: fs.readFileSync(file, 'utf8') };
+        overrides = fs.readFileSync(args[6]!, 'utf8');
         return 'ran';
       },
       scratch,
@@ -32,6 +37,8 @@ describe('values files', () => {
     expect(seen!.mode).toBe(0o600);
     expect(seen!.dirMode).toBe(0o700);
     expect(seen!.content).toBe('replicaCount: 3\n');
+    // The operator's overrides come second, so helm lets them win over the release's values.
+    expect(overrides).toBe('replicaCount: 5\n');
     expect(readdirSync(scratch)).toEqual([]);
   });
 

@@ -59,7 +59,7 @@ export function withRecordedRevisions(argv: string[], run: RunRecord): string[] 
 export function planArgv(argv: string[]): string {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--values' && argv[i + 1]?.startsWith('<values-of:')) {
+    if (argv[i] === '--values' && /^<(values|overrides)-of:/.test(argv[i + 1] ?? '')) {
       i++;
       continue;
     }

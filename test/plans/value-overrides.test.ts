@@ -3,6 +3,7 @@ import { retiredHelmValues } from '../../src/plans/catalog/index.js';
 import { buildOverrides, parseSet, parseValuesFlag } from '../../src/plans/value-overrides.js';
 
 const none: never[] = [];
+const SHA = `sha256:${'0'.repeat(64)}`;
 
 describe('value overrides per component', () => {
   it('parses --set COMPONENT:key=value with helm typing, one key per flag', () => {
@@ -36,9 +37,9 @@ describe('value overrides per component', () => {
     const o = buildOverrides(
       ['istiod:pilot.env.B=from-set', 'istiod:pilot.resources=null'],
       [
-        { component: 'istiod', file: 'a.yaml', content: { pilot: { env: { A: 'one', B: 'file-a' }, resources: { cpu: '1' } } } },
-        { component: 'istiod', file: 'b.yaml', content: { pilot: { env: { A: 'two' } } } },
-        { component: 'gateway/ingress', file: 'gw.yaml', content: { replicaCount: 3, secretToken: 's3cr3t' } },
+        { component: 'istiod', file: 'a.yaml', content: { pilot: { env: { A: 'one', B: 'file-a' }, resources: { cpu: '1' } } }, sha256: SHA },
+        { component: 'istiod', file: 'b.yaml', content: { pilot: { env: { A: 'two' } } }, sha256: SHA },
+        { component: 'gateway/ingress', file: 'gw.yaml', content: { replicaCount: 3, secretToken: 's3cr3t' }, sha256: SHA },
       ],
       none,
       '1.24.6',
@@ -56,7 +57,7 @@ describe('value overrides per component', () => {
   });
 
   it('refuses a --values file that is not a mapping', () => {
-    expect(() => buildOverrides([], [{ component: 'ztunnel', file: 'z.yaml', content: ['a'] }], none, '1.24.6')).toThrow(
+    expect(() => buildOverrides([], [{ component: 'ztunnel', file: 'z.yaml', content: ['a'], sha256: SHA }], none, '1.24.6')).toThrow(
       '--values ztunnel=z.yaml: expected a YAML mapping of values, got a list',
     );
   });
@@ -64,10 +65,10 @@ describe('value overrides per component', () => {
   it('refuses keys the catalog knows the target removed or renamed, and allows them for an older target', () => {
     const to124 = retiredHelmValues('1.24.6');
     expect(() => buildOverrides(['istiod:pilot.configSource.subscribedResources=x'], [], to124, '1.24.6')).toThrow(
-      /--set sets istiod:pilot\.configSource\.subscribedResources, but Istio 1\.24 removed pilot\.configSource \(the target 1\.24\.6 no longer reads it\) \[1\.24-helm-values-removed\]/,
+      /--set istiod:pilot\.configSource\.subscribedResources: Istio 1\.24 removed pilot\.configSource \(the target 1\.24\.6 no longer reads it\) \[1\.24-helm-values-removed\]/,
     );
     // The standalone cni chart keeps the unified tree's cni.* at its top level.
-    expect(() => buildOverrides([], [{ component: 'cni', file: 'c.yaml', content: { privileged: true } }], to124, '1.24.6')).toThrow(/removed cni\.privileged/);
+    expect(() => buildOverrides([], [{ component: 'cni', file: 'c.yaml', content: { privileged: true }, sha256: SHA }], to124, '1.24.6')).toThrow(/removed cni\.privileged/);
     const renamed = (() => {
       try {
         buildOverrides(['istiod:istio_cni.enabled=true'], [], to124, '1.24.6');
@@ -75,8 +76,9 @@ describe('value overrides per component', () => {
         return e as Error & { hint?: string };
       }
     })();
-    expect(renamed?.message).toMatch(/renamed istio_cni to pilot\.cni \[1\.22-/);
-    expect(renamed?.hint).toBe('set pilot.cni.enabled instead');
+    // One line names the key, what replaced it and the key to set instead.
+    expect(renamed?.message).toMatch(/^--set istiod:istio_cni\.enabled: Istio 1\.22 renamed istio_cni to pilot\.cni; set pilot\.cni\.enabled instead \[1\.22-/);
+    expect(renamed?.hint).toBeUndefined();
     // 1.23 still reads pilot.configSource.
     expect(() => buildOverrides(['istiod:pilot.configSource.subscribedResources=x'], [], retiredHelmValues('1.23.6'), '1.23.6')).not.toThrow();
   });

@@ -22,6 +22,8 @@ import { renderDocument, toJson } from '../../report/structured.js';
 import { renderPlan } from '../../report/plan/index.js';
 import { textStyle } from '../color.js';
 import { makePlan, type PlanOptions } from './plan.js';
+import { useCatalogOfPlan } from '../catalog-option.js';
+import { overridesForApply } from '../apply-overrides.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
@@ -125,11 +127,14 @@ export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions
 
   if (opts.offline && !opts.dryRun) throw new UserError('--offline only goes with --dry-run', ExitCode.usage);
   if (opts.dryRun && opts.offline) return dryRun(plan, opts);
-  if (opts.dryRun) return checkedDryRun(plan, opts, maxPlanAgeMs);
+  // Local inputs the plan was made with, checked before the cluster is contacted.
+  await useCatalogOfPlan(plan, opts.catalog);
+  const overrides = overridesForApply(plan, opts);
+  if (opts.dryRun) return checkedDryRun(plan, opts, maxPlanAgeMs, overrides);
 
   const { LiveCluster } = await import('../../apply/live-cluster.js');
   const cluster = await LiveCluster.connect(connectionFrom(opts), plan.source.istioNamespace);
-  const w = wireRun(opts, cluster);
+  const w = wireRun(opts, cluster, overrides);
   const holder = holderIdentity();
   const reapplying = await confirmReapply(plan, opts, w.store, 'ask');
   if (reapplying) process.stderr.write(`${reapplying}\n`);
@@ -159,10 +164,10 @@ export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions
  * The checks of a real apply, reading only: a refusal throws the UserError (and exit code) the real apply would
  * give; otherwise what was checked goes to stderr and the commands to stdout.
  */
-async function checkedDryRun(plan: Plan, opts: ApplyOptions, maxPlanAgeMs: number | undefined): Promise<number> {
+async function checkedDryRun(plan: Plan, opts: ApplyOptions, maxPlanAgeMs: number | undefined, overrides: ReadonlyMap<string, string> | undefined): Promise<number> {
   const { LiveCluster } = await import('../../apply/live-cluster.js');
   const cluster = await LiveCluster.connect(connectionFrom(opts), plan.source.istioNamespace);
-  const w = wireRun(opts, cluster);
+  const w = wireRun(opts, cluster, overrides);
   const reapply = await confirmReapply(plan, opts, w.store, 'check');
   const checks = await dryRunChecks(
     plan,
@@ -170,6 +175,8 @@ async function checkedDryRun(plan: Plan, opts: ApplyOptions, maxPlanAgeMs: numbe
     { cluster, clock: liveRuntime.clock, runner: w.runner, store: w.store, reviewAccess: (x) => cluster.reviewAccess(x) },
   );
   if (reapply) checks.push(reapply);
+  if (plan.metadata.catalog) checks.push(`the release catalog file is the one the plan was made with (${plan.metadata.catalog.digest})`);
+  if (overrides) checks.push(`the value overrides of ${[...overrides.keys()].join(', ')} are the ones the plan was made with (${plan.valueOverrides!.keys.length} keys)`);
   process.stderr.write(`checked against context "${cluster.context}" (reads only):\n${checks.map((c) => `  ✓ ${c}\n`).join('')}`);
   return dryRun(plan, opts, { context: cluster.context, runner: w.runner, checks });
 }

@@ -26,8 +26,10 @@ import { readOperatorFile } from '../operator-file.js';
 import { isMeshSelection, type MeshSelectionOptions } from '../mesh-input.js';
 import type { MeshPlanOptions } from './plan-mesh.js';
 import { catalogFileWarning, useCatalogFile } from '../catalog-option.js';
+import { overridesFor, readOverrideInputs, type ValueFlags } from '../value-flags.js';
+import { withValueOverrides } from '../../plans/overrides-in-plan.js';
 
-export interface PlanOptions extends ClusterOptions, OutputOptions {
+export interface PlanOptions extends ClusterOptions, OutputOptions, ValueFlags {
   to?: string;
   strategy: 'canary' | 'in-place';
   maxMinorJump: string;
@@ -95,12 +97,18 @@ export function planRequestFrom(opts: PlanOptions, now = new Date()): PlanReques
 /** Reads the cluster and plans; shared by `plan` and `apply --to`. */
 export async function makePlan(opts: PlanOptions): Promise<{ plan: Plan; inventory: Inventory }> {
   const catalog = await useCatalogFile(opts.catalog);
+  const overrides = readOverrideInputs(opts);
   const request = planRequestFrom(opts);
   const source = await openSource(opts);
   const inventory = await discover(source, { istioNamespace: validateNamespace(opts.istioNamespace) });
-  const plan = planUpgrade(inventory, request);
+  const planned = planUpgrade(inventory, request);
+  // Which keys the target no longer reads depends on the target, known once planned.
+  const plan = overrides ? withValueOverrides(planned, overridesFor(overrides, planned.target.version)) : planned;
   if (source instanceof SnapshotSource && !source.verified) plan.warnings.push(UNVERIFIED_SNAPSHOT);
-  if (catalog) plan.warnings.push(catalogFileWarning(opts.catalog!, catalog));
+  if (catalog) {
+    plan.warnings.push(catalogFileWarning(opts.catalog!, catalog));
+    plan.metadata.catalog = { version: catalog.version, source: catalog.source, mode: catalog.mode, digest: catalog.digest };
+  }
   // A target beyond the catalog is said on stderr whatever the format, so it is seen even when stdout is a file.
   for (const w of plan.warnings.filter((x) => x.id === UNKNOWN_TARGET_WARNING)) process.stderr.write(`istio-upgrade: warning: ${w.message}\n`);
   return { plan, inventory };
@@ -113,7 +121,10 @@ export function planExitCode(plan: Plan, detailed: boolean): number {
 }
 
 export async function planCommand(opts: PlanOptions): Promise<number> {
-  if (isMeshSelection(opts as MeshSelectionOptions)) return (await import('./plan-mesh.js')).planMeshCommand(opts as unknown as MeshPlanOptions);
+  if (isMeshSelection(opts as MeshSelectionOptions)) {
+    if (opts.set?.length || opts.values?.length) throw new UserError('--set/--values apply to one cluster: plan each cluster of a multi-cluster mesh on its own to override values', ExitCode.usage);
+    return (await import('./plan-mesh.js')).planMeshCommand(opts as unknown as MeshPlanOptions);
+  }
   if (opts.signKey !== undefined && !opts.out) throw new UserError('--sign-key signs the plan file: pass --out FILE too', ExitCode.usage);
   const signingKey = opts.signKey !== undefined ? await readEd25519Key(opts.signKey, '--sign-key', 'private') : undefined;
   const made = await makePlan(opts);

@@ -100,6 +100,13 @@ export function renderPlanMarkdown(plan: Plan, inv: Inventory): string {
     '',
   );
 
+  if (plan.valueOverrides) {
+    out.push('## Value overrides', '', 'Helm values the operator sets on top of each release\'s own values. The plan records keys and digests, never the values.', '');
+    out.push('| Component | Key | From | Digest |', '|---|---|---|---|');
+    for (const k of plan.valueOverrides.keys) out.push(`| ${cell(k.component)} | \`${cell(k.key)}\` | ${cell(k.from)} | \`${k.digest.slice(0, 19)}…\` |`);
+    out.push('');
+  }
+
   if (!plan.upToDate) {
     out.push('## Steps', '');
     plan.steps.forEach((st, i) => {

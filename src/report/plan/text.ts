@@ -48,6 +48,12 @@ export function renderPlanText(plan: Plan, c: ChalkInstance, width = 80): string
       for (const r of w.remedy ?? []) para(r, '      ', '        ');
     }
   }
+  if (plan.valueOverrides) {
+    const o = plan.valueOverrides;
+    out.push('', c.bold(`Value overrides (${o.keys.length} keys; values are not shown, apply needs the same flags)`));
+    for (const comp of [...new Set(o.keys.map((k) => k.component))]) para(`${comp}: ${o.keys.filter((k) => k.component === comp).map((k) => k.key).join(', ')}`, '  ', '    ');
+    for (const f of o.sources) if (f.flag === '--values') para(c.dim(`--values ${f.component}=${f.file} ${f.sha256}`), '  ', '    ');
+  }
   out.push('', c.bold(`Steps (${plan.steps.length})`));
   plan.steps.forEach((st, i) => {
     out.push('');

@@ -23,10 +23,12 @@ export interface AnalyzeRunner {
   run(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
 }
 
-export type AnalyzeResult =
-  | { status: 'skipped'; reason: string }
-  | { status: 'failed'; reason: string }
-  | { status: 'ran'; messages: AnalyzeMessage[] };
+export const analyzeResultSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('skipped'), reason: z.string() }),
+  z.object({ status: z.literal('failed'), reason: z.string() }),
+  z.object({ status: z.literal('ran'), messages: z.array(analyzeMessageSchema) }),
+]);
+export type AnalyzeResult = z.infer<typeof analyzeResultSchema>;
 
 /**
  * istioctl exits 0 when no message reaches the failure threshold (Error by default) and 79 when one does
@@ -53,7 +55,7 @@ export function parseAnalyzeOutput(stdout: string): AnalyzeMessage[] | string {
 }
 
 export async function runAnalyze(runner: AnalyzeRunner, revision: string | null, istioNamespace: string): Promise<AnalyzeResult> {
-  if (!(await runner.available())) return { status: 'skipped', reason: 'istioctl is not installed; pass --istioctl PATH to analyze the mesh before and after' };
+  if (!(await runner.available())) return { status: 'skipped', reason: 'istioctl not found' };
   const out = await runner.run(analyzeArgs(revision, istioNamespace));
   if (out.exitCode !== 0 && out.exitCode !== FOUND_ISSUES) {
     return { status: 'failed', reason: `istioctl analyze exited ${out.exitCode}: ${(out.stderr.trim().split('\n').at(-1) ?? '').slice(0, 200)}` };
@@ -89,7 +91,8 @@ export function formatAnalyzeMessage(m: AnalyzeMessage): string {
 
 /** Lines for the run report: what the upgrade changed in istioctl analyze's view of the mesh. */
 export function describeComparison(before: AnalyzeResult, after: AnalyzeResult): string[] {
-  const state = (r: AnalyzeResult, when: string) => (r.status === 'ran' ? null : `istioctl analyze ${when}: ${r.status} (${r.reason})`);
+  const state = (r: AnalyzeResult, when: string) => (r.status === 'ran' ? null : `istioctl analyze ${when}: ${r.status}: ${r.reason}`);
+  if (before.status !== 'ran' && after.status === before.status && after.reason === before.reason) return [`istioctl analyze: ${after.status}: ${after.reason}`];
   const notRun = [state(before, 'before'), state(after, 'after')].filter((x): x is string => x !== null);
   if (before.status !== 'ran' || after.status !== 'ran') {
     return [...notRun, ...(after.status === 'ran' ? after.messages.filter((m) => m.level !== 'Info').map((m) => `after: ${formatAnalyzeMessage(m)}`) : [])];

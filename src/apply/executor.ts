@@ -1,6 +1,5 @@
 import { ExitCode, UserError, type ExitCodeValue } from '../errors.js';
 import { exitCodeOf } from './signal-hub.js';
-import { revisionUsers } from '../k8s/revision-use.js';
 import { PromptInterrupted } from './terminal.js';
 import { collectFacts } from '../plan/facts.js';
 import type { Plan, PlanCommand, PlanStep } from '../plan/schema.js';
@@ -18,6 +17,8 @@ import type { CheckpointStore } from './run-state.js';
 import type { RollbackDeps } from './rollback.js';
 import { checkSamePlan, confirmDoneSteps, recordContradicted, trustedFor, untrustedNote, type FoundRun } from './run-trust.js';
 import { checkBackupDirectories } from './backup.js';
+import { checkGateBefore } from './run-gates.js';
+import { analyzeLines, type AnalyzeWhen, type MeshAnalyzer } from './run-analyze.js';
 import { checkIdentity, checkPlanAge, refuseCommandDrift, staleError, staleFacts } from './stale.js';
 import { isPendingRelease } from '../k8s/helm-release.js';
 
@@ -51,6 +52,8 @@ export interface ExecutorDeps extends RollbackDeps {
   confirm: Confirmer;
   /** Binaries, chart sources, permissions and reachability, checked in the preflight step before its commands. */
   prerequisites?: (plan: Plan, signal: AbortSignal, timeoutMs: number) => Promise<PrerequisiteReport>;
+  /** `istioctl analyze` of the mesh before the first change and after the last step (src/apply/run-analyze.ts). */
+  analyze?: MeshAnalyzer;
 }
 
 export interface ApplyResult {
@@ -64,6 +67,8 @@ export interface ApplyResult {
   error?: string;
   /** What a person should run next, in order. */
   nextCommands: string[];
+  /** What `istioctl analyze` found before and after, once the run finished. */
+  analyze?: string[];
 }
 
 const RESUME_PROBE_MS = 60_000;
@@ -227,25 +232,37 @@ class Run {
           return this.result(ExitCode.blocked, `step ${step.id} was not confirmed; nothing of it ran`, [this.cli('apply', this.opts.planPath)]);
         }
       }
-      if (step.irreversible) {
-        const users = await this.stillUsed(step);
-        if (users.length) {
-          rec.error = `not run: ${users.join('; ')}`;
-          this.record.status = 'failed';
-          await this.save();
-          return this.result(ExitCode.blocked, `step ${step.id} refused right before it ran: the live cluster still uses what it removes (${users.join('; ')}); nothing of it ran`, [
-            `move those users to another revision, then: ${this.cli('apply', this.opts.planPath)}`,
-          ]);
-        }
+      // After the read-only preflight, before the first change.
+      if (step.kind !== 'preflight' && !this.record.analyze?.before && this.record.steps.every((r, j) => r.status === 'pending' || plan.steps[j]!.kind === 'preflight')) await this.analyze('before');
+      // Right before the step (after its confirmation): the live cluster still fits the hop or the removal.
+      const gate = await checkGateBefore(plan, i, deps.cluster, this.iso());
+      if (gate) {
+        rec.gate = gate.record;
+        if (gate.failure) return this.gateFailed(step, rec, gate.failure);
+        deps.progress.info(`${gate.record.title}: passed`);
       }
       const end = await this.runStep(step, rec, i);
       if (end === 'interrupted') return this.interrupted(step);
       if (end === 'lock-lost') return this.lockLost(step);
       if (end === 'failed') return this.failed(step, rec);
     }
+    await this.analyze('after');
     this.record.status = 'succeeded';
     await this.save();
     return this.result(ExitCode.ok);
+  }
+
+  /** Reported with the run and kept in its record; never a reason to stop it, whatever it finds. */
+  private async analyze(when: AnalyzeWhen): Promise<void> {
+    if (!this.deps.analyze) return;
+    const result = await this.deps.analyze(when, this.plan, this.signal, this.log);
+    const lines = analyzeLines(when, this.record.analyze?.before, result);
+    this.record.analyze = { ...this.record.analyze, [when]: result, ...(when === 'after' ? { report: lines } : {}) };
+    for (const l of lines) {
+      if (l.startsWith('new: ')) this.deps.progress.warn(l);
+      else this.deps.progress.info(l);
+    }
+    await this.save();
   }
 
   /**
@@ -486,15 +503,15 @@ class Run {
   }
 
   /**
-   * An irreversible removal re-runs its "nothing uses it" test against the live cluster immediately before it runs:
-   * a namespace labelled, a tag moved or a pod injected since planning (or since the drift check) would be stranded.
+   * A skew gate found offenders (src/plan/gates.ts): a proxy too far behind, an ambient minor skipped, or something
+   * still on a revision about to be removed — changed since planning or left by an earlier step. Nothing of the step
+   * ran; once the operator fixes the offenders, apply continues the run here and checks the gate again.
    */
-  private async stillUsed(step: PlanStep): Promise<string[]> {
-    const revisions = step.verify.flatMap((v) => (v.type === 'revision-absent' ? [v.revision] : []));
-    if (!revisions.length) return [];
-    const inv = await this.deps.cluster.inventory();
-    const defaultsMovedFirst = step.commands.some((c) => (c.helm?.op === 'upgrade' ? c.helm.values.settings.some((s) => s.key === 'defaultRevision') : false));
-    return revisions.flatMap((r) => revisionUsers(inv, r, { defaultsMovedFirst }).map((why) => `${r}: ${why}`));
+  private async gateFailed(step: PlanStep, rec: StepRecord, failure: string): Promise<ApplyResult> {
+    rec.error = `not run: ${failure}`;
+    this.record.status = 'failed';
+    await this.save();
+    return this.result(ExitCode.blocked, `step ${step.id} not run: ${failure}`, [`fix the offenders (restart them onto a newer revision, or move them off the revision), then: ${this.cli('apply', this.opts.planPath)}`]);
   }
 
   private async paused(): Promise<ApplyResult> {
@@ -602,6 +619,7 @@ class Run {
       steps: this.record.steps.map((s) => ({ ...s, kind: byId.get(s.id)?.kind ?? 'unknown', title: byId.get(s.id)?.title ?? '' })),
       ...(error ? { error } : {}),
       nextCommands,
+      ...(this.record.analyze?.report ? { analyze: this.record.analyze.report } : {}),
     };
   }
 }

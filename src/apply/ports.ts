@@ -25,7 +25,16 @@ export interface RunRequest {
 
 export type RunOutcome =
   | { ok: true; stdout: string }
-  | { ok: false; reason: 'failed' | 'timeout' | 'cancelled' | 'not-found'; message: string; /** What the command printed (its end), for checks whose findings are the point. */ output?: string };
+  | {
+      ok: false;
+      reason: 'failed' | 'timeout' | 'cancelled' | 'not-found';
+      message: string;
+      /** What the command printed (its end), for checks whose findings are the point. */
+      output?: string;
+      /** The exit status and the whole stdout of a command that ran and exited non-zero (istioctl's 79 means "issues found"). */
+      exitCode?: number;
+      stdout?: string;
+    };
 
 export interface Runner {
   /** Whether the binary can be run (found on PATH, or the explicit --helm/--istioctl path exists). */

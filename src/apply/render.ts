@@ -1,3 +1,4 @@
+import { gateBefore } from '../plan/gates.js';
 import { apiArgv, invocationOf, type Invocation, type Resolved } from '../plan/commands.js';
 import type { ApiAction, Plan, PlanCommand, VerifySpec } from '../plan/schema.js';
 import { shellLine } from '../plan/shell.js';
@@ -114,6 +115,8 @@ export function renderDryRun(plan: Plan, ctx: DisplayContext): string {
   plan.steps.forEach((step, i) => {
     out.push('', `Step ${i + 1}/${plan.steps.length} ${step.id}: ${step.title}`);
     if (step.irreversible) out.push(`  IRREVERSIBLE: needs --yes, or typing "${confirmationWord(step)}" on a terminal`);
+    const gate = gateBefore(plan, i);
+    if (gate) out.push(`  ${gate.title}, checked against the live cluster first (the run stops on any offender):`, ...gate.checks.map((x) => `    - ${x}`));
     out.push('  run:');
     if (!step.commands.length) out.push('    (nothing)');
     step.commands.forEach((c, j) => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Resolved } from '../plan/commands.js';
 import type { Plan } from '../plan/schema.js';
 import { planDigest } from '../plans/plan-integrity.js';
+import { analyzeResultSchema } from './analyze-check.js';
 
 /**
  * The record of one `apply` run: what resume, rollback and history read back. It is stored in
@@ -29,6 +30,8 @@ export const stepRecordSchema = z.object({
   helmRevisions: helmRevisionsSchema,
   error: z.string().optional(),
   note: z.string().optional(),
+  /** The skew gate checked right before the step (the latest check): what it found in the live cluster. */
+  gate: z.object({ title: z.string(), checkedAt: z.string(), passed: z.boolean(), offenders: z.array(z.string()) }).optional(),
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 
@@ -77,6 +80,8 @@ export const runRecordSchema = z.object({
   steps: z.array(stepRecordSchema),
   /** Oldest first. Absent in records written before attempts were kept. */
   attempts: z.array(attemptSchema).optional(),
+  /** `istioctl analyze` before the first change and after the last step, and what the run changed (report lines). */
+  analyze: z.object({ before: analyzeResultSchema.optional(), after: analyzeResultSchema.optional(), report: z.array(z.string()).optional() }).optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 

@@ -2,7 +2,7 @@ import semver from 'semver';
 import type { Inventory } from '../k8s/inventory.js';
 import { revisionUsers } from '../k8s/revision-use.js';
 import { upgradePolicy } from '../plans/catalog/index.js';
-import type { Plan } from '../plan/schema.js';
+import { describeGate, type GatePoint } from '../plan/gates.js';
 
 /**
  * Gates checked against the live cluster between steps of a run: before each hop and before removing revisions.
@@ -12,11 +12,7 @@ import type { Plan } from '../plan/schema.js';
 /** The part of the inventory the gates read. */
 export type GateMesh = Pick<Inventory, 'mode' | 'revisions' | 'tags' | 'defaults' | 'dataPlane' | 'ambient' | 'gateways' | 'waypoints'>;
 
-export type GatePoint =
-  /** About to start a hop from `fromRevision` (at `from`) to `to`; in place the same revision changes version. */
-  | { kind: 'hop'; index: number; from: string; to: string; fromRevision: string; inPlace: boolean }
-  /** About to remove these revisions. */
-  | { kind: 'cleanup'; revisions: string[] };
+export type { GatePoint } from '../plan/gates.js';
 
 export type GateName = 'proxy-skew' | 'proxy-ahead' | 'ambient-minor-skipped' | 'revision-in-use';
 
@@ -34,7 +30,7 @@ const minor = (v: string | null | undefined): number | null => {
 
 /** Every gate that applies at `point`; empty means the run may go on. */
 export function checkSkewGates(mesh: GateMesh, point: GatePoint): GateOffender[] {
-  return point.kind === 'hop' ? [...proxySkew(mesh, point), ...ambientMinors(mesh, point)] : revisionsInUse(mesh, point.revisions);
+  return point.kind === 'hop' ? [...proxySkew(mesh, point), ...ambientMinors(mesh, point)] : revisionsInUse(mesh, point.revisions, point.defaultsMovedFirst);
 }
 
 /**
@@ -81,27 +77,11 @@ function ambientMinors(mesh: GateMesh, hop: Extract<GatePoint, { kind: 'hop' }>)
 }
 
 /** Nothing may still use a revision about to be removed (tags, namespaces, pods, gateways, waypoints). */
-function revisionsInUse(mesh: GateMesh, revisions: string[]): GateOffender[] {
-  return revisions.flatMap((rev) => revisionUsers(mesh, rev, { defaultsMovedFirst: true }).map((why) => ({ gate: 'revision-in-use' as const, subject: `revision ${rev}`, detail: why })));
+function revisionsInUse(mesh: GateMesh, revisions: string[], defaultsMovedFirst: boolean): GateOffender[] {
+  return revisions.flatMap((rev) => revisionUsers(mesh, rev, { defaultsMovedFirst }).map((why) => ({ gate: 'revision-in-use' as const, subject: `revision ${rev}`, detail: why })));
 }
 
 /** One line per offender, for the run's stop message. */
 export function describeOffenders(point: GatePoint, offenders: GateOffender[]): string {
-  const where = point.kind === 'hop' ? `before hop ${point.index} (${point.from} → ${point.to})` : `before removing ${point.revisions.join(', ')}`;
-  return [`skew gate failed ${where}: ${offenders.length} offender(s)`, ...offenders.map((o) => `  ${o.gate}: ${o.subject}: ${o.detail}`)].join('\n');
-}
-
-/**
- * The gate point at step `index` of a plan, if any: the first step of each hop (a hop starts from what the previous
- * one left), and an irreversible revision removal. Steps already done before a resume still count, so a resumed run
- * checks the gate again before the hop it resumes in.
- */
-export function gatePointAt(plan: Pick<Plan, 'hops' | 'steps' | 'strategy'>, index: number): GatePoint | null {
-  const step = plan.steps[index];
-  if (!step) return null;
-  const removing = step.verify.flatMap((v) => (v.type === 'revision-absent' ? [v.revision] : []));
-  if (removing.length) return { kind: 'cleanup', revisions: removing };
-  if (index > 0 && plan.steps[index - 1]!.hop === step.hop) return null;
-  const hop = plan.hops.find((h) => h.index === step.hop);
-  return hop ? { kind: 'hop', index: hop.index, from: hop.from, to: hop.to, fromRevision: hop.fromRevision, inPlace: plan.strategy === 'in-place' } : null;
+  return [`${describeGate(point).title} failed: ${offenders.length} offender(s)`, ...offenders.map((o) => `  ${o.gate}: ${o.subject}: ${o.detail}`)].join('\n');
 }

@@ -186,6 +186,12 @@ export class ExecaRunner implements Runner {
     if (r.timedOut) return { ok: false, reason: 'timeout', message: `${tool} ${rawArgs[0] ?? ''} timed out after ${Math.round(timeoutMs / 1000)}s` };
     const last = String(r.stderr ?? '').trim().split('\n').filter(Boolean).pop() ?? r.shortMessage ?? 'failed';
     const output = [String(r.stdout ?? '').trim(), String(r.stderr ?? '').trim()].filter(Boolean).join('\n').slice(-OUTPUT_KEPT);
-    return { ok: false, reason: 'failed', message: `${tool} ${rawArgs[0] ?? ''} exited with ${r.exitCode ?? r.signal}: ${last}`, ...(output ? { output } : {}) };
+    return {
+      ok: false,
+      reason: 'failed',
+      message: `${tool} ${rawArgs[0] ?? ''} exited with ${r.exitCode ?? r.signal}: ${last}`,
+      ...(output ? { output } : {}),
+      ...(r.exitCode !== undefined ? { exitCode: r.exitCode, stdout: String(r.stdout ?? '') } : {}),
+    };
   }
 }

@@ -115,6 +115,8 @@ const stepShape = <K extends z.ZodType<string>>(kind: K) => ({
   disruption: z.string(),
   /** Keys of `facts` this step's commands rely on; apply refuses when they changed. */
   preconditions: z.array(z.string()),
+  /** The skew gate apply checks against the live cluster before this step (src/plan/gates.ts), shown with the plan. */
+  gate: z.object({ title: z.string(), checks: z.array(z.string()) }).optional(),
 });
 
 export const issueSchema = z.object({

@@ -42,8 +42,10 @@ describe('istioctl analyze before and after a run (issue 9)', () => {
 
   it('is skipped, never run, when istioctl is absent', async () => {
     const r = istioctl([ist0101], { available: false });
-    expect(await runAnalyze(r, null, 'istio-system')).toMatchObject({ status: 'skipped' });
+    const skipped = await runAnalyze(r, null, 'istio-system');
+    expect(skipped).toEqual({ status: 'skipped', reason: 'istioctl not found' });
     expect(r.calls).toEqual([]);
+    expect(describeComparison(skipped, skipped)).toEqual(['istioctl analyze: skipped: istioctl not found']);
   });
 
   it('reports what the run introduced and resolved', async () => {
@@ -57,7 +59,7 @@ describe('istioctl analyze before and after a run (issue 9)', () => {
     expect(describeComparison(after, after)).toEqual(['istioctl analyze: no change (2 message(s) before and after)']);
     const skipped = await runAnalyze(istioctl([], { available: false }), null, 'istio-system');
     expect(describeComparison(skipped, after)).toEqual([
-      'istioctl analyze before: skipped (istioctl is not installed; pass --istioctl PATH to analyze the mesh before and after)',
+      'istioctl analyze before: skipped: istioctl not found',
       'after: Warning [IST0162] (Gateway ingress.istio-ingress) The gateway is listening on a target port (port 80) that is not defined in the Service associated with its workload instances.',
     ]);
   });

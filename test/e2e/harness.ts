@@ -27,12 +27,18 @@ export function isMutating(c: CallRecord): boolean {
 }
 
 /**
- * Calls that only read: `helm get values` (filling a values placeholder) and the client version queries each attempt
- * records (`helm version`, `istioctl version --remote=false`); the plan's own commands are the rest.
+ * Calls that only read: `helm get values` (filling a values placeholder), the client version queries each attempt
+ * records (`helm version`, `istioctl version --remote=false`) and `istioctl analyze`; the plan's own commands are the rest.
  */
 export function isReadOnlyQuery(c: CallRecord): boolean {
   // get values, and the preflight's prerequisite reads: versions, helm show chart / list / repo list
-  return (c.argv[0] === 'helm' && ['get', 'show', 'list'].includes(c.argv[1] ?? '')) || (c.argv[0] === 'helm' && c.argv[1] === 'repo' && c.argv[2] === 'list') || c.argv[1] === 'version';
+  return (
+    (c.argv[0] === 'helm' && ['get', 'show', 'list'].includes(c.argv[1] ?? '')) ||
+    (c.argv[0] === 'helm' && c.argv[1] === 'repo' && c.argv[2] === 'list') ||
+    c.argv[1] === 'version' ||
+    // istioctl analyze before the first change and after the last step
+    (c.argv[0] === 'istioctl' && c.argv[1] === 'analyze')
+  );
 }
 
 /** The argv of a call without what the product appends (the context flag) and values files (hashes differ per call). */

@@ -18,7 +18,8 @@ describe.concurrent('e2e: irreversible steps re-check the live cluster', () => {
     const r = await p.done;
 
     expect(r.exitCode, r.stderr).toBe(3);
-    expect(r.stderr).toContain(`refused right before it ran: the live cluster still uses what it removes (${OLD_REV}: namespace late-team is labelled istio.io/rev=${OLD_REV})`);
+    expect(r.stderr).toContain(`not run: gate before removing ${OLD_REV} failed: 1 offender(s)`);
+    expect(r.stderr).toContain(`revision-in-use: revision ${OLD_REV}: namespace late-team is labelled istio.io/rev=${OLD_REV}`);
     expect(c.callLog().map(shortArgv).filter((a) => a.startsWith('helm uninstall'))).toEqual([]);
     expect(releaseState(c.server, 'istio-system', `istiod-${OLD_REV}`)).toBe(`${OLD} deployed`);
     expect(c.server.get('apps/v1', 'Deployment', `istiod-${OLD_REV}`, 'istio-system')).toBeDefined();

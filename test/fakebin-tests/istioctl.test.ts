@@ -135,3 +135,42 @@ describe.concurrent('istioctl precheck and version', () => {
     expect(text.stdout).toBe(`client version: 1.24.6\ncontrol plane version: ${V}\ndata plane version: ${V} (1 proxies)`);
   });
 });
+
+describe.concurrent('istioctl analyze (sidecar mesh: revision-less istiod, namespace apps istio-injection=enabled)', () => {
+  const analyze = ['analyze', '--all-namespaces', ...ctx];
+
+  test('nothing found: the ✔ line on stderr, an empty JSON list, exit 0', async ({ sidecar: h, expect }) => {
+    const r = await h.istioctl([...analyze, '-o', 'json']);
+    expect([r.exitCode, r.stdout, r.stderr]).toEqual([0, '[]', '✔ No validation issues found when analyzing all namespaces.']);
+  });
+
+  test('a pod on another proxy image (IST0158, Warning) and an injector without its Service (IST0139, Error): -o json exits 0, the log format 79', async ({ sidecar: h, expect }) => {
+    // A pod the 1.22 injector made, in the namespace the 1.23 injector serves now.
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'reports-0', namespace: 'apps' }, spec: { containers: [{ name: 'app', image: 'busybox' }, { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.22.8' }] } };
+    h.server.load([pod as never]);
+    const del = await fetch(`${h.server.url}/api/v1/namespaces/${ns}/services/istiod`, { method: 'DELETE', headers: { authorization: 'Bearer test-token' } });
+    expect(del.status).toBe(200);
+
+    const json = await h.istioctl([...analyze, '-o', 'json']);
+    expect(json.exitCode).toBe(0);
+    expect(json.stdout).toContain('\n\t{\n\t\t"code": "IST0139"');
+    const messages = JSON.parse(json.stdout) as Obj[];
+    expect(messages.map((m) => [m.code, m.level, m.origin])).toEqual([
+      ...messages.filter((m) => m.code === 'IST0139').map((m) => ['IST0139', 'Error', m.origin]),
+      ['IST0158', 'Warning', 'Namespace apps'],
+    ]);
+    expect(messages.filter((m) => m.code === 'IST0139').length).toBeGreaterThan(0);
+    expect(messages.find((m) => m.code === 'IST0139')!.message).toBe(`Injector refers to a control plane service that does not exist: ${ns}/istiod.`);
+    expect(messages.at(-1)!.message).toBe(`The Istio proxy images of the pods running in the namespace do not match the image defined in the injection configuration (pod names: [${pod.metadata.name}]). This often happens after upgrading the Istio control-plane and can be fixed by redeploying the pods.`);
+    expect(messages.at(-1)!.documentationUrl).toBe('https://istio.io/v1.24/docs/reference/config/analysis/ist0158/?ref=istioctl-analyze');
+
+    const log = await h.istioctl(analyze);
+    expect(log.exitCode).toBe(79);
+    expect(log.stdout).toContain(`Warning [IST0158] (Namespace apps) The Istio proxy images`);
+    expect(log.stderr).toMatch(/^Error: Analyzers found issues when analyzing all namespaces\./);
+    // Below the Error threshold only the Warning is left: exit 0 unless the threshold is lowered.
+    await h.server.load([{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'istiod', namespace: ns }, spec: { ports: [{ port: 443 }] } } as never]);
+    expect((await h.istioctl(analyze)).exitCode).toBe(0);
+    expect((await h.istioctl([...analyze, '--failure-threshold', 'Warning'])).exitCode).toBe(79);
+  });
+});

@@ -1,6 +1,8 @@
+import { gateBefore } from '../../plan/gates.js';
 import { parseDuration, parseTimerDuration } from '../../apply/duration.js';
 import { connectionFrom } from '../connection.js';
 import { executePlan } from '../../apply/executor.js';
+import { meshAnalyzer } from '../../apply/run-analyze.js';
 import { toolPathsFrom } from '../../apply/tool-paths.js';
 import { checkPlanPrerequisites } from '../../apply/plan-needs.js';
 import { holderIdentity } from '../../apply/lock.js';
@@ -153,7 +155,12 @@ export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions
       holder,
       hintFlags: w.hintFlags,
     },
-    { ...liveRunDeps(w, cluster), confirm: terminalConfirmer(), prerequisites: (p, signal, timeoutMs) => checkPlanPrerequisites(p, { runner: w.runner, versions: w.versions, reviewAccess: (x) => cluster.reviewAccess(x), signal, timeoutMs }) },
+    {
+      ...liveRunDeps(w, cluster),
+      confirm: terminalConfirmer(),
+      prerequisites: (p, signal, timeoutMs) => checkPlanPrerequisites(p, { runner: w.runner, versions: w.versions, reviewAccess: (x) => cluster.reviewAccess(x), signal, timeoutMs }),
+      analyze: meshAnalyzer(w.runner),
+    },
   ));
   if (opts.output !== 'text') await writeStdout(renderDocument(result, opts.output));
   process.stderr.write(summary(result, w.store.local.logPath(result.runId)));
@@ -206,10 +213,11 @@ async function dryRun(plan: Plan, opts: ApplyOptions, live?: { context: string; 
       /** Empty with --offline: nothing was checked against the cluster. */
       checks: live?.checks ?? [],
       offline: live === undefined,
-      steps: plan.steps.map((s) => ({
+      steps: plan.steps.map((s, i) => ({
         id: s.id,
         title: s.title,
         irreversible: s.irreversible,
+        gate: gateBefore(plan, i),
         run: s.commands.flatMap((c) => commandLines(c, ctx)),
         verify: s.verify.map(describeVerify),
         rollback: s.rollback === null ? null : s.rollback.commands.flatMap((c) => commandLines(c, ctx)),

@@ -1,6 +1,7 @@
 import type { Inventory, Revision } from '../../k8s/inventory.js';
 import { revisionCleanup } from '../../k8s/revision-use.js';
 import { collectFacts, factKey, helmReleaseFacts } from '../../plan/facts.js';
+import { withGates } from '../../plan/gates.js';
 import { PLAN_API_VERSION, type Plan, type PlanIssue, type PlanStep } from '../../plan/schema.js';
 import { oldRevisionRemovalStep } from '../../steps/old-revision-removal.js';
 import { finishStep } from '../../steps/types.js';
@@ -66,7 +67,7 @@ export function planCleanup(inv: Inventory, req: CleanupRequest): Plan {
   }
   plan.steps = unused.map((r, i) => removal(inv, r, keep, chartSourceFor(req.chartRepo), i === 0 && mustMove && base ? base : undefined));
   if (blockers.length) plan.steps = plan.steps.map((s) => ({ ...s, commands: [] }));
-  return plan;
+  return withGates(plan);
 }
 
 function removal(inv: Inventory, r: Revision, keep: Revision, charts: ChartSource, moveBase: Inventory['helmReleases'][number] | undefined): PlanStep {

@@ -21,6 +21,7 @@ import { activeRevision, revisionNameFor } from './source.js';
 import { isDns1123Label, isHelmReleaseName } from '../../plan/names.js';
 import { partialUpgrade } from './partial.js';
 import { planSkeleton } from './skeleton.js';
+import { withGates } from '../../plan/gates.js';
 import { reportEolRevisionsLeft, reportStragglers } from './left-behind.js';
 
 /** Warning id of a target the release catalog does not know (planned only with --allow-unknown-version). */
@@ -146,7 +147,7 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
     compatibilityFollowUp(last, rel, charts, base.followUps);
     valueFollowUps(notes.flatMap((n) => n.chartValues), last, rel, charts, base.followUps);
   }
-  return { ...base, hops, steps: base.blockers.length ? steps.map(withoutCommands) : steps };
+  return withGates({ ...base, hops, steps: base.blockers.length ? steps.map(withoutCommands) : steps });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { gateBefore } from '../../plan/gates.js';
 import type { Plan } from '../../plan/schema.js';
 import type { Inventory } from '../../k8s/inventory.js';
 import { UNKNOWN_TARGET_WARNING } from '../../plans/planner/index.js';
@@ -111,6 +112,8 @@ export function renderPlanMarkdown(plan: Plan, inv: Inventory): string {
     out.push('## Steps', '');
     plan.steps.forEach((st, i) => {
       out.push(`### ${i + 1}. ${st.title}`, '', `\`${st.id}\` · kind \`${st.kind}\` · hop ${st.hop}`, '');
+      const gate = gateBefore(plan, i);
+      if (gate) out.push(`**${gate.title[0]!.toUpperCase()}${gate.title.slice(1)}**, checked against the live cluster before this step (any offender stops the run):`, '', ...gate.checks.map((x) => `- ${x}`), '');
       for (const w of st.why) out.push(`- Why: ${w.text}${w.source ? ` _(${w.source})_` : ''}`);
       out.push(`- Disruption: ${st.disruption}`, ...(st.verify.length ? [`- Verified by: ${st.verify.map((v) => `\`${v.type}\``).join(', ')}`] : []), '');
       out.push('```sh', ...commandLines(st.commands), '```', '');

@@ -1,3 +1,4 @@
+import { gateBefore } from '../../plan/gates.js';
 import { UNKNOWN_TARGET_WARNING } from '../../plans/planner/index.js';
 import type { ChalkInstance } from 'chalk';
 import type { Plan } from '../../plan/schema.js';
@@ -58,6 +59,8 @@ export function renderPlanText(plan: Plan, c: ChalkInstance, width = 80): string
   plan.steps.forEach((st, i) => {
     out.push('');
     para(`${c.bold(`${i + 1}. ${st.title}`)}  ${c.dim(`${st.id} · ${st.kind} · hop\u00a0${st.hop}`)}`, '  ', '     ');
+    const gate = gateBefore(plan, i);
+    if (gate) para(`${c.magenta('gate:')} ${gate.title} — ${gate.checks.join('; ')}`, '     ', '       ');
     commands(commandParts(st.commands), `     ${c.cyan('$')} `, '         ');
     if (st.verify.length) para(`${c.dim('verify:')} ${st.verify.map((v) => v.type).join(', ')}`, '     ', '       ');
     if (st.irreversible) out.push(`     ${c.red('rollback: none — irreversible')}`);

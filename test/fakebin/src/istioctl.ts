@@ -16,6 +16,7 @@ import {
   type K8sObject,
 } from '../../support/istio-render/index.js';
 import { all, flag, last, parseArgs, type FlagSpec, type Parsed } from './args.js';
+import { cmdAnalyze } from './analyze.js';
 import { applyAll, applyOne, clientSide, dumpDoc } from './apply.js';
 import { renderChart, type ChartName } from './charts.js';
 import { Controllers } from './controllers.js';
@@ -485,8 +486,7 @@ export async function istioctl(rt: Runtime, args: string[]): Promise<void> {
       case 'version':
         return await cmdVersion(s, version);
       case 'analyze':
-        rt.err(flag(p, 'all-namespaces') ? '✔ No validation issues found when analyzing all namespaces.\n' : `✔ No validation issues found when analyzing namespace: ${last(p, 'namespace') ?? 'default'}.\n`);
-        return;
+        return await cmdAnalyze(p, rt, s.kube(), s.istioNamespace, version);
     }
   } catch (e) {
     explain(e);

@@ -21,6 +21,7 @@ export const EXAMPLES: Record<string, [comment: string, line: string][]> = {
     ['A change-ticket report from a snapshot, without cluster access', 'istio-upgrade plan --snapshot cluster.yaml --to 1.24 -o markdown > CHANGE-1234.md'],
     ['In CI: exit 0 when up to date, 2 when there is something to apply, 3 when blocked', 'istio-upgrade plan --to latest --detailed-exitcode --out plan.json'],
     ['One minor per hop, and remove the old revision at the end', 'istio-upgrade plan --to 1.26 --max-minor-jump 1 --include-cleanup'],
+    ['Helm values on top of what the releases have (the plan records keys and sha256, not values)', 'istio-upgrade plan --to 1.24 --set istiod:pilot.resources.requests.memory=4Gi --values gateway/istio-ingress=gw.yaml --out plan.json'],
   ],
   snapshot: [
     ['Save what status and plan read, Helm values redacted, to attach to a ticket', 'istio-upgrade snapshot --out cluster.yaml'],
@@ -31,6 +32,7 @@ export const EXAMPLES: Record<string, [comment: string, line: string][]> = {
     ['Execute the reviewed plan, with NDJSON step events for the CI system', 'istio-upgrade apply plan.json --events events.ndjson'],
     ['Plan and apply in one go (asks on a terminal; needs --yes where it cannot ask)', 'istio-upgrade apply --to 1.24'],
     ['Continue an interrupted run', 'istio-upgrade apply plan.json --resume <run-id>'],
+    ['A plan made with --set: give the same overrides again (it re-reads --values files itself)', 'istio-upgrade apply plan.json --set istiod:pilot.resources.requests.memory=4Gi --values gateway/istio-ingress=gw.yaml'],
   ],
   rollback: [
     ['Unwind the completed reversible steps of the newest run', 'istio-upgrade rollback'],

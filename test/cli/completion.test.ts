@@ -61,6 +61,7 @@ describe('completion bash, run by bash', () => {
     expect(await complete('istio-upgrade ')).toEqual(expect.arrayContaining(['apply', 'completion', 'history', 'plan', 'rollback', 'snapshot', 'status', 'version']));
     expect(await complete('istio-upgrade ')).not.toContain('__complete');
     expect(await complete('istio-upgrade plan --str')).toEqual(['--strategy']);
+    expect(await complete('istio-upgrade apply --valu')).toEqual(['--values']);
     expect(await complete('istio-upgrade plan --strategy ')).toEqual(['canary', 'in-place']);
     expect(await complete('istio-upgrade plan -o m')).toEqual(['markdown']);
     expect(await complete('istio-upgrade apply --on-failure=')).toEqual(['rollback', 'stop']);

@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { load } from 'js-yaml';
 import { describe, expect, test } from 'vitest';
 import { isOneLineError, repoRoot } from '../support/cli.js';
 import { isMutating, startCluster } from './harness.js';
@@ -63,9 +64,13 @@ describe.concurrent('e2e: value overrides and the plan catalog', () => {
     expect(c.callLog().filter(isMutating)).toEqual([]);
 
     writeFileSync(file, `pilot:\n  env:\n    EXTERNAL_TOKEN: ${SECRET}\n  resources:\n    requests:\n      cpu: 750m\n`);
-    const r = await c.cli(['apply', c.planPath, ...flags], { env: TERMINAL });
+    // -o yaml: the ApplyResult document on stdout (issue 10: -o yaml on every command that prints a document).
+    const r = await c.cli(['apply', c.planPath, ...flags, '-o', 'yaml'], { env: TERMINAL, timeoutMs: 180_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).not.toContain(SECRET);
+    const applied = load(r.stdout) as { kind: string; status: string; planId: string; steps: { status: string }[] };
+    expect(applied).toMatchObject({ kind: 'ApplyResult', status: 'succeeded', planId: plan.metadata.id });
+    expect(applied.steps.map((s) => s.status)).toEqual(plan.steps.map(() => 'succeeded'));
 
     // helm got a second values file for istiod and ztunnel, and merged it over the reused values.
     const installs = c.callLog().filter((x) => x.argv[1] === 'install' && x.argv[2] === `istiod-${NEW_REV}`);
@@ -80,7 +85,13 @@ describe.concurrent('e2e: value overrides and the plan catalog', () => {
     // Nothing of the values is left on disk: the run log holds no value either.
     const log = readFileSync(join(c.stateDir, 'runs', `${c.localRuns()[0]!.runId}`, 'run.log'), 'utf8');
     expect(log).not.toContain(SECRET);
-  }, 240_000);
+
+    // Rolling back needs no overrides (helm rollback returns to the recorded revisions); -o yaml prints its document.
+    const back = await c.cli(['rollback', '--yes', '-o', 'yaml'], { env: TERMINAL, timeoutMs: 180_000 });
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect(load(back.stdout)).toMatchObject({ kind: 'RollbackResult', status: 'rolled-back', planId: plan.metadata.id });
+    expect(release(c.server, 'istio-system', 'ztunnel')!.config).not.toHaveProperty('logLevel');
+  }, 480_000);
 
   test('apply of a plan made with --catalog FILE needs that very file', async (ctx) => {
     const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23' });

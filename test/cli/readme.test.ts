@@ -18,6 +18,24 @@ describe('README', () => {
     expect(new Set(invocations.map((i) => i.command))).toEqual(new Set(['version', 'status', 'plan', 'apply', 'history', 'rollback', 'completion']));
   });
 
+  // Issue 10: a complete pipeline per CI system: plan --out, the plan as an artifact, apply only after an approval,
+  // NDJSON step events; how it works, the tests and the benchmarks live in docs/development.md instead.
+  it.each([
+    ['GitHub Actions', [/istio-upgrade plan [^\n]*--out plan\.json/, /actions\/upload-artifact/, /actions\/download-artifact/, /environment: \S+/, /istio-upgrade apply plan\.json [^\n]*--events \S+\.ndjson/]],
+    ['GitLab CI', [/istio-upgrade plan [^\n]*--out plan\.json/, /artifacts:/, /when: manual/, /istio-upgrade apply plan\.json [^\n]*--events \S+\.ndjson/]],
+  ])('has a complete %s pipeline', (name, patterns) => {
+    const section = readme.split(`### ${name}`)[1]?.split(/\n##+ /)[0] ?? '';
+    for (const p of patterns as RegExp[]) expect(section, `${name}: ${p}`).toMatch(p);
+  });
+
+  it('leaves how it works, the tests and the benchmarks to docs/development.md', () => {
+    const dev = readFileSync(join(repoRoot, 'docs', 'development.md'), 'utf8');
+    expect(dev).toMatch(/^## How it works$/m);
+    expect(dev).toMatch(/^## Tests$/m);
+    expect(dev).toMatch(/^## Performance$/m);
+    expect(readme).toContain('docs/development.md');
+  });
+
   it.each([...new Set(invocations.map((i) => i.command))])('uses only flags that `%s --help` lists', async (command) => {
     const r = await runCli([command, '--help'], { COLUMNS: '200' });
     expect(r.exitCode).toBe(0);

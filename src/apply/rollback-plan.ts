@@ -24,7 +24,7 @@ export interface RollbackEntry {
 /**
  * The rollback of a run, in the order that strands nothing: tags and namespace labels back first, then sidecar
  * workloads restarted onto the old revision and verified there, then everything else newest first (the new
- * revision's removal among it). A plain reverse order would remove the new istiod while pods it injected still run,
+ * revision's removal among it); an in-place run restarts its workloads once the old revision's istiod is back. A plain reverse order would remove the new istiod while pods it injected still run,
  * because the restart step itself has nothing to undo. Returns the entries, or the step that cannot be undone.
  */
 export function buildRollbackPlan(plan: Plan, record: RunRecord, fromIndex: number): { entries: RollbackEntry[]; stopAt?: PlanStep } {
@@ -59,7 +59,14 @@ export function buildRollbackPlan(plan: Plan, record: RunRecord, fromIndex: numb
       verify: x.step.verify.map((v) => (v.type === 'workloads-restarted' ? { ...v, revision: plan.source.revision, proxyVersion: plan.source.version } : v)),
     }));
   const rest = unwind.filter((x) => !INJECTION_POINTERS.has(x.step.kind) && !restarts.some((r) => r.index === x.index)).map(undo);
-  return { entries: [...pointers, ...restarts, ...rest], ...(blocker ? { stopAt: blocker.step } : {}) };
+  // In place, the old revision's own istiod was upgraded: restarted before its undo, the workloads would be injected
+  // with the new proxy again. They are restarted right after the last istiod-upgrade undo (found by the real tier).
+  const inPlace = restarts.filter((r) => r.step.verify.some((v) => v.type === 'workloads-restarted' && v.revision === plan.source.revision));
+  const lastIstiodUndo = rest.map((e) => e.step.kind).lastIndexOf('istiod-upgrade');
+  if (!inPlace.length || lastIstiodUndo < 0) return { entries: [...pointers, ...restarts, ...rest], ...(blocker ? { stopAt: blocker.step } : {}) };
+  const canary = restarts.filter((r) => !inPlace.includes(r));
+  const entries = [...pointers, ...canary, ...rest.slice(0, lastIstiodUndo + 1), ...inPlace, ...rest.slice(lastIstiodUndo + 1)];
+  return { entries, ...(blocker ? { stopAt: blocker.step } : {}) };
 }
 
 /**

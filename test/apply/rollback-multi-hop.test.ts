@@ -10,6 +10,7 @@ import type { Plan, PlanStep } from '../../src/plan/schema.js';
 import { UserError } from '../../src/errors.js';
 import { FakeCluster, NS } from './fakes.js';
 import { helmUpgrade } from '../../src/steps/commands.js';
+import { readFileSync } from 'node:fs';
 
 /** An undo entry of a step that upgraded istio-cni from revision `before` to `after` (rollback entries run newest first). */
 function cniUpgrade(index: number, before: number, after: number): RollbackEntry {
@@ -49,5 +50,23 @@ describe('rollback of tags moved once per hop', () => {
       ['h2-tag-move-default', [{ type: 'tag-points-to', tag: 'default', revision: '1-24-6' }]],
       ['h1-tag-move-default', [{ type: 'tag-points-to', tag: 'default', revision: '1-23-6' }]],
     ]);
+  });
+});
+
+describe('rollback of an in-place run', () => {
+  it("restarts the workloads after istiod's undo: before it, the revision still injects the new proxy", () => {
+    const plan = JSON.parse(readFileSync(new URL('../../fixtures/golden/sidecar-1.22-in-place-to-1.23.plan.json', import.meta.url), 'utf8')) as Plan;
+    const record = { steps: plan.steps.map((s) => ({ id: s.id, status: 'succeeded', helmRevisions: {} })) } as unknown as Parameters<typeof buildRollbackPlan>[1];
+    const { entries } = buildRollbackPlan(plan, record, 0);
+    expect(entries.map((e) => `${e.action} ${e.step.kind}`)).toEqual([
+      'undo gateway-upgrade',
+      'undo istiod-upgrade',
+      'restart workload-restart',
+      'undo base-chart-upgrade',
+      'undo backup',
+      'undo preflight',
+    ]);
+    const restart = entries.find((e) => e.action === 'restart')!;
+    expect(restart.verify.find((v) => v.type === 'workloads-restarted')).toMatchObject({ revision: plan.source.revision, proxyVersion: plan.source.version });
   });
 });

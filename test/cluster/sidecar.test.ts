@@ -83,5 +83,24 @@ for (const { helm, installWith } of CONFIGURATIONS) {
       const after = await proxyImages(c.api, [...APP_NAMESPACES, 'istio-ingress']);
       for (const [pod, image] of Object.entries(after)) expect(image, pod).toBe('docker.io/istio/proxyv2:1.23.6');
     });
+
+    // Under the Helm-4-installed mesh the rollbacks go back to revisions Helm 4 wrote server-side: without
+    // --server-side=false, helm rollback istiod-1-22-8 would conflict with istiod over its validator's failurePolicy.
+    test('rollback after the in-place upgrade: base, istiod and the gateway return to 1.22.8 and istiod serves again', async () => {
+      const c = cluster();
+      const r = await c.cli(['rollback', '--yes']);
+      expect(r.exitCode, `${r.stderr}\n${c.diagnostics()}`).toBe(0);
+      expect(await releases(c)).toEqual({
+        'istio-system/istio-base': 'base-1.22.8 deployed',
+        'istio-system/istiod-1-22-8': 'istiod-1.22.8 deployed',
+        'istio-ingress/istio-ingress': 'gateway-1.22.8 deployed',
+      });
+      for (const tag of ['default', 'canary']) expect((await tagTarget(c, tag)).servedBy.length, tag).toBeGreaterThan(0);
+      // the workloads were restarted after istiod went back, so they run its proxy again
+      const after = await proxyImages(c.api, APP_NAMESPACES);
+      for (const [pod, image] of Object.entries(after)) expect(image, pod).toBe('docker.io/istio/proxyv2:1.22.8');
+      const [run] = localRuns(c);
+      expect((await clusterRun(c, run!.runId))!.status).toBe('rolled-back');
+    });
   });
 }

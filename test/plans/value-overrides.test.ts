@@ -53,6 +53,19 @@ describe('value overrides per component', () => {
       ['istiod', 'pilot.resources', '--set'],
     ]);
     expect(JSON.stringify(o.keys)).not.toContain('s3cr3t');
+    // What apply must be given again: the files first (as helm reads them), then each --set, by digest only.
+    expect(o.sources.map((x) => (x.flag === '--set' ? `--set ${x.component}:${x.key}` : `--values ${x.component}=${x.file}`))).toEqual([
+      '--values istiod=a.yaml',
+      '--values istiod=b.yaml',
+      '--values gateway/ingress=gw.yaml',
+      '--set istiod:pilot.env.B',
+      '--set istiod:pilot.resources',
+    ]);
+    expect(JSON.stringify(o.sources)).not.toContain('from-set');
+    // The same value gives the same digest, another value another one.
+    const again = buildOverrides(['istiod:pilot.env.B=from-set', 'istiod:pilot.resources=0'], [], none, '1.24.6');
+    expect(again.sources[0]).toEqual(o.sources[3]);
+    expect(again.sources[1]).not.toEqual(o.sources[4]);
     expect(o.keys[1]!.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 

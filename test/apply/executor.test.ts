@@ -509,3 +509,30 @@ describe('executePlan: cluster record mirror', () => {
     expect(h.progress.lines.filter((l) => l.startsWith('warn could not mirror'))).toHaveLength(1);
   });
 });
+
+describe('executePlan: skew gates', () => {
+  const hop = { index: 1, from: '1.23.6', to: '1.24.6', fromRevision: '1-23-6', revision: '1-24-6', compatibilityVersion: null, compatibilityReason: null };
+  const workload = { namespace: 'shop', kind: 'Deployment', name: 'cart', revision: '1-23-6', pods: 2, restartable: true, mode: 'sidecar' as const };
+
+  it('a proxy two minors behind its istiod stops the run before the hop: exit 3, nothing ran, the offender recorded; fixed, the same apply passes the gate', async () => {
+    const h = harness();
+    const plan = { ...testPlan(), hops: [hop] };
+    h.cluster.inv = inventory({ dataPlane: { ...inventory().dataPlane, workloads: [{ ...workload, proxyVersion: '1.21.6' }] } });
+    const stopped = await executePlan(plan, h.options, h.deps);
+
+    expect(stopped).toMatchObject({ status: 'failed', exitCode: 3 });
+    expect(stopped.error).toContain('step h1-preflight not run: gate before hop 1 (1.23.6 → 1.24.6) failed: 1 offender(s)');
+    expect(stopped.error).toContain('proxy-skew: shop/Deployment/cart: 2 pod(s) run proxy 1.21.6, 2 minors behind istiod 1-23-6 at 1.23.6');
+    expect(h.journal).toEqual([]);
+    expect(stopped.steps[0]).toMatchObject({ status: 'pending', gate: { title: 'gate before hop 1 (1.23.6 → 1.24.6)', passed: false } });
+    expect(stopped.steps[0]!.gate!.offenders).toHaveLength(1);
+
+    // The operator restarts the workload onto 1.23; the same apply continues the run and passes the gate.
+    h.cluster.inv = inventory({ dataPlane: { ...inventory().dataPlane, workloads: [{ ...workload, proxyVersion: '1.23.6' }] } });
+    const resumed = await executePlan(plan, h.options, h.deps);
+    expect(resumed.runId).toBe(stopped.runId);
+    expect(resumed.steps[0]).toMatchObject({ status: 'succeeded', gate: { passed: true, offenders: [] } });
+    expect(resumed.steps[0]!.error).toBeUndefined();
+    expect(h.journal[0]).toBe('api preflight-checks');
+  });
+});

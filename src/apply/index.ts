@@ -4,7 +4,6 @@ export { rollbackRun, loadRun, type RollbackOptions, type RollbackDeps, type Rol
 export { listRunHistory, type HistoryEntry } from './history.js';
 export { forceUnlock, holderIdentity, LOCK_NAME } from './lock.js';
 export { readPlanFile } from './plan-file.js';
-export { renderDryRun } from './render.js';
 export { parseDuration, formatDuration } from './duration.js';
 export { CheckpointStore, ConfigMapMirror, LocalRunStore, defaultStateDir } from './run-state.js';
 export type { Cluster, Runner, Clock, SignalSource, Confirmer, LeasePort, ConfigMapPort } from './ports.js';

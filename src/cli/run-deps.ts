@@ -115,11 +115,3 @@ export async function asAttempt<R extends { status: RunStatus; error?: string }>
   await w.store.endAttempt(result.status, result.error);
   return result;
 }
-
-/** The closing lines a person reads: what happened and, when it did not end well, what to run next. */
-export function summary(result: { runId: string; status: string; exitCode: number; error?: string; nextCommands: string[] }, logPath: string): string {
-  const lines = [`run ${result.runId}: ${result.status}${result.error ? ` — ${result.error}` : ''}`];
-  if (result.exitCode !== 0) lines.push(`log: ${logPath}`);
-  if (result.nextCommands.length) lines.push('next:', ...result.nextCommands.map((c) => `  ${c}`));
-  return `${lines.join('\n')}\n`;
-}

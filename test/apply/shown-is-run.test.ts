@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Chalk } from 'chalk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveCluster } from '../../src/apply/live-cluster.js';
-import { renderDryRun } from '../../src/apply/render.js';
+import { renderDryRunText as renderDryRun } from '../../src/report/dry-run/text.js';
 import { LiveSource } from '../../src/k8s/live-source.js';
 import { apiCommand } from '../../src/plan/commands.js';
 import { apiActionSchema, type ApiAction } from '../../src/plan/schema.js';

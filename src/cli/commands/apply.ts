@@ -1,4 +1,3 @@
-import { gateBefore } from '../../plan/gates.js';
 import { parseDuration, parseTimerDuration } from '../../apply/duration.js';
 import { connectionFrom } from '../connection.js';
 import { executePlan } from '../../apply/executor.js';
@@ -7,7 +6,8 @@ import { toolPathsFrom } from '../../apply/tool-paths.js';
 import { checkPlanPrerequisites } from '../../apply/plan-needs.js';
 import { holderIdentity } from '../../apply/lock.js';
 import { readPlanFile } from '../../apply/plan-file.js';
-import { commandLines, describeVerify, renderDryRun } from '../../apply/render.js';
+import { renderDryRun } from '../../report/dry-run/index.js';
+import { renderApplyResultText } from '../../report/apply-result/text.js';
 import { defaultStateDir, LocalRunStore } from '../../apply/run-state.js';
 import { ExecaRunner } from '../../apply/subprocess.js';
 import { askOrInterrupted, terminalConfirmer } from '../../apply/terminal.js';
@@ -16,7 +16,7 @@ import type { Plan } from '../../plan/schema.js';
 import { checkPlanIntegrity, readEd25519Key, sealPlan } from '../../plans/plan-integrity.js';
 import type { RunFlags } from '../apply-options.js';
 import { DEFAULTS } from '../options.js';
-import { asAttempt, liveRunDeps, liveRuntime, summary, wireRun } from '../run-deps.js';
+import { asAttempt, liveRunDeps, liveRuntime, wireRun } from '../run-deps.js';
 import { confirmReapply } from '../reapply.js';
 import { dryRunChecks } from '../../apply/dry-run-check.js';
 import { writeStdout } from '../write-output.js';
@@ -163,7 +163,7 @@ export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions
     },
   ));
   if (opts.output !== 'text') await writeStdout(renderDocument(result, opts.output));
-  process.stderr.write(summary(result, w.store.local.logPath(result.runId)));
+  process.stderr.write(renderApplyResultText(result, w.store.local.logPath(result.runId)));
   return result.exitCode;
 }
 
@@ -200,29 +200,6 @@ async function dryRun(plan: Plan, opts: ApplyOptions, live?: { context: string; 
       callerEnv: {},
     });
   const ctx = { context, display: runner.display.bind(runner) };
-  if (opts.output === 'text') {
-    await writeStdout(renderDryRun(plan, ctx));
-    return ExitCode.ok;
-  }
-  await writeStdout(
-    renderDocument({
-      apiVersion: 'istio-upgrade/v1',
-      kind: 'ApplyDryRun',
-      planId: plan.metadata.id,
-      context,
-      /** Empty with --offline: nothing was checked against the cluster. */
-      checks: live?.checks ?? [],
-      offline: live === undefined,
-      steps: plan.steps.map((s, i) => ({
-        id: s.id,
-        title: s.title,
-        irreversible: s.irreversible,
-        gate: gateBefore(plan, i),
-        run: s.commands.flatMap((c) => commandLines(c, ctx)),
-        verify: s.verify.map(describeVerify),
-        rollback: s.rollback === null ? null : s.rollback.commands.flatMap((c) => commandLines(c, ctx)),
-      })),
-    }, opts.output),
-  );
+  await writeStdout(renderDryRun(plan, ctx, live?.checks, opts.output));
   return ExitCode.ok;
 }

@@ -12,7 +12,8 @@ import type { Plan, PlanStep } from '../../plan/schema.js';
 import type { RollbackEntry } from '../../apply/rollback-plan.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { RunFlags } from '../apply-options.js';
-import { asAttempt, liveRunDeps, summary, wireRun } from '../run-deps.js';
+import { asAttempt, liveRunDeps, wireRun } from '../run-deps.js';
+import { renderApplyResultText } from '../../report/apply-result/text.js';
 import { writeStdout } from '../write-output.js';
 import { renderDocument } from '../../report/structured.js';
 
@@ -81,6 +82,6 @@ export async function rollbackCommand(opts: RollbackCommandOptions, runId?: stri
     ),
   );
   if (opts.output !== 'text') await writeStdout(renderDocument(result, opts.output));
-  process.stderr.write(summary(result, w.store.local.logPath(result.runId)));
+  process.stderr.write(renderApplyResultText(result, w.store.local.logPath(result.runId)));
   return result.exitCode;
 }

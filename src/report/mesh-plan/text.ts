@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { MeshPlan } from '../../plans/mesh/index.js';
-import { commandParts } from '../../cli/render/command-line.js';
+import { commandParts } from '../command-line/text.js';
 import { table } from '../text/table.js';
 import { wrapCommand, wrapText } from '../text/width.js';
 

@@ -1,7 +1,7 @@
 import type { Inventory } from '../../k8s/inventory.js';
 import type { Plan, PlanStep } from '../../plan/schema.js';
 import { explanationOf } from '../../plans/catalog/index.js';
-import { commandLines } from '../../cli/render/command-line.js';
+import { commandLines } from '../command-line/text.js';
 
 /**
  * The change ticket a change advisory board reads: the plan restated as risk, duration, who is affected, how to

@@ -3,7 +3,7 @@ import type { Plan } from '../../plan/schema.js';
 import type { Inventory } from '../../k8s/inventory.js';
 import { UNKNOWN_TARGET_WARNING } from '../../plans/planner/index.js';
 import { buildChangeTicket, type ChangeTicket } from './change-ticket.js';
-import { commandLines } from '../../cli/render/command-line.js';
+import { commandLines } from '../command-line/text.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const link = (ticket: ChangeTicket['risks'][number]) => ticket.links.map((l, i) => `[source${ticket.links.length > 1 ? ` ${i + 1}` : ''}](${l})`).join(', ');

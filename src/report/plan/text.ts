@@ -2,7 +2,7 @@ import { gateBefore } from '../../plan/gates.js';
 import { UNKNOWN_TARGET_WARNING } from '../../plans/planner/index.js';
 import type { ChalkInstance } from 'chalk';
 import type { Plan } from '../../plan/schema.js';
-import { commandParts, type CommandParts } from '../../cli/render/command-line.js';
+import { commandParts, type CommandParts } from '../command-line/text.js';
 import { wrapCommand, wrapText } from '../text/width.js';
 
 /** The plan for a person at a terminal, laid out for `width` columns: prose wraps, commands continue with `\`. */

@@ -19,7 +19,7 @@ import { checkSamePlan, confirmDoneSteps, recordContradicted, trustedFor, untrus
 import { checkBackupDirectories } from './backup.js';
 import { checkGateBefore } from './run-gates.js';
 import { analyzeLines, type AnalyzeWhen, type MeshAnalyzer } from './run-analyze.js';
-import { checkIdentity, checkPlanAge, refuseCommandDrift, staleError, staleFacts } from './stale.js';
+import { checkIdentity, checkPlanAge, refuseChangedOperatorFiles, refuseCommandDrift, staleError, staleFacts } from './stale.js';
 import { isPendingRelease } from '../k8s/helm-release.js';
 
 export interface ExecuteOptions {
@@ -83,6 +83,7 @@ export async function checkPlanFits(plan: Plan, cluster: Cluster, nowMs: number,
     );
   }
   refuseCommandDrift(plan);
+  refuseChangedOperatorFiles(plan);
   if (cluster.istioNamespace !== plan.source.istioNamespace) throw new Error(`cluster port is for namespace ${cluster.istioNamespace}, the plan for ${plan.source.istioNamespace}`);
   checkPlanAge(plan, maxPlanAgeMs, nowMs);
   const clusterId = await cluster.clusterId();

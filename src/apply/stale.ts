@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { ExitCode, UserError } from '../errors.js';
 import { planCommandDrift } from '../plan/commands.js';
 import { diffFacts, type FactChange, type FactValue } from '../plan/facts.js';
@@ -43,6 +45,26 @@ export function refuseCommandDrift(plan: Plan): void {
     ExitCode.blocked,
     `${drift.join('\n  ')}\n  make a new plan with istio-upgrade plan`,
   );
+}
+
+/**
+ * `istioctl install -f FILE` reads the IstioOperator file when it runs, not when it was planned: a file changed or gone
+ * since planning would install something nobody reviewed, so it is refused before any change.
+ */
+export function refuseChangedOperatorFiles(plan: Plan, read: (path: string) => Buffer = readFileSync): void {
+  for (const step of plan.steps) {
+    for (const cmd of step.commands) {
+      const file = cmd.istioctl?.op === 'install' ? cmd.istioctl.file : null;
+      if (!file) continue;
+      let now: string;
+      try {
+        now = createHash('sha256').update(read(file.path)).digest('hex');
+      } catch (e) {
+        throw new UserError(`IstioOperator file ${file.path} (step ${step.id}) cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the plan was made with sha256 ${file.sha256}: make a new plan`, ExitCode.blocked);
+      }
+      if (now !== file.sha256) throw new UserError(`IstioOperator file ${file.path} (step ${step.id}) changed since planning (sha256 ${now}, planned ${file.sha256}): make a new plan`, ExitCode.blocked);
+    }
+  }
 }
 
 export function checkPlanAge(plan: Plan, maxAgeMs: number | undefined, nowMs: number): void {

@@ -1,4 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { istioctlCommand } from '../../src/plan/commands.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { executePlan } from '../../src/apply/executor.js';
@@ -339,6 +342,36 @@ describe('executePlan: refusals before the first change', () => {
     const e = await refusal(executePlan(testPlan(), h.options, h.deps));
     expect(e.exitCode).toBe(3);
     expect(e.message).toBe(`plan plan-20261122T095500-abc123 was made for cluster ${CLUSTER_ID} but context "prod-eu" reaches cluster uid-of-another-cluster`);
+  });
+
+  it('refuses an IstioOperator file changed or gone since planning: one line naming it, exit 3, nothing run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iu-iop-'));
+    const path = join(dir, 'operator.yaml');
+    const planned = 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  revision: 1-24-6\n';
+    writeFileSync(path, planned);
+    const plan = testPlan();
+    const install = istioctlCommand({ op: 'install', file: { path, sha256: createHash('sha256').update(planned).digest('hex') }, set: [] }, 'install 1-24-6 from the IstioOperator file');
+    plan.steps[1]!.commands.push(install);
+
+    writeFileSync(path, `${planned}  profile: demo\n`);
+    const h = harness();
+    const e = await refusal(executePlan(plan, h.options, h.deps));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toMatch(new RegExp(`^IstioOperator file ${path} \\(step h1-base-chart-upgrade\\) changed since planning \\(sha256 [0-9a-f]{64}, planned [0-9a-f]{64}\\): make a new plan$`));
+    expect(h.journal).toEqual([]);
+    expect(h.cluster.leases.items.size).toBe(0);
+
+    rmSync(path);
+    const gone = harness();
+    const e2 = await refusal(executePlan(plan, gone.options, gone.deps));
+    expect(e2.exitCode).toBe(3);
+    expect(e2.message).toContain(`IstioOperator file ${path} (step h1-base-chart-upgrade) cannot be read (ENOENT)`);
+    expect(gone.journal).toEqual([]);
+
+    writeFileSync(path, planned);
+    const same = harness();
+    expect((await executePlan(plan, same.options, same.deps)).exitCode).toBe(0);
+    expect(same.journal).toContain(`istioctl install -y -f ${path}`);
   });
 
   it('refuses a plan older than --max-plan-age', async () => {

@@ -5,6 +5,7 @@ import { RESOURCES, type ResourceRef } from '../k8s/resources.js';
 import { crdMetadataPatch } from '../plan/commands.js';
 import type { ApiAction } from '../plan/schema.js';
 import { writeBackup } from './backup.js';
+import { bundleProblems } from './gateway-api-bundle.js';
 import type { ActionContext } from './ports.js';
 import { preflightProblems } from './preflight-check.js';
 import type { ObjectReader } from './rollout-waiter.js';
@@ -26,6 +27,8 @@ export interface ActionDeps {
   reader: ObjectReader;
   inventory: () => Promise<Inventory>;
   now: () => number;
+  /** GET of a release manifest the plan names by URL. */
+  fetchManifest: (url: string, signal: AbortSignal) => Promise<string>;
 }
 
 export class ActionError extends Error {
@@ -96,6 +99,17 @@ export async function performAction(action: ApiAction, ctx: ActionContext, deps:
     }
     case 'apply-objects':
       for (const o of action.objects) await deps.writer.serverSideApply(o.object as KubeObject, action.fieldManager);
+      return;
+    case 'apply-gateway-api-crds': {
+      // Everything is checked before the first write: a manifest that is not this bundle changes nothing.
+      const objects = renderedObjects(await deps.fetchManifest(action.url, ctx.signal));
+      const problems = bundleProblems(objects, action.version, action.channel);
+      if (problems.length) throw new ActionError(`${action.url} is not the Gateway API v${action.version} ${action.channel} bundle: ${problems.slice(0, 3).join('; ')}`);
+      for (const obj of objects) await deps.writer.serverSideApply(obj, action.fieldManager);
+      return;
+    }
+    case 'delete-admission-policy':
+      await deps.writer.deleteObject({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', namespace: '', name: action.name });
       return;
     case 'delete-objects':
       // Deleting what is already gone is done: an undo run twice must not fail the second time.

@@ -6,6 +6,7 @@ import type { KubeObject } from '../k8s/objects.js';
 import { collectionPath, RESOURCES, type ResourceRef } from '../k8s/resources.js';
 import type { ConnectionOptions } from '../k8s/kubeconfig.js';
 import type { ApiAction, VerifySpec } from '../plan/schema.js';
+import { fetchManifest } from './gateway-api-bundle.js';
 import { performAction, type KubeWriter } from './api-actions.js';
 import type { Permission } from './permissions.js';
 import { markedFailedPayload, type HelmRecordWriter } from './pending-recovery.js';
@@ -342,7 +343,8 @@ export class LiveCluster implements Cluster {
   }
 
   act(action: ApiAction, ctx: ActionContext): Promise<void> {
-    return performAction(action, ctx, { writer: this.writer, reader: this.source, inventory: () => this.inventory(), now: () => this.clock.now() });
+    const timeoutMs = this.source.http.requestTimeoutMs;
+    return performAction(action, ctx, { writer: this.writer, reader: this.source, inventory: () => this.inventory(), now: () => this.clock.now(), fetchManifest: (url, signal) => fetchManifest(url, timeoutMs, signal) });
   }
 
   verify(spec: VerifySpec, ctx: VerifyContext): Promise<VerifyOutcome> {

@@ -70,6 +70,14 @@ function apiPermissions(a: ApiAction, istioNamespace: string): Permission[] {
       return a.objects.map((o) => ({ verb: 'patch', group: groupOf(String(o.object.apiVersion)), resource: o.plural, namespace: String((o.object.metadata as { namespace?: string } | undefined)?.namespace ?? istioNamespace) }));
     case 'delete-objects':
       return a.objects.map((o) => ({ verb: 'delete', group: groupOf(o.apiVersion), resource: o.plural, namespace: o.namespace }));
+    case 'apply-gateway-api-crds':
+      return [
+        { verb: 'patch', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
+        { verb: 'patch', group: WEBHOOKS, resource: 'validatingadmissionpolicies' },
+        { verb: 'patch', group: WEBHOOKS, resource: 'validatingadmissionpolicybindings' },
+      ];
+    case 'delete-admission-policy':
+      return [{ verb: 'delete', group: WEBHOOKS, resource: 'validatingadmissionpolicies' }];
   }
 }
 

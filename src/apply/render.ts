@@ -24,7 +24,10 @@ export function kubectlEquivalent(action: ApiAction, context: string): string[] 
     case 'rollout-restart':
     case 'label-namespaces':
     case 'delete-objects':
+    case 'delete-admission-policy':
       return [shellLine([...apiArgv(action), '--context', context])];
+    case 'apply-gateway-api-crds':
+      return [`${shellLine([...apiArgv(action), '--context', context])}   # applied only if every object is a Gateway API v${action.version} ${action.channel} CRD`];
     case 'apply-rendered':
       return [`${shellLine([...apiArgv(action), '--context', context])}   # stdin: the output of the previous command`];
     case 'export-backup': {
@@ -95,6 +98,8 @@ export function describeVerify(spec: VerifySpec): string {
       return `backup complete in ${spec.directory}`;
     case 'preflight-passed':
       return 'preflight checks pass';
+    case 'gateway-api-bundle':
+      return `Gateway API CRD(s) ${spec.crds.join(', ')} carry bundle-version v${spec.version}`;
   }
 }
 

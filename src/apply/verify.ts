@@ -1,3 +1,4 @@
+import { BUNDLE_VERSION_ANNOTATION } from '../k8s/gateway-api.js';
 import type { Inventory } from '../k8s/inventory.js';
 import { decodeHelmReleaseSecret, HELM_SECRET_TYPE } from '../k8s/helm-release.js';
 import { versionFromImage } from '../k8s/discover/lean-pod.js';
@@ -85,6 +86,15 @@ async function crdsHelmOwned(spec: Extract<VerifySpec, { type: 'crds-helm-owned'
   return bad.length ? `${bad.length} Istio CRD(s) not owned by Helm release ${spec.namespace}/${spec.release}, e.g. ${bad[0]!.metadata.name}` : undefined;
 }
 
+async function gatewayApiBundle(spec: Extract<VerifySpec, { type: 'gateway-api-bundle' }>, deps: VerifyDeps): Promise<string | undefined> {
+  for (const name of spec.crds) {
+    const crd = await deps.reader.get(RESOURCES.crds, name);
+    const have = crd?.metadata.annotations?.[BUNDLE_VERSION_ANNOTATION];
+    if (have !== `v${spec.version}`) return `CRD ${name} ${crd ? `is bundle ${have ?? '(none)'}` : 'does not exist'}, not v${spec.version}`;
+  }
+  return undefined;
+}
+
 async function crdsNotLabelled(spec: Extract<VerifySpec, { type: 'crds-not-labelled' }>, deps: VerifyDeps): Promise<string | undefined> {
   const bad = (await istioCrds(deps)).filter((c) => spec.labels.some((l) => c.metadata.labels?.[l] !== undefined));
   return bad.length ? `${bad.length} Istio CRD(s) still carry ${spec.labels.join(', ')}, e.g. ${bad[0]!.metadata.name}` : undefined;
@@ -162,6 +172,8 @@ export async function verifySpec(spec: VerifySpec, ctx: VerifyContext, deps: Ver
       return settle(() => crdsHelmOwned(spec, deps), ctx, deps);
     case 'crds-not-labelled':
       return settle(() => crdsNotLabelled(spec, deps), ctx, deps);
+    case 'gateway-api-bundle':
+      return settle(() => gatewayApiBundle(spec, deps), ctx, deps);
     case 'namespaces-labelled':
       return settle(() => namespacesLabelled(spec, deps), ctx, deps);
     case 'revision-absent':

@@ -111,6 +111,8 @@ export function addPlanningOptions(cmd: Command): Command {
     .option('--hub <registry>', 'the image registry every chart the plan installs pulls from (a mirror of docker.io/istio), e.g. registry.example.com/istio')
     .option('--set <component:key=value>', 'a Helm value for one component, on top of the values its release has: base, istiod, cni, ztunnel or gateway/NAME, e.g. istiod:pilot.env.PILOT_ENABLE_AMBIENT=true (repeatable; the plan records the key, never the value; give the same flags to apply)', collectList)
     .option('--values <component=file>', 'a Helm values file for one component, e.g. istiod=istiod-values.yaml (repeatable; files are merged in order, then --set; the plan records the file and its sha256, and apply re-reads it)', collectList)
+    .option('--skip-gateway-api-crds', 'do not upgrade the Gateway API CRDs (a platform team owns them); the plan warns with the bundle the target needs')
+    .option('--gateway-api-releases <url>', 'where apply fetches Gateway API release manifests: a mirror of the project\'s GitHub release downloads (default)')
     .option('--istio-operator-file <file>', 'the IstioOperator file the running istioctl install was made from (required for istioctl installs; its sha256 is recorded in the plan)')
     .option('--backup-dir <dir>', 'where the backup step writes (default: ./istio-upgrade-backup-<from>-to-<to>)')
     .option('--restart-batch-size <n>', 'workloads restarted per batch', DEFAULTS.restartBatchSize);

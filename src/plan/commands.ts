@@ -201,6 +201,12 @@ export function apiArgv(action: ApiAction): string[] {
       return ['istio-upgrade', 'status'];
     case 'apply-objects':
       return ['kubectl', 'apply', '--server-side', '--force-conflicts', `--field-manager=${action.fieldManager}`, '-f', action.file];
+    case 'apply-gateway-api-crds':
+      check(VERSION.test(action.version), `Gateway API version ${quoted(action.version)} is not a version`);
+      check(SOURCE.repo.test(action.url), `Gateway API manifest URL ${quoted(action.url)} is not an http(s) URL`);
+      return ['kubectl', 'apply', '--server-side', '--force-conflicts', `--field-manager=${action.fieldManager}`, '-f', action.url];
+    case 'delete-admission-policy':
+      return ['kubectl', 'delete', 'validatingadmissionpolicy', action.name, '--ignore-not-found'];
     case 'delete-objects': {
       const namespaces = new Set(action.objects.map((o) => o.namespace));
       check(namespaces.size === 1, `a delete-objects action must name objects of exactly one namespace (it names ${namespaces.size})`);

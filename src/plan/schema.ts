@@ -61,6 +61,22 @@ export const apiActionSchema = z.discriminatedUnion('type', [
     objects: z.array(z.object({ plural: z.string(), object: z.record(z.string(), z.unknown()) })).min(1),
   }),
   z.object({
+    /**
+     * Server-side apply (forced) of a Gateway API release manifest fetched from `url`; refused before any write unless
+     * every object in it is a Gateway API CRD of this bundle version and channel (or the bundle's own admission policy).
+     */
+    type: z.literal('apply-gateway-api-crds'),
+    version: z.string(),
+    channel: z.enum(['standard', 'experimental']),
+    url: z.string(),
+    fieldManager: z.string(),
+  }),
+  z.object({
+    /** Deletes one ValidatingAdmissionPolicy (a missing one counts as deleted). */
+    type: z.literal('delete-admission-policy'),
+    name: z.string(),
+  }),
+  z.object({
     type: z.literal('delete-objects'),
     objects: z.array(z.object({ apiVersion: z.string(), kind: z.string(), plural: z.string(), namespace: z.string(), name: z.string() })).min(1),
   }),
@@ -99,6 +115,8 @@ export const verifySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('backup-written'), directory: z.string() }),
   /** Only in plans made before the preflight step's checks ran once (its preflight-checks command checks the same). */
   z.object({ type: z.literal('preflight-passed') }),
+  /** Each named CRD carries `gateway.networking.k8s.io/bundle-version: v<version>`. */
+  z.object({ type: z.literal('gateway-api-bundle'), version: z.string(), crds: z.array(z.string()).min(1) }),
 ]);
 export type VerifySpec = z.infer<typeof verifySchema>;
 

@@ -5,6 +5,7 @@ import { baseChartUpgrade } from './base-chart-upgrade.js';
 import { cniUpgrade } from './cni-upgrade.js';
 import { crdMigrationLabels } from './crd-migration-labels.js';
 import type { StepDescriptor } from './descriptor.js';
+import { gatewayApiCrdsUpgrade } from './gateway-api-crds-upgrade.js';
 import { gatewayUpgrade } from './gateway-upgrade.js';
 import { istiodInstall } from './istiod-install.js';
 import { istiodUpgrade } from './istiod-upgrade.js';
@@ -28,6 +29,7 @@ const DESCRIPTORS: readonly StepDescriptor[] = [
   backup,
   crdMigrationLabels,
   baseChartUpgrade,
+  gatewayApiCrdsUpgrade,
   istiodInstall,
   istiodUpgrade,
   cniUpgrade,

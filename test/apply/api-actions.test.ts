@@ -48,11 +48,23 @@ const reader = {
   },
 };
 
+const gwCrd = (plural: string, version: string, channel = 'standard') =>
+  `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: ${plural}.gateway.networking.k8s.io\n  annotations:\n    gateway.networking.k8s.io/bundle-version: v${version}\n    gateway.networking.k8s.io/channel: ${channel}\nspec: {}\n`;
+const POLICY = 'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: safe-upgrades.gateway.networking.k8s.io\nspec: {}\n';
+const URL_OK = 'https://example.test/v1.5.1/standard-install.yaml';
+const URL_FOREIGN = 'https://example.test/foreign.yaml';
+const URL_OLD = 'https://example.test/v1.4.1/standard-install.yaml';
+const manifests = new Map<string, string>([
+  [URL_OK, [gwCrd('gateways', '1.5.1'), gwCrd('referencegrants', '1.5.1'), POLICY].join('---\n')],
+  [URL_FOREIGN, [gwCrd('gateways', '1.5.1'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: miner\n  namespace: default\n'].join('---\n')],
+  [URL_OLD, gwCrd('gateways', '1.4.1')],
+]);
+
 function run(action: ApiAction, writer = new RecordingWriter(), previousOutput?: string) {
   return performAction(
     action,
     { previousOutput, signal: new AbortController().signal, deadline: T0 + 60_000, helmValues: async (r, n) => `# values of ${n}/${r}\nsecret: x\n` },
-    { writer, reader, inventory: async () => inventory(), now: () => T0 },
+    { writer, reader, inventory: async () => inventory(), now: () => T0, fetchManifest: async (url: string) => manifests.get(url) ?? Promise.reject(new Error(`GET ${url}: HTTP 404`)) },
   ).then(() => writer);
 }
 
@@ -112,10 +124,33 @@ describe('API actions', () => {
     expect(await backupProblem(dir)).toBeUndefined();
   });
 
+  it('apply-gateway-api-crds applies every object of the fetched bundle server-side', async () => {
+    const w = await run({ type: 'apply-gateway-api-crds', version: '1.5.1', channel: 'standard', url: URL_OK, fieldManager: 'istio-upgrade' });
+    expect(w.calls).toEqual([
+      'apply CustomResourceDefinition gateways.gateway.networking.k8s.io as istio-upgrade',
+      'apply CustomResourceDefinition referencegrants.gateway.networking.k8s.io as istio-upgrade',
+      'apply ValidatingAdmissionPolicy safe-upgrades.gateway.networking.k8s.io as istio-upgrade',
+    ]);
+  });
+
+  it('apply-gateway-api-crds writes nothing when the manifest is not exactly the bundle the plan names', async () => {
+    const action = (url: string, version = '1.5.1', channel: 'standard' | 'experimental' = 'standard'): ApiAction => ({ type: 'apply-gateway-api-crds', version, channel, url, fieldManager: 'istio-upgrade' });
+    for (const [a, message] of [
+      [action(URL_FOREIGN), 'Deployment miner is not part of a Gateway API release'],
+      [action(URL_OLD), 'is bundle v1.4.1, not v1.5.1'],
+      [action(URL_OK, '1.5.1', 'experimental'), 'is channel standard, not experimental'],
+      [action('https://example.test/missing.yaml'), 'HTTP 404'],
+    ] as const) {
+      const w = new RecordingWriter();
+      await expect(run(a, w)).rejects.toThrow(message);
+      expect(w.calls).toEqual([]);
+    }
+  });
+
   it('preflight-checks fails on a pending Helm release, naming the recovery', async () => {
     const inv = inventory({ helmReleases: [{ ...inventory().helmReleases[1]!, status: 'pending-upgrade', revision: 2, lastGoodRevision: 1 }] });
     await expect(
-      performAction({ type: 'preflight-checks' }, { previousOutput: undefined, signal: new AbortController().signal, deadline: T0, helmValues: async () => '' }, { writer: new RecordingWriter(), reader, inventory: async () => inv, now: () => T0 }),
+      performAction({ type: 'preflight-checks' }, { previousOutput: undefined, signal: new AbortController().signal, deadline: T0, helmValues: async () => '' }, { writer: new RecordingWriter(), reader, inventory: async () => inv, now: () => T0, fetchManifest: async () => '' }),
     ).rejects.toThrow('preflight failed: Helm release istio-system/istiod-1-23-6 is pending-upgrade (revision 2): recover with helm rollback istiod-1-23-6 1 -n istio-system');
   });
 });

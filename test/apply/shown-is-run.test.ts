@@ -4,6 +4,9 @@
  * makes are compared with what the shown kubectl line asks the API server for, read here the way kubectl reads it.
  */
 import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dump } from 'js-yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chalk } from 'chalk';
@@ -35,6 +38,8 @@ const SAMPLES: Record<ApiAction['type'], ApiAction> = {
   'export-backup': { type: 'export-backup', directory: join(tmp, 'backup'), istioNamespace: 'istio-system', helmReleases: [] },
   'preflight-checks': { type: 'preflight-checks' },
   'apply-objects': { type: 'apply-objects', file: 'expose.yaml', fieldManager: 'istio-upgrade', objects: [{ plural: 'configmaps', object: CONFIG_MAP }] },
+  'apply-gateway-api-crds': { type: 'apply-gateway-api-crds', version: '1.5.1', channel: 'standard', url: 'http://127.0.0.1:1/v1.5.1/standard-install.yaml', fieldManager: 'istio-upgrade' },
+  'delete-admission-policy': { type: 'delete-admission-policy', name: 'safe-upgrades.gateway.networking.k8s.io' },
   'delete-objects': { type: 'delete-objects', objects: [{ apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespace: 'istio-system', name: 'exposed' }] },
 };
 
@@ -96,6 +101,7 @@ function kubectlWrites(argv: string[], manifest: (file: string) => Manifested[])
     }
     case 'delete': {
       expect(rest.at(-1)).toBe('--ignore-not-found');
+      if (rest[0] === 'validatingadmissionpolicy') return [{ method: 'DELETE', path: `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/${rest[1]}` }];
       const ns = flag('-n')!;
       return rest.slice(0, rest.indexOf('-n')).map((ref) => {
         const [resource, name] = ref.split('/');
@@ -121,10 +127,18 @@ const sent = (r: RequestRecord): Write =>
 
 /** What `-f` names: stdin is the rendered tag webhook, the file holds the objects of the apply-objects sample. */
 const manifestOf = (file: string): Manifested[] =>
-  file === '-' ? [{ apiVersion: 'admissionregistration.k8s.io/v1', plural: 'mutatingwebhookconfigurations', name: 'istio-revision-tag-prod' }] : [{ apiVersion: 'v1', plural: 'configmaps', namespace: 'istio-system', name: 'exposed' }];
+  file === '-'
+    ? [{ apiVersion: 'admissionregistration.k8s.io/v1', plural: 'mutatingwebhookconfigurations', name: 'istio-revision-tag-prod' }]
+    : file.startsWith('http')
+      ? [{ apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', name: 'gateways.gateway.networking.k8s.io' }, { apiVersion: 'admissionregistration.k8s.io/v1', plural: 'validatingadmissionpolicies', name: 'safe-upgrades.gateway.networking.k8s.io' }]
+      : [{ apiVersion: 'v1', plural: 'configmaps', namespace: 'istio-system', name: 'exposed' }];
 
 let server: FakeApiServer;
 let kubeconfig: string;
+/** Serves the Gateway API release manifest the apply-gateway-api-crds sample names. */
+let releases: Server;
+const GATEWAY_CRD = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'gateways.gateway.networking.k8s.io', annotations: { 'gateway.networking.k8s.io/bundle-version': 'v1.5.1', 'gateway.networking.k8s.io/channel': 'standard' } }, spec: { group: 'gateway.networking.k8s.io', scope: 'Namespaced', names: { plural: 'gateways', kind: 'Gateway' }, versions: [{ name: 'v1', served: true, storage: true }] } };
+const POLICY = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'safe-upgrades.gateway.networking.k8s.io' }, spec: {} };
 
 beforeAll(async () => {
   server = await startFakeApiServer({
@@ -139,8 +153,15 @@ beforeAll(async () => {
   });
   kubeconfig = join(tmp, 'kubeconfig');
   server.writeKubeconfig(kubeconfig, { context: 'fake' });
+  releases = createServer((_req, res) => res.end(dump(GATEWAY_CRD) + '---\n' + dump(POLICY)));
+  await new Promise<void>((resolve) => releases.listen(0, '127.0.0.1', resolve));
+  const a = SAMPLES['apply-gateway-api-crds'];
+  if (a.type === 'apply-gateway-api-crds') a.url = `http://127.0.0.1:${(releases.address() as AddressInfo).port}/v1.5.1/standard-install.yaml`;
 });
-afterAll(async () => server.close());
+afterAll(async () => {
+  await server.close();
+  await new Promise((resolve) => releases.close(resolve));
+});
 
 describe('shown is what runs (issue 9 defect 9)', () => {
   it('has a sample of every API action kind', () => {

@@ -42,6 +42,8 @@ export interface PlanOptions extends ClusterOptions, OutputOptions, ValueFlags {
   catalog?: string;
   chartRepo: string;
   hub?: string;
+  skipGatewayApiCrds?: boolean;
+  gatewayApiReleases?: string;
   istioOperatorFile?: string;
   backupDir?: string;
   restartBatchSize: string;
@@ -58,6 +60,11 @@ function positiveInt(value: string, flag: string, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new UserError(`${flag} must be a whole number from 1 to ${max}, got "${value}"`, ExitCode.usage);
   return n;
+}
+
+function httpUrl(value: string, flag: string): string {
+  if (!/^https?:\/\/[^\s'"<>\\]+$/.test(value)) throw new UserError(`${flag} must be an http(s) URL, got "${value}"`, ExitCode.usage);
+  return value;
 }
 
 export function planRequestFrom(opts: PlanOptions, now = new Date()): PlanRequest {
@@ -85,6 +92,8 @@ export function planRequestFrom(opts: PlanOptions, now = new Date()): PlanReques
     chartRepo: opts.chartRepo,
     chartSource,
     ...(hub !== undefined ? { hub } : {}),
+    ...(opts.skipGatewayApiCrds ? { skipGatewayApiCrds: true } : {}),
+    ...(opts.gatewayApiReleases !== undefined ? { gatewayApiReleases: httpUrl(opts.gatewayApiReleases, '--gateway-api-releases') } : {}),
     ...(opts.istioOperatorFile !== undefined ? { istioOperatorFile: readOperatorFile(opts.istioOperatorFile) } : {}),
     ...(opts.backupDir !== undefined ? { backupDir: opts.backupDir } : {}),
     restartBatchSize: positiveInt(opts.restartBatchSize, '--restart-batch-size', 1000),

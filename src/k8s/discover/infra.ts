@@ -1,3 +1,4 @@
+import { BUNDLE_VERSION_ANNOTATION, CHANNEL_ANNOTATION } from '../gateway-api.js';
 import { annotation, arrayField, field, label, stringField, type KubeObject } from '../objects.js';
 import { valueAt } from '../helm-release.js';
 import type { CrdInfo, DaemonSetInfo, GatewayInfo, HelmRelease, Inventory, Workload } from '../inventory.js';
@@ -138,8 +139,8 @@ export function buildCrds(raw: RawCluster): Inventory['crds'] {
       });
     } else {
       gw.push({ name, servedVersions: v.served });
-      bundleVersion ??= annotation(crd, 'gateway.networking.k8s.io/bundle-version') ?? null;
-      channel ??= annotation(crd, 'gateway.networking.k8s.io/channel') ?? null;
+      bundleVersion ??= annotation(crd, BUNDLE_VERSION_ANNOTATION) ?? null;
+      channel ??= annotation(crd, CHANNEL_ANNOTATION) ?? null;
     }
   }
   istio.sort((a, b) => a.name.localeCompare(b.name));

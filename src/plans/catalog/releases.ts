@@ -44,6 +44,13 @@ const PLATFORMS_1_25 = ['gke', 'k3d', 'k3s', 'microk8s', 'minikube', 'openshift'
 const GRPCROUTE_MIN = { crd: 'grpcroutes.gateway.networking.k8s.io', min: '1.1.0' };
 const BTLSP_MIN = { crd: 'backendtlspolicies.gateway.networking.k8s.io', min: '1.4.0' };
 const TLSROUTE = 'tlsroutes.gateway.networking.k8s.io';
+/**
+ * From 1.30 istiod reads ReferenceGrant (and TLSRoute) from the standard channel's gateway.networking.k8s.io/v1, which
+ * older bundles do not serve: "If you upgrade Istio to 1.30 without also upgrading the Gateway API CRDs in your
+ * cluster to v1.5.x, TLSRoute and ReferenceGrant resources will become invisible to istiod" (istio.io
+ * news/releases/1.30.x/announcing-1.30/upgrade-notes/, "Gateway API CRDs must be upgraded to v1.5.x").
+ */
+const REFERENCEGRANT_MIN_1_30 = { crd: 'referencegrants.gateway.networking.k8s.io', min: '1.5.0' };
 /** Gateway/GatewayClass/HTTPRoute/ReferenceGrant must serve v1beta1 (precheck IST0156) ⇒ bundle ≥ v0.6.0. */
 const GWAPI_MIN_BUNDLE = '0.6.0';
 
@@ -1152,7 +1159,7 @@ const N130: Note[] = [
     },
     explanation:
       'TLSRoute needs Gateway API CRDs v1.5.0 or newer for 1.30 while 1.28 and 1.29 ignore TLSRoute CRDs newer than v1.4.1, so upgrade those CRDs and switch TLSRoute traffic to 1.30 in the same change.',
-    source: `istio/istio@1.30.3:pkg/config/schema/gatewayapi/minimumversions.go; istio/istio@1.29.6:pkg/kube/kclient/crdwatcher.go; ${rn('1.30', 'gateway-api-crd-version-analyzer.yaml')}`,
+    source: `istio/istio@1.30.3:pkg/config/schema/gatewayapi/minimumversions.go; istio/istio@1.29.6:pkg/kube/kclient/crdwatcher.go; ${rn('1.30', 'gateway-api-crd-version-analyzer.yaml')}; ${up('1.30')}`,
     verified: gitAt('1.30.0 crdwatcher.go (tlsroutes >= 1.5.0), 1.28.7+/1.29.3+ MaximumCRDVersions (tlsroutes <= 1.4.1)'),
   },
   {
@@ -1700,7 +1707,7 @@ export const RELEASES: readonly Release[] = [
     gatewayApi: {
       goModule: 'v1.5.1',
       minBundle: GWAPI_MIN_BUNDLE,
-      crdBounds: [GRPCROUTE_MIN, BTLSP_MIN, { crd: TLSROUTE, min: '1.5.0' }],
+      crdBounds: [GRPCROUTE_MIN, BTLSP_MIN, { crd: TLSROUTE, min: '1.5.0' }, REFERENCEGRANT_MIN_1_30],
     },
     provenance: provenance('1.30', '1.30.3', {
       kubernetes: { source: ann('1.30'), verified: ioRead(ann('1.30')) },
@@ -1748,6 +1755,7 @@ export const RELEASES: readonly Release[] = [
         GRPCROUTE_MIN,
         BTLSP_MIN,
         { crd: TLSROUTE, min: '1.5.0' },
+        REFERENCEGRANT_MIN_1_30,
         { crd: 'tcproutes.gateway.networking.k8s.io', min: '1.6.0' },
       ],
     },

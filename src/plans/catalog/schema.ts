@@ -100,7 +100,6 @@ export const PHASES = [
 const MANUAL_STEP_KINDS = [
   'helm-values-migration',
   'label-migration',
-  'gateway-api-crds-upgrade',
   'set-helm-values',
   'install-method-migration',
   'chart-switch',

@@ -7,12 +7,13 @@ import { gatewayApiFor } from '../catalog/index.js';
  * When a hop's istiod needs a newer Gateway API CRD bundle than the cluster has, and where it goes. istiod ignores a
  * Gateway API CRD whose `gateway.networking.k8s.io/bundle-version` is outside the bounds its release accepts
  * (istio/istio pkg/kube/kclient/crdwatcher.go, minimumCRDVersions), so routes of that kind silently stop working. The
- * bundle is upgraded in the first hop that needs it, once that hop's istiod is ready and before its tags and gateways
- * move, never earlier: the previous istiod may ignore the newer CRD (1.28/1.29 accept TLSRoute only up to bundle
- * 1.4.1), so the gateways it still serves lose those routes only while they move.
+ * bundle is upgraded in the first hop that needs it, right before that hop's istiod is installed or upgraded (the 1.30
+ * upgrade notes: "Before upgrading to Istio 1.30, install the Gateway API v1.5.x CRDs"), never in an earlier hop: the
+ * istiod of an earlier hop may ignore the newer CRD (1.28/1.29 accept TLSRoute only up to bundle 1.4.1). Until the
+ * hop's tags and gateways move, the previous revision may ignore those kinds; the plan says which.
  */
 export interface GatewayApiUpgrade {
-  /** The hop whose istiod needs it; the upgrade runs after that hop's istiod is ready, before its tags and gateways move. */
+  /** The hop whose istiod needs it; the upgrade runs right before that hop's istiod. */
   hop: number;
   from: string;
   to: string;
@@ -34,9 +35,11 @@ export type GatewayApiDecision =
   | { kind: 'skipped'; upgrade: GatewayApiUpgrade };
 
 const v = (s: string): string => semver.coerce(s)?.version ?? '0.0.0';
-const manifestUrl = (version: string, channel: string) => `https://github.com/kubernetes-sigs/gateway-api/releases/download/v${v(version)}/${channel}-install.yaml`;
+/** Where kubernetes-sigs/gateway-api publishes its release manifests (`v<version>/<channel>-install.yaml`). */
+export const GATEWAY_API_RELEASES = 'https://github.com/kubernetes-sigs/gateway-api/releases/download';
 
-export function gatewayApiDecision(gw: Inventory['crds']['gatewayApi'], hops: Hop[], skip: boolean): GatewayApiDecision {
+export function gatewayApiDecision(gw: Inventory['crds']['gatewayApi'], hops: Hop[], skip: boolean, releases = GATEWAY_API_RELEASES): GatewayApiDecision {
+  const manifestUrl = (version: string, channel: string) => `${releases.replace(/\/+$/, '')}/v${v(version)}/${channel}-install.yaml`;
   if (!gw.present || !gw.bundleVersion || !semver.coerce(gw.bundleVersion)) return { kind: 'none' };
   const present = new Set(gw.crds.map((c) => c.name));
   const current = v(gw.bundleVersion);

@@ -23,6 +23,8 @@ import { partialUpgrade } from './partial.js';
 import { planSkeleton } from './skeleton.js';
 import { withGates } from '../../plan/gates.js';
 import { reportEolRevisionsLeft, reportStragglers } from './left-behind.js';
+import { gatewayApiDecision, type GatewayApiDecision } from './gateway-api-crds.js';
+import type { HopNotes } from './notes.js';
 
 /** Warning id of a target the release catalog does not know (planned only with --allow-unknown-version). */
 export const UNKNOWN_TARGET_WARNING = 'unknown-target-version';
@@ -112,7 +114,11 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
     });
   }
   const facts = clusterFacts(inv, from);
-  const notes = hops.map((h) => evaluateHopNotes(h.index, h.from, h.to, facts, f, base.notes));
+  const gatewayApi = gatewayApiDecision(inv.crds.gatewayApi, hops, req.skipGatewayApiCrds ?? false, req.gatewayApiReleases);
+  // From the hop that upgrades them (or whose CRDs a platform team upgrades), notes see the bundle the hop needs.
+  const factsFor = (h: Hop) => (gatewayApi.kind !== 'none' && h.index >= gatewayApi.upgrade.hop ? { ...facts, components: { ...facts.components, 'gateway-api-crds': gatewayApi.upgrade.to } } : facts);
+  const notes = hops.map((h) => evaluateHopNotes(h.index, h.from, h.to, factsFor(h), f, base.notes));
+  reportGatewayApi(gatewayApi, notes, hops, f);
   chooseCompatibility(hops, req.compatibilityVersion, notes.map((n) => n.compatibilityRevertible.map((x) => x.id)), f);
   preflightChecks(inv, from, hopVersions, req.strategy, req.now, f, req.chartRepo);
   imageHubFindings(inv, req, target.version, f);
@@ -148,6 +154,22 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
     valueFollowUps(notes.flatMap((n) => n.chartValues), last, rel, charts, base.followUps);
   }
   return withGates({ ...base, hops, steps: base.blockers.length ? steps.map(withoutCommands) : steps });
+}
+
+/** The hop that upgrades the Gateway API CRDs gets the step; skipped, the plan says what the platform team must install first. */
+function reportGatewayApi(d: GatewayApiDecision, notes: HopNotes[], hops: Hop[], f: Findings): void {
+  if (d.kind === 'none') return;
+  const u = d.upgrade;
+  const hop = hops.find((h) => h.index === u.hop)!;
+  const needs = u.needs.map((n) => `${n.crd} ≥ v${n.min}`).join(', ');
+  if (d.kind === 'skipped') {
+    f.warning('gateway-api-crds-skipped', `not done by this plan (--skip-gateway-api-crds): before hop ${u.hop} installs istiod ${hop.to}, the Gateway API CRDs must be upgraded from v${u.from} to v${u.to} (${u.channel} channel; istiod ${hop.to} ignores ${needs} otherwise)`, {
+      remedy: [`kubectl apply --server-side -f ${u.manifest}`],
+    });
+    return;
+  }
+  notes[u.hop - 1]!.gatewayApiCrds = u;
+  if (u.previousIgnores.length) f.warning('gateway-api-crds-previous-ignores', `hop ${u.hop} upgrades the Gateway API CRDs to v${u.to} before its istiod; until the gateways and tags move to ${hop.revision}, istiod ${hop.fromRevision} ignores ${u.previousIgnores.join(', ')}`);
 }
 
 /**

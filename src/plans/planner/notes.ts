@@ -1,6 +1,7 @@
 import { evaluateCondition, notesForHop, upgradePolicy, type ChartKey, type ClusterFacts, type HopNote, type Phase } from '../catalog/index.js';
 import type { Plan } from '../../plan/schema.js';
 import type { Findings } from './findings.js';
+import type { GatewayApiUpgrade } from './gateway-api-crds.js';
 
 /**
  * Phases in the order the planner builds them. An `order` note (or the ambient upgrade policy) is carried out
@@ -27,6 +28,8 @@ export interface HopNotes {
   compatibilityRevertible: HopNote[];
   /** Workaround values the hop's chart steps carry (`setHelmValues` of notes that apply). */
   chartValues: ChartValue[];
+  /** The Gateway API CRD bundle this hop upgrades (the catalog's CRD bounds for its istiod), set by the planner. */
+  gatewayApiCrds?: GatewayApiUpgrade;
 }
 
 /** The charts a note value without `charts` reaches: every chart the planner upgrades with Helm. */

@@ -34,6 +34,10 @@ export interface PlanRequest {
   /** Where the backup step writes; default `istio-upgrade-backup-<from>-to-<to>` (no plan id, so plans are deterministic). */
   backupDir?: string;
   restartBatchSize: number;
+  /** `--skip-gateway-api-crds`: a platform team owns the Gateway API CRDs; the plan warns instead of upgrading them. */
+  skipGatewayApiCrds?: boolean;
+  /** `--gateway-api-releases`: where the Gateway API release manifests are fetched from (a mirror of the project's release downloads). */
+  gatewayApiReleases?: string;
   /** Required to plan a canary of an istioctl install. */
   istioOperatorFile?: OperatorFile;
   planId: string;

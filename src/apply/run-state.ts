@@ -51,7 +51,7 @@ function parsePlan(text: string | undefined): StoredPlan {
   }
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
+export async function writeAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   await writeFile(tmp, text, { mode: 0o600 });
   await rename(tmp, path);

@@ -36,5 +36,6 @@ export function addApplyOptions(cmd: Command): Command {
     .option('--rollback-timeout <duration>', "time limit of a failed step's rollback (default: the step timeout)")
     .option('-y, --yes', 'run irreversible steps without a typed confirmation (required without a terminal)')
     .option('--verify-key <file>', 'refuse a plan that is not signed by this ed25519 key (PEM, public or private)')
-    .option('--allow-any-cluster', 'apply a plan that records no cluster identity (planned from a snapshot without kube-system) to whatever cluster the context reaches');
+    .option('--allow-any-cluster', 'apply a plan that records no cluster identity (planned from a snapshot without kube-system) to whatever cluster the context reaches')
+    .option('--cluster <name>', 'mesh plans: apply only the next part(s) of this cluster, for a staged change window (refused when the mesh order puts another cluster first)');
 }

@@ -243,6 +243,15 @@ export class FakeApiServerImpl implements FakeApiServer {
     return this.store.resourceVersion;
   }
 
+  onChange(listener: (change: { type: 'ADDED' | 'MODIFIED' | 'DELETED'; kind: string; namespace: string; name: string }) => void): () => void {
+    const l = (ev: StoreEvent) => {
+      const meta = (ev.cur.obj as KubeObject).metadata;
+      listener({ type: ev.type, kind: (ev.cur.obj as KubeObject).kind, namespace: meta.namespace ?? '', name: meta.name });
+    };
+    this.store.listeners.add(l);
+    return () => this.store.listeners.delete(l);
+  }
+
   prewarm(): void {
     for (const rt of this.store.registry.all()) {
       const av = apiVersionOf(rt.group, rt.versions[0] ?? 'v1');

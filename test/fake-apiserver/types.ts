@@ -100,6 +100,8 @@ export interface FakeApiServer {
   expireContinueTokens(): void;
   /** The current global resourceVersion counter. */
   resourceVersion(): number;
+  /** Called synchronously after every stored change (create, update, delete), before the response is sent; returns the unsubscribe. */
+  onChange(listener: (change: { type: 'ADDED' | 'MODIFIED' | 'DELETED'; kind: string; namespace: string; name: string }) => void): () => void;
   /** Serializes every stored object's list-item and metadata-only JSON now (normally done lazily on first list). */
   prewarm(): void;
   writeKubeconfig(path: string, opts?: KubeconfigOptions): void;

@@ -8,6 +8,8 @@ import { holderIdentity } from '../../apply/lock.js';
 import { readPlanFile } from '../../apply/plan-file.js';
 import { renderDryRun } from '../../report/dry-run/index.js';
 import { renderApplyResultText } from '../../report/apply-result/text.js';
+import { readMeshPlanDocument } from '../../apply/mesh/plan-file.js';
+import { isMeshRunId } from '../../apply/mesh/record.js';
 import { defaultStateDir, LocalRunStore } from '../../apply/run-state.js';
 import { ExecaRunner } from '../../apply/subprocess.js';
 import { askOrInterrupted, terminalConfirmer } from '../../apply/terminal.js';
@@ -39,6 +41,8 @@ export interface ApplyOptions extends RunFlags, Partial<Omit<PlanOptions, keyof 
   yes?: boolean;
   verifyKey?: string;
   allowAnyCluster?: boolean;
+  /** Mesh plans only: the one cluster whose next parts to apply. */
+  cluster?: string;
 }
 
 interface Limits {
@@ -48,7 +52,7 @@ interface Limits {
 }
 
 /** Bad flag values (durations, --helm/--istioctl) are usage errors (exit 2), found before any file is read or any cluster is contacted. */
-function parseLimits(opts: ApplyOptions): Limits {
+export function parseLimits(opts: ApplyOptions): Limits {
   const stepTimeoutMs = parseTimerDuration(opts.stepTimeout, '--step-timeout');
   const rollbackTimeoutMs = opts.rollbackTimeout !== undefined ? parseTimerDuration(opts.rollbackTimeout, '--rollback-timeout') : stepTimeoutMs;
   // An empty value is an error, not "no limit": `--max-plan-age "$UNSET_VAR"` must not turn the check off.
@@ -59,6 +63,9 @@ function parseLimits(opts: ApplyOptions): Limits {
 
 export async function applyCommand(opts: ApplyOptions, planArg?: string): Promise<number> {
   parseLimits(opts);
+  if (opts.cluster !== undefined || (opts.resume !== undefined && isMeshRunId(opts.resume)) || (planArg !== undefined && (await readMeshPlanDocument(planArg)) !== undefined)) {
+    return (await import('./apply-mesh.js')).applyMeshCommand(opts, planArg);
+  }
   if (opts.to !== undefined) return planThenApply(opts, planArg);
   if (!planArg && !opts.resume) throw new UserError('apply needs a plan file (istio-upgrade apply plan.json) or --resume <run-id>', ExitCode.usage);
   let plan: Plan;

@@ -118,8 +118,10 @@ export async function runMesh(plan: MeshPlan, opts: MeshRunOptions, deps: MeshRu
     entry.status = r.status;
     const state = record.parts[part.index - 1]!;
     if (r.exitCode !== ExitCode.ok || (r.status !== 'succeeded' && r.status !== 'paused')) {
-      state.status = r.status === 'rolled-back' ? 'rolled-back' : 'failed';
-      record.status = r.status === 'succeeded' || r.status === 'paused' ? 'failed' : r.status;
+      // A failed step the executor rolled back leaves the part's earlier steps applied: the part stays to unwind.
+      state.status = 'failed';
+      // A mesh run is rolled-back only by `rollback MESH-RUN-ID`; the executor undoing one failed step is a failure.
+      record.status = r.status === 'interrupted' || r.status === 'rollback-failed' ? r.status : 'failed';
       await save();
       return result(r.exitCode || ExitCode.failedUnknown, `cluster ${part.cluster} (run ${r.runId}): ${r.error ?? r.status}; the mesh run stopped there, clusters before it are left as their parts finished`, [
         `fix it, then continue: ${cli('apply', opts.planPath)}`,
@@ -171,8 +173,11 @@ async function chooseMeshRun(plan: MeshPlan, opts: MeshRunOptions, deps: MeshRun
   };
 }
 
+/** What the record writes and the cross-cluster check need of a cluster (rollback has no executor to bind). */
+export type MemberView = Pick<MeshMemberRun, 'cluster' | 'mirror'>;
+
 /** Local first (resume needs it); the clusters' copies are evidence, so a failed write there is a warning. */
-export async function saveEverywhere(record: MeshRunRecord, deps: Pick<MeshRunDeps, 'local' | 'members' | 'now' | 'progress'>, plan: MeshPlan): Promise<void> {
+export async function saveEverywhere(record: MeshRunRecord, deps: Pick<MeshRunDeps, 'local' | 'now' | 'progress'> & { members: Map<string, MemberView> }, plan: MeshPlan): Promise<void> {
   record.updatedAt = new Date(deps.now()).toISOString();
   await deps.local.save(record);
   await Promise.all(
@@ -181,7 +186,7 @@ export async function saveEverywhere(record: MeshRunRecord, deps: Pick<MeshRunDe
 }
 
 /** Every remote of the mesh against its primary, from fresh inventories. */
-export async function crossClusterProblems(plan: MeshPlan, deps: Pick<MeshRunDeps, 'members'>): Promise<string[]> {
+export async function crossClusterProblems(plan: MeshPlan, deps: { members: Map<string, MemberView> }): Promise<string[]> {
   const remotes = plan.clusters.filter((c) => c.role === 'remote' && c.controlPlane);
   if (!remotes.length) return [];
   const inventories = new Map<string, Promise<Inventory>>();

@@ -11,6 +11,7 @@ import { planDigest } from '../../plans/plan-integrity.js';
 import type { Plan, PlanStep } from '../../plan/schema.js';
 import type { RollbackEntry } from '../../apply/rollback-plan.js';
 import { ExitCode, UserError } from '../../errors.js';
+import { isMeshRunId } from '../../apply/mesh/record.js';
 import type { RunFlags } from '../apply-options.js';
 import { asAttempt, liveRunDeps, wireRun } from '../run-deps.js';
 import { renderApplyResultText } from '../../report/apply-result/text.js';
@@ -43,7 +44,7 @@ async function reviewClusterRecord(found: FoundRun, plan: Plan): Promise<boolean
 }
 
 /** Prints the rollback plan, then: --dry-run stops, --yes goes, a terminal asks, anything else is a usage error. */
-async function reviewRollback(runId: string, entries: RollbackEntry[], stopAt: PlanStep | undefined, opts: RollbackCommandOptions): Promise<'go' | 'dry-run' | 'declined'> {
+export async function reviewRollback(runId: string, entries: RollbackEntry[], stopAt: PlanStep | undefined, opts: RollbackCommandOptions): Promise<'go' | 'dry-run' | 'declined'> {
   const lines = [
     `rollback plan for run ${runId} (${entries.length} step(s), in this order):`,
     ...entries.flatMap((e, k) => [
@@ -61,6 +62,7 @@ async function reviewRollback(runId: string, entries: RollbackEntry[], stopAt: P
 }
 
 export async function rollbackCommand(opts: RollbackCommandOptions, runId?: string): Promise<number> {
+  if (runId !== undefined && isMeshRunId(runId)) return (await import('./rollback-mesh.js')).rollbackMeshCommand(opts, runId);
   const timeoutMs = parseTimerDuration(opts.stepTimeout, '--step-timeout');
   const { LiveCluster } = await import('../../apply/live-cluster.js');
   let cluster = await LiveCluster.connect(connectionFrom(opts), validateNamespace(opts.istioNamespace));

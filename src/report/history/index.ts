@@ -1,4 +1,5 @@
 import type { HistoryEntry } from '../../apply/history.js';
+import type { MeshRunRecord } from '../../apply/mesh/record.js';
 import { renderAs } from '../structured.js';
 import type { TextStyle } from '../text/style.js';
 import { renderHistoryText } from './text.js';
@@ -10,6 +11,8 @@ export interface RunHistory {
   context: string;
   istioNamespace: string;
   runs: HistoryEntry[];
+  /** Mesh runs this cluster took part in (their record is copied to every cluster of the mesh), newest first. */
+  meshRuns: MeshRunRecord[];
 }
 
 export function renderHistory(doc: RunHistory, format: string, style: TextStyle): string {

@@ -12,6 +12,7 @@ import {
   istioctlInstaller,
   istiod,
   parseVersion,
+  remoteProfileInstall,
   templateInstaller,
   ztunnelDaemonSet,
   type CrdOwner,
@@ -169,6 +170,19 @@ export function renderChart(o: RenderOptions): RenderedObject[] {
       return out;
     }
     case 'istiod': {
+      // profile=remote (1.24+): no istiod of its own, only the injector webhook and the Service that leads to the primary.
+      if (profile === 'remote' && o.mode !== 'istioctl') {
+        const objects = remoteProfileInstall({
+          version: o.version,
+          release: o.release,
+          namespace: o.namespace,
+          ...(str(v.revision) ? { revision: str(v.revision)! } : {}),
+          clusterName: str(valueAt(v, 'global.multiCluster.clusterName')) ?? 'Kubernetes',
+          network: str(valueAt(v, 'global.network')) ?? '',
+          remotePilotAddress: str(valueAt(v, 'global.remotePilotAddress')) ?? '',
+        });
+        return objects.map((obj) => ({ obj, source: istiodSource(obj, o.version) }));
+      }
       const tags = valueAt(v, 'revisionTags');
       const objects = istiod({
         version: o.version,

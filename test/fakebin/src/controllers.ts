@@ -6,6 +6,7 @@
  */
 import { injectSidecar, safeSuffix, sortKeysDeep, templateHash, type K8sObject } from '../../support/istio-render/index.js';
 import type { KObj, Kube } from './kube.js';
+import { ReleaseStore } from './releases.js';
 
 type Obj = Record<string, unknown>;
 
@@ -103,6 +104,12 @@ async function injectionFor(kube: Kube, pod: KObj, cache: Map<string, Injection 
     const image = ((template(istiod ?? ({} as KObj)).spec?.containers as { image: string }[] | undefined) ?? [])[0]?.image;
     const m = image ? /^(.*)\/pilot:(\d+\.\d+\.\d+)(?:-([a-z]+))?/.exec(image) : null;
     if (istiod && m) result = { revision: mwc.metadata.labels?.['istio.io/rev'] ?? 'default', version: m[2]!, hub: m[1], variant: m[3] };
+    // A remote cluster: no istiod behind the Service, the primary's istiod of that revision answers. Its version is
+    // the remote install's chart version (both come from one Istio release in a supported mesh).
+    else if (!istiod && mwc.metadata.labels?.release) {
+      const rel = (await new ReleaseStore(kube).history(mwc.metadata.labels.release, svc.namespace)).filter((r) => r.info.status === 'deployed').pop();
+      if (rel) result = { revision: mwc.metadata.labels['istio.io/rev'] ?? 'default', version: rel.chart.metadata.version };
+    }
   }
   cache.set(want, result);
   return result;

@@ -99,7 +99,7 @@ describe('plan and status across the clusters of a primary-remote mesh', () => {
   });
 
   it.each([
-    [['--out', join(tmp, 'p.json')], /--out and --sign-key write a plan file for apply/],
+    [['--sign-key', join(tmp, 'k.pem')], /--sign-key signs the plan file: pass --out FILE too/],
     [['--cluster-order', 'nowhere'], /--cluster-order names nowhere, which is not a primary cluster/],
     [['--context', 'primary'], /give the clusters of a mesh either as --context \(live\) or as --snapshot files, not both/],
   ])('refuses %j in one line, exit 64', async (extra, message) => {

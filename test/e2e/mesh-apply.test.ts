@@ -10,19 +10,25 @@ import { release } from './checks.js';
 
 const NEW_REV = '1-24-6';
 
-/** The primary-remote pair, one fake API server each, reached through one KUBECONFIG naming both contexts. */
-async function startMesh(ctx: Pick<TestContext, 'onTestFinished'>) {
-  const primary = await startCluster(ctx, { fixture: 'mesh-primary-1.23', context: 'primary' });
-  const remote = await startCluster(ctx, { fixture: 'mesh-remote-1.23', context: 'remote' });
-  const files = [primary, remote].map((c) => {
+/** Two clusters of a mesh, one fake API server each, reached through one KUBECONFIG naming both contexts. */
+async function startClusters(ctx: Pick<TestContext, 'onTestFinished'>, members: [fixture: string, context: string][]) {
+  const clusters = await Promise.all(members.map(([fixture, context]) => startCluster(ctx, { fixture, context })));
+  const files = clusters.map((c) => {
     const file = join(c.dir, 'mesh.kubeconfig');
     writeKubeconfig(file, { server: c.server.url, token: 'test-token', context: c.context, cluster: `${c.context}-cluster`, user: `${c.context}-user` });
     return file;
   });
-  const env = ciEnv({ bin: fakeBinDir, home: primary.home, kubeconfig: files.join(':'), stateDir: primary.stateDir });
-  const planPath = join(primary.work, 'mesh-plan.json');
-  const cli = (args: string[], extraEnv: Record<string, string> = {}): Promise<CliRun> => finishCli(spawnCli(args, { cwd: primary.work, env: { ...env, ...extraEnv } }), 240_000);
-  return { primary, remote, env, planPath, cli };
+  const first = clusters[0]!;
+  const env = ciEnv({ bin: fakeBinDir, home: first.home, kubeconfig: files.join(':'), stateDir: first.stateDir });
+  const planPath = join(first.work, 'mesh-plan.json');
+  const cli = (args: string[], extraEnv: Record<string, string> = {}): Promise<CliRun> => finishCli(spawnCli(args, { cwd: first.work, env: { ...env, ...extraEnv } }), 240_000);
+  return { clusters, planPath, cli };
+}
+
+/** The primary-remote pair (primary on 1.23, the remote on the istiod-remote chart). */
+async function startMesh(ctx: Pick<TestContext, 'onTestFinished'>) {
+  const m = await startClusters(ctx, [['mesh-primary-1.23', 'primary'], ['mesh-remote-1.23', 'remote']]);
+  return { ...m, primary: m.clusters[0]!, remote: m.clusters[1]! };
 }
 
 /** Revisions whose istiod Deployment in the primary has ready replicas. */
@@ -157,24 +163,16 @@ describe('apply, rollback and history across the clusters of a primary-remote me
   }, 600_000);
 
   it('skew rules refuse an order that would put the control planes two minors apart: plan is blocked, apply changes nothing', async (ctx) => {
-    const east = await startCluster(ctx, { fixture: 'mesh-multi-primary-east', context: 'east' });
-    const west = await startCluster(ctx, { fixture: 'mesh-multi-primary-west', context: 'west' });
-    const files = [east, west].map((c) => {
-      const file = join(c.dir, 'mesh.kubeconfig');
-      writeKubeconfig(file, { server: c.server.url, token: 'test-token', context: c.context, cluster: `${c.context}-cluster`, user: `${c.context}-user` });
-      return file;
-    });
-    const env = ciEnv({ bin: fakeBinDir, home: east.home, kubeconfig: files.join(':'), stateDir: east.stateDir });
-    const cli = (args: string[]) => finishCli(spawnCli(args, { cwd: east.work, env }), 120_000);
-    const planPath = join(east.work, 'mesh-plan.json');
+    const { clusters, planPath, cli } = await startClusters(ctx, [['mesh-multi-primary-east', 'east'], ['mesh-multi-primary-west', 'west']]);
+    const [east] = clusters;
     const plan = await cli(['plan', '--context', 'east', '--context', 'west', '--to', '1.25', '--max-minor-jump', '2', '--cluster-order', 'east,west', '--out', planPath]);
     expect(plan.exitCode).toBe(3);
     expect(plan.stderr).toContain('BLOCKED');
     const applied = await cli(['apply', planPath, '--yes']);
     expect(applied.exitCode).toBe(3);
     expect(applied.stderr).toContain('would leave control planes 2 minors apart after east is upgraded');
-    expect(east.callLog().filter(isMutating)).toEqual([]);
-    expect([east, west].flatMap((c) => c.server.requests.filter((q) => q.method !== 'GET'))).toEqual([]);
+    expect(east!.callLog().filter(isMutating)).toEqual([]);
+    expect(clusters.flatMap((c) => c.server.requests.filter((q) => q.method !== 'GET'))).toEqual([]);
   }, 300_000);
 });
 

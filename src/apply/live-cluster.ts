@@ -183,14 +183,10 @@ function toLease(o: KubeObject): LeaseState {
 }
 
 class LiveLeases implements LeasePort {
-  private readonly api: k8s.CoordinationV1Api;
-
   constructor(
-    kc: k8s.KubeConfig,
+    private readonly api: k8s.CoordinationV1Api,
     private readonly source: LiveSource,
-  ) {
-    this.api = timedApiClient(kc, k8s.CoordinationV1Api, source.http.requestTimeoutMs);
-  }
+  ) {}
 
   private body(name: string, namespace: string, l: LeaseState): k8s.V1Lease {
     return {
@@ -234,14 +230,10 @@ class LiveLeases implements LeasePort {
 }
 
 class LiveConfigMaps implements ConfigMapPort {
-  private readonly api: k8s.CoreV1Api;
-
   constructor(
-    kc: k8s.KubeConfig,
+    private readonly api: k8s.CoreV1Api,
     private readonly source: LiveSource,
-  ) {
-    this.api = timedApiClient(kc, k8s.CoreV1Api, source.http.requestTimeoutMs);
-  }
+  ) {}
 
   private static from(o: KubeObject | k8s.V1ConfigMap): StoredConfigMap {
     const m = o.metadata ?? { name: '' };
@@ -280,11 +272,7 @@ class LiveConfigMaps implements ConfigMapPort {
 
 /** Helm's release records, for the one change istio-upgrade makes to them: marking a stuck pending-install failed. */
 class LiveHelmRecords implements HelmRecordWriter {
-  private readonly api: k8s.CoreV1Api;
-
-  constructor(kc: k8s.KubeConfig, source: LiveSource) {
-    this.api = timedApiClient(kc, k8s.CoreV1Api, source.http.requestTimeoutMs);
-  }
+  constructor(private readonly api: k8s.CoreV1Api) {}
 
   async markFailed(namespace: string, release: string, revision: number, description: string): Promise<void> {
     const name = `sh.helm.release.v1.${release}.v${revision}`;
@@ -314,9 +302,10 @@ export class LiveCluster implements Cluster {
     private readonly clock: Clock = systemClock,
   ) {
     const kc = source.resolved.kc;
-    this.leases = new LiveLeases(kc, source);
-    this.configMaps = new LiveConfigMaps(kc, source);
-    this.helmRecords = new LiveHelmRecords(kc, source);
+    const core = timedApiClient(kc, k8s.CoreV1Api, source.http.requestTimeoutMs);
+    this.leases = new LiveLeases(timedApiClient(kc, k8s.CoordinationV1Api, source.http.requestTimeoutMs), source);
+    this.configMaps = new LiveConfigMaps(core, source);
+    this.helmRecords = new LiveHelmRecords(core);
     this.writer = new LiveWriter(kc, istioNamespace, source.http.requestTimeoutMs);
     this.verifyDeps = { reader: source, watcher: new LiveWatcher(kc, source.http.requestTimeoutMs), clock, istioNamespace, inventory: () => this.inventory() };
   }

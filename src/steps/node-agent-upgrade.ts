@@ -2,7 +2,8 @@ import { helmRollback, helmUpgrade, releaseDeployed, valueSettings, type ChartSe
 import type { ChartSource } from '../plan/operations.js';
 import { factKey, helmReleaseFacts, type FactSet } from '../plan/facts.js';
 import type { PlanStep } from '../plan/schema.js';
-import { verifiedHelmReleases } from './descriptor.js';
+import { verifiedHelmReleases, type StepDescriptor } from './descriptor.js';
+import { restartAmbientWorkloads } from './workload-restart.js';
 import { changesRelease, alreadyAtTarget, chartSettings, helmReleaseOf, type HopContext } from './hop-context.js';
 import type { BuiltStep } from './types.js';
 import { needsClientSideApply } from '../plans/helm-apply-method.js';
@@ -90,4 +91,25 @@ export function planNodeAgentUpgrade(ctx: HopContext, component: NodeAgentParams
 export function nodeAgentTouches(component: NodeAgentParams['component']): (step: PlanStep) => FactSet {
   const version = component === 'cni' ? factKey.cniVersion : factKey.ztunnelVersion;
   return (step) => ({ keys: [version, ...verifiedHelmReleases(step).flatMap((r) => helmReleaseFacts(r.namespace, r.release))], groups: [] });
+}
+
+/** A node agent's upgrade restarts the ambient pods after it when `restart` finds the catalog note asking for it. */
+export interface NodeAgentRestart {
+  note: (ctx: HopContext) => { source: string } | undefined;
+  qualifier: string;
+  reason: string;
+}
+
+/** The descriptor of a node agent's upgrade (istio-cni, ztunnel): the upgrade, then the ambient restart its note asks for. */
+export function nodeAgentDescriptor(kind: StepDescriptor['kind'], phase: number, component: NodeAgentParams['component'], restart: NodeAgentRestart): StepDescriptor {
+  return {
+    kind,
+    phase,
+    plan(ctx) {
+      planNodeAgentUpgrade(ctx, component);
+      const note = restart.note(ctx);
+      if (note && ctx.inv.mode === 'ambient') restartAmbientWorkloads(ctx, restart.qualifier, restart.reason, note.source);
+    },
+    touches: nodeAgentTouches(component),
+  };
 }

@@ -6,7 +6,8 @@ import { checkPlanPrerequisites } from './plan-needs.js';
 import type { Permission } from './permissions.js';
 import type { Clock, Cluster, Runner } from './ports.js';
 import { preflightProblems } from './preflight-check.js';
-import { DONE_STEP } from './run-record.js';
+import { CONTINUED, DONE_STEP } from './run-record.js';
+import { describeRecovery, recoveriesOf } from './pending-recovery.js';
 import type { CheckpointStore } from './run-state.js';
 
 /** Each helm/istioctl read of the prerequisites; they run side by side. */
@@ -43,6 +44,10 @@ export async function dryRunChecks(plan: Plan, opts: DryRunCheckOptions, deps: D
   if (latest?.status === 'succeeded') return [...done, `already applied by run ${latest.runId}: a real apply changes nothing`];
   const pending = plan.steps.filter((_, i) => !DONE_STEP.has(latest?.steps[i]?.status ?? 'pending'));
   if (latest) done.push(`a real apply continues run ${latest.runId} (${latest.status}) at step ${pending[0]?.id ?? '(none)'}`);
+  // What the interrupted steps' killed helm calls left pending, which the real apply recovers before continuing them.
+  const interrupted = latest ? plan.steps.flatMap((step, i) => (CONTINUED.has(latest.steps[i]?.status ?? 'pending') ? [{ step, rec: latest.steps[i] }] : [])) : [];
+  const recoveries = await recoveriesOf(interrupted, cluster);
+  done.push(...recoveries.map((r) => `a real apply first recovers: ${describeRecovery(r)}`));
 
   await refuseDrift(plan, latest, cluster);
   done.push('no drift in the facts the pending steps rest on');
@@ -50,7 +55,8 @@ export async function dryRunChecks(plan: Plan, opts: DryRunCheckOptions, deps: D
   const lock = await lockAvailability(cluster.leases, deps.clock, cluster.istioNamespace);
   done.push(lock ? `lock: ${lock}` : 'the upgrade lock is free');
 
-  const problems = preflightProblems(await cluster.inventory());
+  const inv = await cluster.inventory();
+  const problems = preflightProblems({ ...inv, helmReleases: inv.helmReleases.filter((h) => !recoveries.some((r) => r.release === h.name && r.namespace === h.namespace)) });
   if (problems.length) throw new UserError(`precondition failed: ${problems.join('; ')}`, ExitCode.blocked);
   done.push('no Helm release of the mesh is pending-*, every istiod revision is healthy');
 

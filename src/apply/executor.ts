@@ -12,15 +12,15 @@ import type { Clock, Cluster, Confirmer, LogSink, Runner, SignalSource } from '.
 import type { Progress } from './progress.js';
 import { shellLine } from '../plan/shell.js';
 import { commandLines, confirmationWord, describeVerify } from './render.js';
-import { DONE_STEP, newRunId, newRunRecord, recordMatchesPlan, resolvedFrom, type RunRecord, type RunStatus, type StepRecord } from './run-record.js';
+import { CONTINUED, DONE_STEP, newRunId, newRunRecord, recordMatchesPlan, resolvedFrom, type RunRecord, type RunStatus, type StepRecord } from './run-record.js';
 import type { CheckpointStore } from './run-state.js';
 import type { RollbackDeps } from './rollback.js';
 import { checkSamePlan, confirmDoneSteps, recordContradicted, trustedFor, untrustedNote, type FoundRun } from './run-trust.js';
 import { checkBackupDirectories } from './backup.js';
 import { checkGateBefore } from './run-gates.js';
 import { analyzeLines, type AnalyzeWhen, type MeshAnalyzer } from './run-analyze.js';
+import { runRecoveries, stepRecoveries } from './pending-recovery.js';
 import { checkIdentity, checkPlanAge, refuseChangedOperatorFiles, refuseCommandDrift, staleError, staleFacts } from './stale.js';
-import { isPendingRelease } from '../k8s/helm-release.js';
 
 export interface ExecuteOptions {
   /** Where the plan came from; recorded in the run and used in printed commands. */
@@ -327,7 +327,7 @@ class Run {
     for (let i = 0; i < this.plan.steps.length; i++) {
       const step = this.plan.steps[i]!;
       const rec = this.record.steps[i]!;
-      if (rec.status !== 'running' && rec.status !== 'failed') continue;
+      if (!CONTINUED.has(rec.status)) continue;
       // A check is never "already applied": it runs again.
       if (!step.verify.length || step.kind === 'preflight') continue;
       const since = rec.startedAt ? Date.parse(rec.startedAt) : undefined;
@@ -356,7 +356,7 @@ class Run {
     const { deps, opts } = this;
     const started = this.now();
     // A step recorded as running or failed was cut short (or stopped by --on-failure stop) and is continued.
-    const continuing = rec.status === 'running' || rec.status === 'failed';
+    const continuing = CONTINUED.has(rec.status);
     if (rec.status === 'pending' || rec.status === 'rolled-back') {
       rec.startedAt = new Date(started).toISOString();
       rec.commandsDone = 0;
@@ -373,6 +373,14 @@ class Run {
     await this.save();
 
     const deadline = started + opts.stepTimeoutMs;
+    if (continuing) {
+      const recovered = await this.recoverPendingReleases(step, rec, deadline);
+      if (!recovered.ok) {
+        if (this.signal.aborted) return this.stepInterrupted(step, started);
+        rec.error = recovered.message;
+        return 'failed';
+      }
+    }
     let from = rec.commandsDone;
     // apply-rendered consumes the previous command's output, which is not kept across processes: render again.
     if (from > 0 && from < step.commands.length && step.commands[from]!.api?.type === 'apply-rendered') from -= 1;
@@ -452,13 +460,28 @@ class Run {
     return rec.status === 'skipped' ? 'skipped' : 'succeeded';
   }
 
+  /** Releases this step's killed helm call left pending-*: Helm refuses to go on until they are recovered explicitly. */
+  private recoverPendingReleases(step: PlanStep, rec: StepRecord, deadline: number): Promise<{ ok: true } | { ok: false; message: string }> {
+    return stepRecoveries(step, rec, this.deps.cluster).then((todo) =>
+      runRecoveries(todo, {
+        ...this.env(),
+        records: this.deps.cluster.helmRecords,
+        deadline,
+        record: this.record,
+        say: (line) => this.deps.progress.info(`step ${step.id}: ${line}`),
+        save: () => this.save(),
+      }),
+    );
+  }
+
   /**
    * A helm command cut short (Ctrl-C, a crash, a CI job killed with its children, --on-failure stop) can leave its
    * release where helm refuses to go on: `helm install` refuses a name in use (a failed or pending install), and
-   * `helm upgrade` refuses a release whose latest revision is pending-*. Continuing the step would fail for ever. What
-   * this step itself left behind (a release that did not exist when the step first started; a revision newer than the
-   * one it started from) is either complete — deployed at the planned chart, so the command is done — or undone with
-   * the step's own rollback before the command runs again. A failed upgrade needs nothing: helm upgrades from it.
+   * `helm upgrade` refuses a release whose latest revision is pending-* (recovered before: recoverPendingReleases).
+   * What this step itself left behind (a release that did not exist when the step first started; a revision newer than
+   * the one it started from) is either complete — deployed at the planned chart, so the command is done — or, for an
+   * install, undone with the step's own rollback before the command runs again. An upgrade needs nothing: helm
+   * upgrades from a failed revision or from the one a recovery rolled back to.
    */
   private async interruptedHelm(step: PlanStep, cmd: PlanCommand, rec: StepRecord, deadline: number): Promise<{ kind: 'run' } | { kind: 'done'; note: string } | { kind: 'failed'; message: string }> {
     const op = cmd.helm;
@@ -476,8 +499,8 @@ class Run {
         .catch((e: Error) => ({ ok: false as const, reason: e.message }));
       if (complete.ok) return { kind: 'done', note: `Helm release ${key} revision ${now.revision} is already ${sub === 'install' ? 'installed' : 'upgraded'}` };
     }
-    // A failed upgrade needs nothing; a step without a rollback (irreversible) leaves helm to say what is wrong.
-    if ((sub === 'upgrade' && !isPendingRelease(now)) || !step.rollback?.commands.length) return { kind: 'run' };
+    // A step without a rollback (irreversible) leaves helm to say what is wrong.
+    if (sub === 'upgrade' || !step.rollback?.commands.length) return { kind: 'run' };
     this.deps.progress.info(`step ${step.id}: Helm release ${key} revision ${now.revision} (${now.status}) was left behind by the interrupted ${sub}; undoing it with the step's rollback before running helm ${sub} again`);
     const rb = await this.runRollback(step);
     return rb.ok ? { kind: 'run' } : { kind: 'failed', message: `could not undo Helm release ${key} revision ${now.revision} (${now.status}) left behind by the interrupted ${sub}: ${rb.message}` };

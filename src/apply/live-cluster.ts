@@ -25,7 +25,7 @@ import {
   type VerifyOutcome,
 } from './ports.js';
 import type { ObjectWatcher, WatchEnd } from './rollout-waiter.js';
-import { latestHelmSecret, verifySpec, type VerifyDeps } from './verify.js';
+import { helmSecrets, verifySpec, type VerifyDeps } from './verify.js';
 import { idempotentWrite, timedApiClient, timedOut } from './kube-api.js';
 
 /**
@@ -354,8 +354,13 @@ export class LiveCluster implements Cluster {
   }
 
   async helmStatus(release: string, namespace: string): Promise<{ revision: number; status: string } | null> {
-    const latest = await latestHelmSecret(this.verifyDeps, release, namespace);
-    const revision = latest ? Number(latest.metadata.labels?.version ?? 0) : 0;
-    return revision ? { revision, status: latest?.metadata.labels?.status ?? 'unknown' } : null;
+    return (await this.helmHistory(release, namespace)).at(-1) ?? null;
+  }
+
+  async helmHistory(release: string, namespace: string): Promise<{ revision: number; status: string }[]> {
+    return (await helmSecrets(this.verifyDeps, release, namespace))
+      .map((s) => ({ revision: Number(s.metadata.labels?.version ?? 0), status: s.metadata.labels?.status ?? 'unknown' }))
+      .filter((r) => r.revision > 0)
+      .reverse();
   }
 }

@@ -1,5 +1,6 @@
 import type { ApiAction, VerifySpec } from '../plan/schema.js';
 import type { Inventory } from '../k8s/inventory.js';
+import type { HelmRecordWriter } from './pending-recovery.js';
 
 /**
  * What the executor needs from the outside world. The engine only talks to these interfaces,
@@ -130,6 +131,10 @@ export interface Cluster {
   helmRevision(release: string, namespace: string): Promise<number | null>;
   /** Latest Helm revision of a release and its status (deployed, failed, pending-upgrade…); null when it has none. */
   helmStatus(release: string, namespace: string): Promise<{ revision: number; status: string } | null>;
+  /** Every revision Helm keeps of a release, with its status, oldest first; empty when it has none. */
+  helmHistory(release: string, namespace: string): Promise<{ revision: number; status: string }[]>;
+  /** Helm's release records, for the one change istio-upgrade makes to them (pending-recovery.ts). */
+  readonly helmRecords: HelmRecordWriter;
   readonly leases: LeasePort;
   readonly configMaps: ConfigMapPort;
 }

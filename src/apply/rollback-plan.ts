@@ -1,6 +1,7 @@
 import { ExitCode, UserError } from '../errors.js';
 import type { Plan, PlanCommand, PlanStep, VerifySpec } from '../plan/schema.js';
 import { releasesChangedBy } from '../plan/commands.js';
+import { recoveredTo, type NeededRecovery } from './pending-recovery.js';
 import type { Cluster } from './ports.js';
 import type { RunRecord, StepRecord, StepStatus } from './run-record.js';
 
@@ -92,7 +93,7 @@ export function refuseSuperseded(record: RunRecord, runs: RunRecord[], cli: (...
  * at; otherwise someone (or another run) changed it since, and `helm rollback` would throw their change away too.
  * A release several steps of the run changed (one per hop of a multi-hop run) was left where the last of them put it.
  */
-export async function refuseRollbackDrift(entries: RollbackEntry[], cluster: Cluster): Promise<void> {
+export async function refuseRollbackDrift(entries: RollbackEntry[], cluster: Cluster, recoveries: NeededRecovery[] = []): Promise<void> {
   const leftAt = new Map<string, { release: string; namespace: string; after: number; index: number }>();
   for (const e of entries) {
     if (e.action !== 'undo') continue;
@@ -104,7 +105,8 @@ export async function refuseRollbackDrift(entries: RollbackEntry[], cluster: Clu
   }
   const changes: string[] = [];
   for (const [key, r] of leftAt) {
-    const now = await cluster.helmRevision(r.release, r.namespace);
+    // A release an interrupted helm call left pending is where its recovery rolls it back to.
+    const now = recoveredTo(recoveries, r.namespace, r.release) ?? (await cluster.helmRevision(r.release, r.namespace));
     if (now !== r.after) changes.push(`helm/${key}/revision: ${r.after} (left by the run) → ${now ?? '(absent)'}`);
   }
   if (changes.length) {

@@ -13,6 +13,7 @@ import { resolvedFrom, type RunRecord, type RunStatus } from './run-record.js';
 import { buildRollbackPlan, refuseRollbackDrift, refuseSuperseded, type RollbackEntry } from './rollback-plan.js';
 import { revisionUsers } from '../k8s/revision-use.js';
 import { refuseCommandDrift } from './stale.js';
+import { describeRecovery, recoveriesOf, runRecoveries } from './pending-recovery.js';
 import type { CheckpointStore } from './run-state.js';
 
 export interface RollbackOptions {
@@ -28,7 +29,7 @@ export interface RollbackOptions {
    * Shown the rollback plan before anything changes: 'go' runs it, 'stop' returns it unrun (--dry-run, or a person who
    * did not confirm). Absent: run it (tests of the unwinding itself).
    */
-  review?: (entries: RollbackEntry[], stopAt: PlanStep | undefined) => Promise<'go' | 'dry-run' | 'declined'>;
+  review?: (entries: RollbackEntry[], stopAt: PlanStep | undefined, recoveries: string[]) => Promise<'go' | 'dry-run' | 'declined'>;
 }
 
 /** What a run needs from the outside world; apply adds a confirmer for irreversible steps. */
@@ -54,6 +55,8 @@ export interface RollbackResult {
   rolledBack: string[];
   /** The rollback plan, in the order it runs (or would run). */
   plan: { stepId: string; action: 'undo' | 'restart'; commands: string[] }[];
+  /** Helm releases left pending-* by an interrupted helm call, recovered before the unwinding (pending-recovery.ts). */
+  recover: string[];
   error?: string;
   nextCommands: string[];
 }
@@ -95,7 +98,8 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
   const cli = (...args: string[]) => shellLine(['istio-upgrade', ...args, ...opts.hintFlags]);
   refuseSuperseded(record, await deps.store.runs(), cli);
   const { entries: order, stopAt } = buildRollbackPlan(plan, record, last);
-  await refuseRollbackDrift(order, cluster);
+  const recoveries = await recoveriesOf(order, cluster);
+  await refuseRollbackDrift(order, cluster, recoveries);
   const display = { context: cluster.context, display: deps.runner.display.bind(deps.runner) };
   const shown = order.map((e) => ({ stepId: e.step.id, action: e.action, commands: e.commands.flatMap((c) => commandLines(c, display, resolvedFrom(e.rec)).filter((l) => !l.trimStart().startsWith('#'))) }));
   const rolledBack: string[] = [];
@@ -108,6 +112,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
     exitCode,
     rolledBack,
     plan: shown,
+    recover: recoveries.map(describeRecovery),
     ...(error ? { error } : {}),
     nextCommands: [],
   });
@@ -115,7 +120,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
     progress.info(`run ${record.runId}: nothing to roll back${opts.toStep ? ` down to ${opts.toStep}` : ''}${stopAt ? ` (step ${stopAt.id} cannot be undone)` : ''}`);
     return unrun(stopAt ? ExitCode.blocked : ExitCode.ok, stopAt ? stoppedAt(stopAt) : undefined);
   }
-  const decision = opts.review ? await opts.review(order, stopAt) : 'go';
+  const decision = opts.review ? await opts.review(order, stopAt, recoveries.map(describeRecovery)) : 'go';
   if (decision === 'dry-run') return unrun(ExitCode.ok);
   if (decision === 'declined') return unrun(ExitCode.blocked, 'the rollback was not confirmed; nothing was changed');
 
@@ -137,6 +142,26 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
   const manual = (steps: PlanStep[]) => steps.flatMap((s) => (s.rollback?.commands ?? []).flatMap((c) => commandLines(c, display, resolvedFrom(record.steps[plan.steps.indexOf(s)])).filter((l) => !l.trimStart().startsWith('#'))));
 
   try {
+    if (recoveries.length) {
+      // The first checkpoint opens this attempt, which keeps the recoveries.
+      await deps.store.save(record);
+      const recovered = await runRecoveries(recoveries, {
+        cluster,
+        runner: deps.runner,
+        clock,
+        signal: interrupt.signal,
+        ...(log ? { log } : {}),
+        records: cluster.helmRecords,
+        deadline: clock.now() + opts.timeoutMs,
+        record,
+        say: (line) => progress.info(line),
+        save: () => deps.store.save(record),
+      });
+      if (!recovered.ok) {
+        if (interrupt.signal.aborted) return done('interrupted', interruptCode(), `interrupted while recovering a pending Helm release: ${recovered.message}`, [cli('rollback', record.runId)]);
+        return done('rollback-failed', ExitCode.failedUnknown, `could not recover a pending Helm release before rolling back: ${recovered.message}; nothing was rolled back`, [cli('status'), cli('rollback', record.runId)]);
+      }
+    }
     for (let k = 0; k < order.length; k++) {
       const { step, rec, index: i, action, commands, verify } = order[k]!;
       if (interrupt.signal.aborted) return done('interrupted', interruptCode(), `interrupted before rolling back step ${step.id}`, [cli('rollback', record.runId)]);

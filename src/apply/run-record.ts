@@ -62,6 +62,8 @@ export const attemptSchema = z.object({
   to: z.string(),
   outcome: z.enum(RUN_STATUSES),
   error: z.string().optional(),
+  /** Helm releases a killed helm call had left pending-*, and what this attempt did about each (pending-recovery.ts). */
+  recovered: z.array(z.string()).optional(),
 });
 export type Attempt = z.infer<typeof attemptSchema>;
 
@@ -118,6 +120,8 @@ export function recordMatchesPlan(record: RunRecord, plan: Plan): boolean {
 }
 
 export const DONE_STEP: ReadonlySet<StepStatus> = new Set(['succeeded', 'skipped']);
+/** A step cut short (or stopped by --on-failure stop): the next apply continues it where it stopped. */
+export const CONTINUED: ReadonlySet<StepStatus> = new Set(['running', 'failed']);
 
 export function stepsDone(record: RunRecord): number {
   return record.steps.filter((s) => DONE_STEP.has(s.status)).length;

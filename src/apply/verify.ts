@@ -35,9 +35,14 @@ async function settle(check: Check, ctx: VerifyContext, deps: VerifyDeps): Promi
   }
 }
 
-export async function latestHelmSecret(deps: VerifyDeps, release: string, namespace: string): Promise<KubeObject | undefined> {
+/** A release's record Secrets (metadata only), newest revision first. */
+export async function helmSecrets(deps: VerifyDeps, release: string, namespace: string): Promise<KubeObject[]> {
   const secrets = await deps.reader.list(RESOURCES.secrets, { namespace, labelSelector: `owner=helm,name=${release}`, fieldSelector: `type=${HELM_SECRET_TYPE}`, metadataOnly: true });
-  return secrets.sort((a, b) => Number(b.metadata.labels?.version ?? 0) - Number(a.metadata.labels?.version ?? 0))[0];
+  return secrets.sort((a, b) => Number(b.metadata.labels?.version ?? 0) - Number(a.metadata.labels?.version ?? 0));
+}
+
+async function latestHelmSecret(deps: VerifyDeps, release: string, namespace: string): Promise<KubeObject | undefined> {
+  return (await helmSecrets(deps, release, namespace))[0];
 }
 
 async function helmRelease(spec: Extract<VerifySpec, { type: 'helm-release' }>, deps: VerifyDeps): Promise<string | undefined> {

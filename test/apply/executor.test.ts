@@ -206,10 +206,14 @@ describe('executePlan: resume', () => {
     expect(result).toMatchObject({ exitCode: 0, status: 'succeeded' });
     const helm = first.journal.slice(before).filter((l) => new RegExp(`^helm (install|upgrade|uninstall|rollback) ${release} `).test(l));
     expect(helm.map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual(expected);
-    if (expected[0]?.includes(sub === 'install' ? 'uninstall' : 'rollback')) {
-      expect(second.progress.lines).toContain(
-        `info step ${sub === 'install' ? 'h1-istiod-install' : 'h1-base-chart-upgrade'}: Helm release ${key} revision ${left.revision} (${left.status}) was left behind by the interrupted ${sub}; undoing it with the step's rollback before running helm ${sub} again`,
-      );
+    const stepId = sub === 'install' ? 'h1-istiod-install' : 'h1-base-chart-upgrade';
+    // A pending-* revision (Helm refuses everything on it) is recovered explicitly first, and recorded in the run log.
+    const recovery = left.status === 'pending-install' ? 'mark that revision failed (there is no earlier revision to roll back to)' : `helm rollback ${release} 2 -n ${NS} --wait`;
+    const pendingLine = `info step ${stepId}: Helm release ${key} revision ${left.revision} is ${left.status}, left by an interrupted helm call: ${recovery}`;
+    expect(second.progress.lines.includes(pendingLine)).toBe(left.status.startsWith('pending-'));
+    expect(first.journal.slice(before).filter((l) => l.startsWith('mark-failed'))).toEqual(left.status === 'pending-install' ? [`mark-failed ${key} v1`] : []);
+    if (sub === 'install' && expected[0] === 'helm uninstall istiod-1-24-6') {
+      expect(second.progress.lines).toContain(`info step ${stepId}: Helm release ${key} revision ${left.revision} (failed) was left behind by the interrupted install; undoing it with the step's rollback before running helm install again`);
     }
     // (the base step verifies only its release, so the resume probe already marks it done; the install step also waits for its rollout)
     if (!expected.length && sub === 'install') expect(second.progress.lines).toContain(`info step h1-istiod-install: Helm release ${key} revision 1 is already installed; not running it again`);

@@ -339,6 +339,18 @@ export class FakeCluster implements Cluster {
     const revision = await this.helmRevision(release, namespace);
     return revision === null ? null : { revision, status: this.helmStatuses.get(`${namespace}/${release}`) ?? 'deployed' };
   }
+  /** Every earlier revision superseded, the latest as helmStatus says. */
+  async helmHistory(release: string, namespace: string) {
+    const latest = await this.helmStatus(release, namespace);
+    if (!latest) return [];
+    return [...Array.from({ length: latest.revision - 1 }, (_, i) => ({ revision: i + 1, status: 'superseded' })), latest];
+  }
+  readonly helmRecords = {
+    markFailed: async (namespace: string, release: string, revision: number) => {
+      this.journal.push(`mark-failed ${namespace}/${release} v${revision}`);
+      if (this.helmRevisions.get(`${namespace}/${release}`) === revision) this.helmStatuses.set(`${namespace}/${release}`, 'failed');
+    },
+  };
 }
 
 export class FakeRunner implements Runner {

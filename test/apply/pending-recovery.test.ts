@@ -1,7 +1,8 @@
 import { execa } from 'execa';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LiveCluster } from '../../src/apply/live-cluster.js';
-import { markedFailedPayload, pendingRecovery, recoverPending, rollbackArgs } from '../../src/apply/pending-recovery.js';
+import { describeRecovery, markedFailedPayload, pendingRecovery, recoverPending, type NeededRecovery } from '../../src/apply/pending-recovery.js';
+import { systemClock } from '../../src/apply/ports.js';
 import { ExecaRunner } from '../../src/apply/subprocess.js';
 import { decodeReleasePayload, encodeReleasePayload } from '../../src/k8s/helm-release.js';
 import { LiveSource } from '../../src/k8s/live-source.js';
@@ -25,9 +26,15 @@ describe('pending-* recovery: the decision', () => {
     expect(pendingRecovery(h(history.map(([r, s]) => [r, s]) as [number, string][]))).toMatchObject(want);
   });
 
-  it('the rollback is one helm argv that means the same on Helm 3 and 4; marking failed rewrites only the status', () => {
-    const r = pendingRecovery(h([[1, 'deployed'], [2, 'pending-upgrade']]));
-    expect(r.kind === 'rollback' && rollbackArgs(r, 300_000)).toEqual(['rollback', 'istio-cni', '1', '-n', ns, '--wait', '--timeout', '300s']);
+  it('the rollback is one helm argv of the builder that means the same on Helm 3 and 4; marking failed rewrites only the status', () => {
+    const r = pendingRecovery(h([[1, 'deployed'], [2, 'pending-upgrade']])) as NeededRecovery;
+    expect(describeRecovery(r)).toBe(`Helm release ${ns}/istio-cni revision 2 is pending-upgrade, left by an interrupted helm call: helm rollback istio-cni 1 -n ${ns} --wait`);
+    expect(describeRecovery(pendingRecovery(h([[1, 'pending-install']])) as NeededRecovery)).toBe(
+      `Helm release ${ns}/istio-cni revision 1 is pending-install, left by an interrupted helm call: mark that revision failed (there is no earlier revision to roll back to)`,
+    );
+    // a release name from cluster data that is not a release name never reaches helm
+    const forged = pendingRecovery({ ...h([[1, 'deployed'], [2, 'pending-upgrade']]), release: '--kube-apiserver=https://127.0.0.1:9' }) as NeededRecovery;
+    expect(() => describeRecovery(forged)).toThrow('is not a valid release name');
     const record = { name: 'istiod-1-24-6', version: 1, info: { status: 'pending-install', description: 'Initial install underway', first_deployed: 't' }, config: { revision: '1-24-6' }, apply_method: 'ssa' };
     const out = decodeReleasePayload(markedFailedPayload(encodeReleasePayload(record), 'why'));
     expect(out).toEqual({ ...record, info: { ...record.info, status: 'failed', description: 'why' } });
@@ -60,7 +67,7 @@ describe.each([['v3.17.3'], ['v4.2.4']])('pending-* recovery with helm %s', (hel
     writeFakeBinConfig(h.dir, { env: { FAKE_HELM_VERSION: helmVersion } });
     const runner = new ExecaRunner({ paths: {}, context: 'fake', kubeconfigFiles: [h.kubeconfig], callerEnv: h.env });
     const cluster = new LiveCluster(await LiveSource.connect({ kubeconfig: h.kubeconfig, context: 'fake' }), ns);
-    return { runner, records: cluster.helmRecords, signal: new AbortController().signal, timeoutMs: 60_000 };
+    return { cluster, runner, clock: systemClock, records: cluster.helmRecords, signal: new AbortController().signal, deadline: Date.now() + 60_000 };
   }
 
   it('an upgrade killed midway: upgrade refused, then rolled back to the last deployed revision, then upgraded', { timeout: 120_000 }, async () => {
@@ -73,7 +80,7 @@ describe.each([['v3.17.3'], ['v4.2.4']])('pending-* recovery with helm %s', (hel
 
     const plan = pendingRecovery(history('istio-cni'));
     expect(plan).toMatchObject({ kind: 'rollback', toRevision: 1 });
-    expect(await recoverPending(plan, await deps())).toEqual({ ok: true, message: `Helm release ${ns}/istio-cni revision 2 (pending-upgrade, left by an interrupted helm call): rolled back to revision 1` });
+    expect(await recoverPending(plan as NeededRecovery, await deps())).toEqual({ ok: true, message: `Helm release ${ns}/istio-cni revision 2 (pending-upgrade, left by an interrupted helm call): rolled back to revision 1` });
     const after = helmReleases(h.server, ns).filter((r) => r.name === 'istio-cni');
     expect(after.map((r) => [r.revision, r.status])).toEqual([[1, 'superseded'], [2, 'pending-upgrade'], [3, 'deployed']]);
     // Helm 4 rolls back with the target revision's method: revision 1 was written by Helm 3 (none recorded) → client-side
@@ -95,7 +102,7 @@ describe.each([['v3.17.3'], ['v4.2.4']])('pending-* recovery with helm %s', (hel
 
     const plan = pendingRecovery(history('istiod-1-24-6'));
     expect(plan.kind).toBe('mark-failed');
-    expect((await recoverPending(plan, await deps())).ok).toBe(true);
+    expect((await recoverPending(plan as NeededRecovery, await deps())).ok).toBe(true);
     const rec = helmReleases(h.server, ns).find((r) => r.name === 'istiod-1-24-6')!;
     expect([rec.status, rec.description]).toEqual(['failed', 'pending-install left by an interrupted helm call; marked failed by istio-upgrade']);
     expect((h.server.get('v1', 'Secret', 'sh.helm.release.v1.istiod-1-24-6.v1', ns) as { metadata: { labels: Record<string, string> } }).metadata.labels.status).toBe('failed');

@@ -27,6 +27,15 @@ export function isMutating(c: CallRecord): boolean {
 }
 
 /**
+/**
+ * API requests that change the cluster: every non-GET one except the identity and access reviews (SelfSubjectReview,
+ * SelfSubjectAccessReview), which store nothing. The run's own lock Lease and run ConfigMaps count.
+ */
+export function mutatingRequests(server: FakeApiServer): string[] {
+  return server.requests.filter((q) => q.method !== 'GET' && !q.path.includes('/selfsubject')).map((q) => `${q.method} ${q.path}`);
+}
+
+/**
  * Calls that only read: `helm get values` (filling a values placeholder), the client version queries each attempt
  * records (`helm version`, `istioctl version --remote=false`) and `istioctl analyze`; the plan's own commands are the rest.
  */

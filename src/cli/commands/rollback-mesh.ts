@@ -42,7 +42,7 @@ export async function rollbackMeshCommand(opts: RollbackCommandOptions, meshRunI
     deps.progress.info(`mesh run ${meshRunId}: unwinding part ${part.index} on ${part.cluster} (run ${runId})`);
     const { record: run, plan: runPlan } = await loadRun(m.w.store, runId, { readPlan: readPlanFile });
     const r = await asAttempt(m.w, m.cluster, { plan: runPlan, rollback: true, holder }, () =>
-      rollbackRun(run, runPlan, { toStep: part.steps[0]!, timeoutMs, holder, hintFlags: m.w.hintFlags, review: (entries, stopAt) => reviewRollback(runId, entries, stopAt, opts) }, liveRunDeps(m.w, m.cluster)),
+      rollbackRun(run, runPlan, { toStep: part.steps[0]!, timeoutMs, holder, hintFlags: m.w.hintFlags, review: (entries, stopAt, recoveries) => reviewRollback(runId, entries, stopAt, recoveries, opts) }, liveRunDeps(m.w, m.cluster)),
     );
     if (opts.dryRun) continue;
     const entry = record.clusters.find((c) => c.name === part.cluster)!;

@@ -44,8 +44,9 @@ async function reviewClusterRecord(found: FoundRun, plan: Plan): Promise<boolean
 }
 
 /** Prints the rollback plan, then: --dry-run stops, --yes goes, a terminal asks, anything else is a usage error. */
-export async function reviewRollback(runId: string, entries: RollbackEntry[], stopAt: PlanStep | undefined, opts: RollbackCommandOptions): Promise<'go' | 'dry-run' | 'declined'> {
+export async function reviewRollback(runId: string, entries: RollbackEntry[], stopAt: PlanStep | undefined, recoveries: string[], opts: RollbackCommandOptions): Promise<'go' | 'dry-run' | 'declined'> {
   const lines = [
+    ...(recoveries.length ? ['first, recover what an interrupted helm call left pending (Helm refuses every other operation on it):', ...recoveries.map((r) => `  ${r}`)] : []),
     `rollback plan for run ${runId} (${entries.length} step(s), in this order):`,
     ...entries.flatMap((e, k) => [
       `  ${k + 1}. ${e.step.id}: ${e.action === 'restart' ? 'restart its workloads again onto the old revision, then verify them there' : e.commands.length ? 'undo' : 'nothing to undo'}`,
@@ -79,7 +80,7 @@ export async function rollbackCommand(opts: RollbackCommandOptions, runId?: stri
     rollbackRun(
       record,
       plan,
-      { ...(opts.toStep ? { toStep: opts.toStep } : {}), timeoutMs, holder, hintFlags: w.hintFlags, review: (entries, stopAt) => reviewRollback(record.runId, entries, stopAt, opts) },
+      { ...(opts.toStep ? { toStep: opts.toStep } : {}), timeoutMs, holder, hintFlags: w.hintFlags, review: (entries, stopAt, recoveries) => reviewRollback(record.runId, entries, stopAt, recoveries, opts) },
       liveRunDeps(w, cluster),
     ),
   );

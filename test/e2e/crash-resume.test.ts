@@ -149,7 +149,7 @@ describe.concurrent('e2e: crashes and interruptions', () => {
       c.expireLease();
       const r = await c.cli(['apply', c.planPath]);
       expect(r.exitCode, r.stderr).toBe(0);
-      expect(r.stderr).toContain('Helm release istio-system/istio-cni revision 3 (pending-upgrade) was left behind by the interrupted upgrade');
+      expect(r.stderr).toContain('step h1-cni-upgrade: Helm release istio-system/istio-cni revision 3 is pending-upgrade, left by an interrupted helm call: helm rollback istio-cni 2 -n istio-system --wait');
       expect(c.callLog().filter(isMutating).map(shortArgv).filter((a) => a.includes('istio-cni'))).toEqual([
         'helm upgrade istio-cni cni --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
         'helm rollback istio-cni 2 -n istio-system --wait',

@@ -45,8 +45,8 @@ function pendingReleases(c: E2eCluster): string[] {
 async function killMidway(c: E2eCluster, args: string[], sub: string, release: string, namespace = NS): Promise<void> {
   c.faults([{ tool: 'helm', match: [sub, release], after: 'apply', hangMs: 120_000, exitCode: 0 }]);
   const p = c.spawn(args);
-  const helm = await until(`helm ${sub} ${release} to start`, () => c.callLog().find((x) => x.argv[1] === sub && x.argv[2] === release), 90_000);
-  await until(`${release} to be pending`, () => /pending-/.test(releaseState(c.server, namespace, release)), 30_000);
+  const helm = await until(`helm ${sub} ${release} to start`, () => c.callLog().find((x) => x.argv[1] === sub && x.argv[2] === release), 240_000);
+  await until(`${release} to be pending`, () => /pending-/.test(releaseState(c.server, namespace, release)), 60_000);
   p.child.kill('SIGKILL');
   process.kill(helm.pid, 'SIGKILL');
   await p.done;
@@ -77,14 +77,14 @@ describe.concurrent.each([['v3.17.3'], ['v4.2.4']])('e2e: a release left pending
     const runId = c.localRuns()[0]!.runId;
 
     c.server.clearRequests();
-    const dry = await c.cli(['apply', c.planPath, '--dry-run']);
+    const dry = await c.cli(['apply', c.planPath, '--dry-run'], { timeoutMs: 240_000 });
     expect(dry.exitCode, dry.stderr).toBe(0);
     const line = `Helm release ${NS}/istio-cni revision 3 is pending-upgrade, left by an interrupted helm call: helm rollback istio-cni 2 -n ${NS} --wait`;
     expect(dry.stdout + dry.stderr).toContain(`a real apply first recovers: ${line}`);
     expect(mutatingRequests(c.server), 'the dry run changes nothing').toEqual([]);
     expect(releaseState(c.server, NS, 'istio-cni')).toBe('1.24.6 pending-upgrade');
 
-    const r = await c.cli(['apply', c.planPath], { timeoutMs: 150_000 });
+    const r = await c.cli(['apply', c.planPath], { timeoutMs: 240_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain(`step h1-cni-upgrade: ${line}`);
     expect(mutating(c, 'istio-cni')).toEqual([CNI_UPGRADE, `helm rollback istio-cni 2 -n ${NS} --wait`, CNI_UPGRADE]);
@@ -94,7 +94,7 @@ describe.concurrent.each([['v3.17.3'], ['v4.2.4']])('e2e: a release left pending
     expect(recovered(c.clusterRun(runId)!)).toEqual([done]);
     expect(c.clusterRun(runId)!.status).toBe('succeeded');
     expect(runLog(c, runId)).toContain(`# recovered: ${done}`);
-  }, 300_000);
+  }, 480_000);
 
   test('killed mid-install (first install): the resume marks the stuck record failed, removes it, installs again, and completes', async (ctx) => {
     const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23', helmVersion });
@@ -103,13 +103,13 @@ describe.concurrent.each([['v3.17.3'], ['v4.2.4']])('e2e: a release left pending
     expect(releaseState(c.server, NS, 'istiod-1-24-6')).toBe('1.24.6 pending-install');
     const runId = c.localRuns()[0]!.runId;
 
-    const dry = await c.cli(['apply', c.planPath, '--dry-run']);
+    const dry = await c.cli(['apply', c.planPath, '--dry-run'], { timeoutMs: 240_000 });
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(dry.stdout + dry.stderr).toContain(
       `a real apply first recovers: Helm release ${NS}/istiod-1-24-6 revision 1 is pending-install, left by an interrupted helm call: mark that revision failed (there is no earlier revision to roll back to)`,
     );
 
-    const r = await c.cli(['apply', c.planPath], { timeoutMs: 150_000 });
+    const r = await c.cli(['apply', c.planPath], { timeoutMs: 240_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     const install = mutating(c, 'istiod-1-24-6')[0]!;
     expect(install).toMatch(/^helm install istiod-1-24-6 /);
@@ -119,7 +119,7 @@ describe.concurrent.each([['v3.17.3'], ['v4.2.4']])('e2e: a release left pending
     const done = `Helm release ${NS}/istiod-1-24-6 revision 1 (pending-install, left by an interrupted helm call): marked failed (there is no earlier revision to roll back to)`;
     expect(recovered(c.clusterRun(runId)!)).toEqual([done]);
     expect(runLog(c, runId)).toContain(`# recovered: ${done}`);
-  }, 300_000);
+  }, 480_000);
 
   test('killed mid-upgrade, then rollback: the pending revision is recovered first (shown in the rollback plan), the run unwinds', async (ctx) => {
     const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23', helmVersion });
@@ -127,51 +127,51 @@ describe.concurrent.each([['v3.17.3'], ['v4.2.4']])('e2e: a release left pending
     await killMidway(c, ['apply', c.planPath], 'upgrade', 'istio-cni');
     const runId = c.localRuns()[0]!.runId;
 
-    const dry = await c.cli(['rollback', runId, '--dry-run']);
+    const dry = await c.cli(['rollback', runId, '--dry-run'], { timeoutMs: 240_000 });
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(dry.stderr).toContain(`first, recover what an interrupted helm call left pending (Helm refuses every other operation on it):\n  Helm release ${NS}/istio-cni revision 3 is pending-upgrade`);
     expect(releaseState(c.server, NS, 'istio-cni')).toBe('1.24.6 pending-upgrade');
 
-    const r = await c.cli(['rollback', runId, '--yes'], { timeoutMs: 150_000 });
+    const r = await c.cli(['rollback', runId, '--yes'], { timeoutMs: 240_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(pendingReleases(c)).toEqual([]);
     for (const s of plan.steps) expectStepEffect(c.server, s.id, false);
     expect(c.clusterRun(runId)!.status).toBe('rolled-back');
     expect(recovered(c.clusterRun(runId)!)).toEqual([`Helm release ${NS}/istio-cni revision 3 (pending-upgrade, left by an interrupted helm call): rolled back to revision 2`]);
     expect(c.clusterRun(runId)!.attempts?.at(-1)?.kind).toBe('rollback');
-  }, 300_000);
+  }, 480_000);
 
   test('killed mid-install, then rollback: the stuck first install is marked failed and removed; the run unwinds', async (ctx) => {
     const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23', helmVersion });
     const plan = await c.plan();
     await killMidway(c, ['apply', c.planPath], 'install', 'istiod-1-24-6');
     const runId = c.localRuns()[0]!.runId;
-    const r = await c.cli(['rollback', runId, '--yes'], { timeoutMs: 150_000 });
+    const r = await c.cli(['rollback', runId, '--yes'], { timeoutMs: 240_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain(`Helm release ${NS}/istiod-1-24-6 revision 1 is pending-install, left by an interrupted helm call: mark that revision failed`);
     expect(pendingReleases(c)).toEqual([]);
     for (const s of plan.steps) expectStepEffect(c.server, s.id, false);
     expect(c.clusterRun(runId)!.status).toBe('rolled-back');
-  }, 300_000);
+  }, 480_000);
 });
 
 describe.concurrent('e2e: a rollback killed mid-way', () => {
   test('helm rollback killed with the rollback: pending-rollback is not "the cluster changed since the run"; the next rollback recovers it and completes', async (ctx) => {
     const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23' });
     const plan = await c.plan();
-    const applied = await c.cli(['apply', c.planPath], { timeoutMs: 200_000 });
+    const applied = await c.cli(['apply', c.planPath], { timeoutMs: 300_000 });
     expect(applied.exitCode, applied.stderr).toBe(0);
     const runId = c.localRuns()[0]!.runId;
     const cniAfter = c.localRuns()[0]!.steps.find((s) => s.id === 'h1-cni-upgrade')!.helmRevisions[`${NS}/istio-cni`]!.after;
     await killMidway(c, ['rollback', runId, '--yes'], 'rollback', 'istio-cni');
     expect(releaseState(c.server, NS, 'istio-cni')).toMatch(/ pending-rollback$/);
 
-    const r = await c.cli(['rollback', runId, '--yes'], { timeoutMs: 150_000 });
+    const r = await c.cli(['rollback', runId, '--yes'], { timeoutMs: 240_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain(`Helm release ${NS}/istio-cni revision ${cniAfter! + 1} is pending-rollback, left by an interrupted helm call: helm rollback istio-cni ${cniAfter} -n ${NS} --wait`);
     expect(pendingReleases(c)).toEqual([]);
     for (const s of plan.steps) expectStepEffect(c.server, s.id, false);
     expect(c.clusterRun(runId)!.status).toBe('rolled-back');
-  }, 300_000);
+  }, 480_000);
 });
 

@@ -1,6 +1,6 @@
 import { ExitCode, UserError } from '../errors.js';
 import type { Plan } from '../plan/schema.js';
-import { checkPlanFits, refuseDrift, requireApprovalPossible } from './executor.js';
+import { checkPlanFits, refuseDrift, refuseUnmetPrerequisites, requireApprovalPossible } from './executor.js';
 import { lockAvailability } from './lock.js';
 import { checkPlanPrerequisites } from './plan-needs.js';
 import type { Permission } from './permissions.js';
@@ -62,7 +62,7 @@ export async function dryRunChecks(plan: Plan, opts: DryRunCheckOptions, deps: D
 
   // The preflight step's prerequisites, as the real apply checks them before its first change.
   const pre = await checkPlanPrerequisites(plan, { runner: deps.runner, signal: new AbortController().signal, timeoutMs: PREREQUISITE_TIMEOUT_MS, ...(deps.reviewAccess ? { reviewAccess: deps.reviewAccess } : {}) });
-  if (pre.problems.length) throw new UserError(`prerequisites not met: ${pre.problems.join('; ')}`, ExitCode.blocked);
+  refuseUnmetPrerequisites(pre);
   done.push(`prerequisites met${pre.tools.length ? ` (${pre.tools.join(', ')})` : ''}: every chart version resolves from its source${deps.reviewAccess ? ', every API action of the plan is allowed' : ''}`);
 
   requireApprovalPossible(plan, latest, opts.canApprove);

@@ -1,5 +1,5 @@
 import { ExitCode, UserError, type ExitCodeValue } from '../errors.js';
-import { exitCodeOf } from './signal-hub.js';
+import { exitCodeOfAbort } from './signal-hub.js';
 import { PromptInterrupted } from './terminal.js';
 import { collectFacts } from '../plan/facts.js';
 import type { Plan, PlanCommand, PlanStep } from '../plan/schema.js';
@@ -127,6 +127,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions, deps: Execut
     interrupt.abort(new Error(sig));
   });
   try {
+    const prerequisites = await prerequisitesFirst(plan, opts, deps, interrupt.signal);
     const lock = await acquireLock(cluster.leases, clock, {
       namespace: plan.source.istioNamespace,
       holder: opts.holder,
@@ -134,13 +135,32 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions, deps: Execut
       onTakeover: (prev) => deps.progress.warn(`took over the expired upgrade lock of ${prev.holderIdentity} (last renewed ${prev.renewTime})`),
     });
     try {
-      return await new Run(plan, opts, deps, lock, interrupt.signal, clusterId).execute();
+      return await new Run(plan, opts, deps, lock, interrupt.signal, clusterId, prerequisites).execute();
     } finally {
       await lock.release().catch((e: Error) => deps.progress.warn(`could not release the upgrade lock (it expires within a minute): ${e.message}`));
     }
   } finally {
     off();
   }
+}
+
+/** Unmet prerequisites refuse the apply (exit 3) with each one's fix; `apply --dry-run` says the same. */
+export function refuseUnmetPrerequisites(pre: PrerequisiteReport): void {
+  if (pre.problems.length) throw new UserError(`prerequisites not met: ${pre.problems.join('; ')}`, ExitCode.blocked);
+}
+
+/**
+ * The preflight step's prerequisites (binaries, chart sources, permissions, reachability) only read, and nothing a
+ * concurrent apply changes: they are checked before the lock is taken and before a run record is written, so an
+ * unmet one leaves nothing behind. What can change meanwhile (pending releases, istiod health, drift) is checked
+ * under the lock by the preflight step's own commands and the drift check.
+ */
+async function prerequisitesFirst(plan: Plan, opts: ExecuteOptions, deps: ExecutorDeps, signal: AbortSignal): Promise<PrerequisiteReport | undefined> {
+  if (!deps.prerequisites || !plan.steps.some((s) => s.kind === 'preflight')) return undefined;
+  const pre = await deps.prerequisites(plan, signal, opts.stepTimeoutMs);
+  if (signal.aborted) throw new UserError('interrupted before any change', exitCodeOfAbort(signal) as ExitCodeValue);
+  refuseUnmetPrerequisites(pre);
+  return pre;
 }
 
 type StepEnd = 'succeeded' | 'skipped' | 'failed' | 'interrupted' | 'lock-lost';
@@ -158,6 +178,8 @@ class Run {
     private readonly lock: HeldLock,
     private readonly signal: AbortSignal,
     private readonly clusterId: string | null,
+    /** Checked before the lock (prerequisitesFirst); what they found goes into the preflight step's record. */
+    private readonly prerequisites: PrerequisiteReport | undefined,
   ) {}
 
   private now(): number {
@@ -384,16 +406,7 @@ class Run {
     let from = rec.commandsDone;
     // apply-rendered consumes the previous command's output, which is not kept across processes: render again.
     if (from > 0 && from < step.commands.length && step.commands[from]!.api?.type === 'apply-rendered') from -= 1;
-    if (step.kind === 'preflight' && from === 0 && deps.prerequisites) {
-      // Before the first change: each unmet prerequisite fails the preflight (exit 3) with its fix, nothing changed.
-      const pre = await deps.prerequisites(this.plan, this.signal, Math.max(1, deadline - this.now()));
-      if (this.signal.aborted) return this.stepInterrupted(step, started);
-      if (pre.tools.length) rec.note = pre.tools.join(', ');
-      if (pre.problems.length) {
-        rec.error = `prerequisites not met: ${pre.problems.join('; ')}`;
-        return 'failed';
-      }
-    }
+    if (step.kind === 'preflight' && this.prerequisites?.tools.length) rec.note = this.prerequisites.tools.join(', ');
     let previous: string | undefined;
     let ranSomething = step.commands.length === 0;
     const skipped: string[] = [];
@@ -513,8 +526,7 @@ class Run {
 
   /** 130 for Ctrl-C and SIGTERM, 129 for SIGHUP. */
   private interruptCode(): number {
-    const reason: unknown = this.signal.reason;
-    return exitCodeOf(reason instanceof Error ? reason.message : String(reason));
+    return exitCodeOfAbort(this.signal);
   }
 
   private async interrupted(step: PlanStep): Promise<ApplyResult> {

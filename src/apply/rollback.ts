@@ -3,7 +3,7 @@ import type { Plan, PlanStep } from '../plan/schema.js';
 import { istioMinorOf, runPlanCommand } from './command-exec.js';
 import type { EventSink } from './events.js';
 import { acquireLock, observingMessage } from './lock.js';
-import { exitCodeOf } from './signal-hub.js';
+import { exitCodeOfAbort } from './signal-hub.js';
 import type { Clock, Cluster, LogSink, Runner, SignalSource } from './ports.js';
 import type { Progress } from './progress.js';
 import { shellLine } from '../plan/shell.js';
@@ -133,7 +133,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
     throw e;
   });
   const log = deps.logFor?.(record.runId);
-  const interruptCode = () => exitCodeOf(interrupt.signal.reason instanceof Error ? interrupt.signal.reason.message : String(interrupt.signal.reason));
+  const interruptCode = () => exitCodeOfAbort(interrupt.signal);
   const done = async (status: RunStatus, exitCode: number, error?: string, nextCommands: string[] = []): Promise<RollbackResult> => {
     record.status = status;
     await deps.store.save(record);

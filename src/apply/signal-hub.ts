@@ -12,6 +12,12 @@ export function exitCodeOf(signal: string): number {
   return signal === 'SIGHUP' ? 129 : 130;
 }
 
+/** The exit code of a run stopped through an AbortController aborted with `new Error(signal name)`. */
+export function exitCodeOfAbort(signal: AbortSignal): number {
+  const reason: unknown = signal.reason;
+  return exitCodeOf(reason instanceof Error ? reason.message : String(reason));
+}
+
 type Handler = (signal: StopSignal) => void;
 
 const handlers = new Set<Handler>();

@@ -315,6 +315,31 @@ describe('executePlan: failure handling', () => {
 });
 
 describe('executePlan: refusals before the first change', () => {
+  it('checks the prerequisites before taking the lock or writing a run record: an unmet one leaves nothing behind (exit 3)', async () => {
+    const h = harness();
+    const lockTakes: string[] = [];
+    const create = h.cluster.leases.create.bind(h.cluster.leases);
+    h.cluster.leases.create = (ns, name, lease) => (lockTakes.push(name), create(ns, name, lease));
+    const report = { problems: ['chart base 1.24.6 does not resolve from base --repo https://charts.example.internal/istio: not found'], tools: ['helm v3.17.3 (Helm 3)'] };
+    const e = await refusal(executePlan(testPlan(), h.options, { ...h.deps, prerequisites: async () => report }));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toBe(`prerequisites not met: ${report.problems[0]}`);
+    expect(lockTakes).toEqual([]);
+    expect(h.saves).toEqual([]);
+    expect(h.cluster.configMaps.items.size).toBe(0);
+    expect(h.journal).toEqual([]);
+
+    // met: the lock is taken after them, and what they found is the preflight step's note
+    const ok = harness();
+    const order: string[] = [];
+    const okCreate = ok.cluster.leases.create.bind(ok.cluster.leases);
+    ok.cluster.leases.create = (ns, name, lease) => (order.push('lock'), okCreate(ns, name, lease));
+    const result = await executePlan(testPlan(), ok.options, { ...ok.deps, prerequisites: async () => (order.push('prerequisites'), { problems: [], tools: report.tools }) });
+    expect(result.exitCode).toBe(0);
+    expect(order).toEqual(['prerequisites', 'lock']);
+    expect(result.steps[0]).toMatchObject({ id: 'h1-preflight', status: 'succeeded', note: 'helm v3.17.3 (Helm 3)' });
+  });
+
   it('refuses a stale plan, listing each changed fact as key: planned → now', async () => {
     const h = harness();
     h.cluster.inv = inventory({

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CURRENT_HTTP_REPO, latestReleases } from '../fakebin/index.js';
 import { AMBIENT_STEPS, expectStepEffect, NEW_REV, OLD_REV } from './checks.js';
-import { isMutating, shortArgv, startCluster, type E2eCluster } from './harness.js';
+import { isMutating, mutatingRequests, shortArgv, startCluster, type E2eCluster } from './harness.js';
 
 /** The plan without what must differ between two runs of `plan`: its id, timestamp and the digest that covers them. */
 function comparable(plan: Plan): unknown {
@@ -63,9 +63,15 @@ describe.concurrent('e2e: artifact sources, tool versions, prerequisites', () =>
     expect(reported).toEqual([expect.stringMatching(new RegExp(`^Helm release istio-system/istiod-${OLD_REV} sets global\\.hub: gcr\\.io/istio-release, a retired Istio registry; set global\\.hub: docker\\.io/istio \\(or plan with --hub docker\\.io/istio\\)`))]);
   });
 
-  /** Requests that change the cluster, apart from the run's own lock Lease, run record ConfigMaps and the identity and access reviews (which store nothing). */
-  const clusterWrites = (c: E2eCluster) =>
-    c.server.requests.filter((q) => q.method !== 'GET' && !q.path.includes('/leases') && !q.path.includes('/configmaps') && !q.path.includes('/selfsubject')).map((q) => `${q.method} ${q.path}`);
+  /**
+   * Prerequisites are checked before the lock is taken and the run record written: an unmet one leaves no mutating
+   * request at all (not even the lock Lease or a run ConfigMap), no run ConfigMap and no local run record.
+   */
+  const expectNothingLeft = (c: E2eCluster) => {
+    expect(mutatingRequests(c.server)).toEqual([]);
+    expect(c.server.list('v1', 'ConfigMap', 'istio-system').filter((cm) => cm.metadata.name.startsWith('istio-upgrade-run-'))).toEqual([]);
+    expect(c.localRuns()).toEqual([]);
+  };
 
   test('(a) a machine with no repository configured: the default plan names Istio\'s repository in every chart command and applies cleanly', async (ctx) => {
     const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23' });
@@ -92,7 +98,7 @@ describe.concurrent('e2e: artifact sources, tool versions, prerequisites', () =>
     expect(run.exitCode, run.stderr).toBe(3);
     for (const out of [dry.stderr, run.stderr]) expect(out).toMatch(/chart (base|istiod|cni|ztunnel|gateway) 1\.24\.\d+ does not resolve from \S+ --repo https:\/\/charts\.example\.internal\/istio/);
     expect(c.callLog().filter(isMutating).map(shortArgv)).toEqual([]);
-    expect(clusterWrites(c)).toEqual([]);
+    expectNothingLeft(c);
   }, 300_000);
 
   test('(c) an identity missing one verb: the denied permission is named with its RBAC rule, nothing changed', async (ctx) => {
@@ -104,6 +110,6 @@ describe.concurrent('e2e: artifact sources, tool versions, prerequisites', () =>
     expect(run.exitCode, run.stderr).toBe(3);
     expect(run.stderr).toContain('not allowed to patch daemonsets.apps in namespace istio-system: grant Role in namespace istio-system: {apiGroups: ["apps"], resources: ["daemonsets"], verbs: ["patch"]}');
     expect(c.callLog().filter(isMutating).map(shortArgv)).toEqual([]);
-    expect(clusterWrites(c)).toEqual([]);
+    expectNothingLeft(c);
   }, 300_000);
 });

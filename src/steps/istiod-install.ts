@@ -61,7 +61,9 @@ export function istiodInstallStep(p: IstiodInstallParams): BuiltStep {
       : istioctlCommand(
           {
             op: 'install',
-            file: p.operatorFile ?? null,
+            // Only what the operation's schema keeps: extra fields would be dropped when the plan is read back, and
+            // its digest would no longer match (apply refuses the plan as edited).
+            file: p.operatorFile ? { path: p.operatorFile.path, sha256: p.operatorFile.sha256 } : null,
             // The file carries the profile and every customisation; without it istioctl would install bare defaults.
             set: [...(p.operatorFile ? [] : [{ key: 'profile', value: p.ambient ? 'ambient' : 'minimal' }]), ...sets.filter(([k]) => k !== 'profile').map(([key, value]) => ({ key, value })), ...(p.hub ? [{ key: 'hub', value: p.hub }] : [])],
           },

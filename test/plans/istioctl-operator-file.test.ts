@@ -6,6 +6,8 @@ import { readOperatorFile } from '../../src/cli/operator-file.js';
 import { UserError } from '../../src/errors.js';
 import type { Inventory } from '../../src/k8s/inventory.js';
 import { planUpgrade } from '../../src/plans/planner/index.js';
+import { planDigest } from '../../src/plans/plan-integrity.js';
+import { planSchema } from '../../src/steps/registry.js';
 import { inventoryOf, requestFor } from '../support/plan-cases.js';
 
 /** The operator fixture as a plain istioctl install (no in-cluster operator): what issue 9 defect 6 is about. */
@@ -41,6 +43,8 @@ describe('istioctl installs keep their customisation (issue 9 defect 6)', () => 
     expect(install.commands[0]!.argv).not.toContain('profile=minimal');
     expect(install.commands[0]!.argv).toContain('revision=1-23-6');
     expect(install.why.map((w) => w.text).join(' ')).toContain(operatorFile.sha256);
+    // the plan reads back as written: its digest still matches (apply would refuse it as edited otherwise)
+    expect(planDigest(planSchema.parse(JSON.parse(JSON.stringify(p))))).toBe(planDigest(p));
   });
 
   it('a missing, non-YAML or non-IstioOperator file is a one-line usage error', () => {

@@ -13,7 +13,7 @@ import { isMutating, mutatingRequests, shortArgv, startCluster, until, type E2eC
 import { expectAmbientUpgraded, expectStepEffect, releaseState } from './checks.js';
 
 const NS = 'istio-system';
-const CNI_UPGRADE = 'helm upgrade istio-cni cni --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --set profile=ambient --set compatibilityVersion=1.23 --wait';
+const BASE_UPGRADE = 'helm upgrade istio-base base --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --wait';
 
 function pidAlive(pid: number): boolean {
   try {
@@ -72,25 +72,25 @@ describe.concurrent.each([['v3.17.3'], ['v4.2.4']])('e2e: a release left pending
   test('killed mid-upgrade: dry-run shows the recovery; the resume rolls the release back to its last good revision, then upgrades, and completes', async (ctx) => {
     const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23', helmVersion });
     const plan = await c.plan();
-    await killMidway(c, ['apply', c.planPath], 'upgrade', 'istio-cni');
-    expect(releaseState(c.server, NS, 'istio-cni')).toBe('1.24.6 pending-upgrade');
+    await killMidway(c, ['apply', c.planPath], 'upgrade', 'istio-base');
+    expect(releaseState(c.server, NS, 'istio-base')).toBe('1.24.6 pending-upgrade');
     const runId = c.localRuns()[0]!.runId;
 
     c.server.clearRequests();
     const dry = await c.cli(['apply', c.planPath, '--dry-run'], { timeoutMs: 240_000 });
     expect(dry.exitCode, dry.stderr).toBe(0);
-    const line = `Helm release ${NS}/istio-cni revision 3 is pending-upgrade, left by an interrupted helm call: helm rollback istio-cni 2 -n ${NS} --wait`;
+    const line = `Helm release ${NS}/istio-base revision 3 is pending-upgrade, left by an interrupted helm call: helm rollback istio-base 2 -n ${NS} --wait`;
     expect(dry.stdout + dry.stderr).toContain(`a real apply first recovers: ${line}`);
     expect(mutatingRequests(c.server), 'the dry run changes nothing').toEqual([]);
-    expect(releaseState(c.server, NS, 'istio-cni')).toBe('1.24.6 pending-upgrade');
+    expect(releaseState(c.server, NS, 'istio-base')).toBe('1.24.6 pending-upgrade');
 
     const r = await c.cli(['apply', c.planPath], { timeoutMs: 240_000 });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`step h1-cni-upgrade: ${line}`);
-    expect(mutating(c, 'istio-cni')).toEqual([CNI_UPGRADE, `helm rollback istio-cni 2 -n ${NS} --wait`, CNI_UPGRADE]);
+    expect(r.stderr).toContain(`step h1-base-chart-upgrade: ${line}`);
+    expect(mutating(c, 'istio-base')).toEqual([BASE_UPGRADE, `helm rollback istio-base 2 -n ${NS} --wait`, BASE_UPGRADE]);
     expect(pendingReleases(c)).toEqual([]);
     expectAmbientUpgraded(c.server, plan.steps.map((s) => s.id));
-    const done = `Helm release ${NS}/istio-cni revision 3 (pending-upgrade, left by an interrupted helm call): rolled back to revision 2`;
+    const done = `Helm release ${NS}/istio-base revision 3 (pending-upgrade, left by an interrupted helm call): rolled back to revision 2`;
     expect(recovered(c.clusterRun(runId)!)).toEqual([done]);
     expect(c.clusterRun(runId)!.status).toBe('succeeded');
     expect(runLog(c, runId)).toContain(`# recovered: ${done}`);
@@ -124,20 +124,20 @@ describe.concurrent.each([['v3.17.3'], ['v4.2.4']])('e2e: a release left pending
   test('killed mid-upgrade, then rollback: the pending revision is recovered first (shown in the rollback plan), the run unwinds', async (ctx) => {
     const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23', helmVersion });
     const plan = await c.plan();
-    await killMidway(c, ['apply', c.planPath], 'upgrade', 'istio-cni');
+    await killMidway(c, ['apply', c.planPath], 'upgrade', 'istio-base');
     const runId = c.localRuns()[0]!.runId;
 
     const dry = await c.cli(['rollback', runId, '--dry-run'], { timeoutMs: 240_000 });
     expect(dry.exitCode, dry.stderr).toBe(0);
-    expect(dry.stderr).toContain(`first, recover what an interrupted helm call left pending (Helm refuses every other operation on it):\n  Helm release ${NS}/istio-cni revision 3 is pending-upgrade`);
-    expect(releaseState(c.server, NS, 'istio-cni')).toBe('1.24.6 pending-upgrade');
+    expect(dry.stderr).toContain(`first, recover what an interrupted helm call left pending (Helm refuses every other operation on it):\n  Helm release ${NS}/istio-base revision 3 is pending-upgrade`);
+    expect(releaseState(c.server, NS, 'istio-base')).toBe('1.24.6 pending-upgrade');
 
     const r = await c.cli(['rollback', runId, '--yes'], { timeoutMs: 240_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(pendingReleases(c)).toEqual([]);
     for (const s of plan.steps) expectStepEffect(c.server, s.id, false);
     expect(c.clusterRun(runId)!.status).toBe('rolled-back');
-    expect(recovered(c.clusterRun(runId)!)).toEqual([`Helm release ${NS}/istio-cni revision 3 (pending-upgrade, left by an interrupted helm call): rolled back to revision 2`]);
+    expect(recovered(c.clusterRun(runId)!)).toEqual([`Helm release ${NS}/istio-base revision 3 (pending-upgrade, left by an interrupted helm call): rolled back to revision 2`]);
     expect(c.clusterRun(runId)!.attempts?.at(-1)?.kind).toBe('rollback');
   }, 480_000);
 

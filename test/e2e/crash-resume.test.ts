@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { RunRecord } from '../../src/apply/run-record.js';
-import { isMutating, planArgv, shortArgv, startCluster, until, type CliProcess } from './harness.js';
+import { isMutating, pidAlive, planArgv, shortArgv, startCluster, until, type CliProcess } from './harness.js';
 import { expectAmbientUpgraded, expectStepEffect, releaseState } from './checks.js';
 
 /** The run record in a run ConfigMap write (create or replace), if the request is one. */
@@ -20,15 +20,6 @@ function recordInWrite(body: string | undefined): RunRecord | undefined {
 }
 
 const RUN_CONFIGMAP_WRITE = /^\/api\/v1\/namespaces\/istio-system\/configmaps(\/istio-upgrade-run-[^/?]+)?$/;
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // Independent tests, each on its own fake cluster: run them side by side (vitest runs one file at a time on a 2-core machine).
 describe.concurrent('e2e: crashes and interruptions', () => {

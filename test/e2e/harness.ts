@@ -31,6 +31,16 @@ export function isMutating(c: CallRecord): boolean {
  * API requests that change the cluster: every non-GET one except the identity and access reviews (SelfSubjectReview,
  * SelfSubjectAccessReview), which store nothing. The run's own lock Lease and run ConfigMaps count.
  */
+/** Whether a process (a fake helm left behind by a killed CLI) still exists. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function mutatingRequests(server: FakeApiServer): string[] {
   return server.requests.filter((q) => q.method !== 'GET' && !q.path.includes('/selfsubject')).map((q) => `${q.method} ${q.path}`);
 }

@@ -9,20 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { RunRecord } from '../../src/apply/run-record.js';
-import { isMutating, mutatingRequests, shortArgv, startCluster, until, type E2eCluster } from './harness.js';
+import { isMutating, pidAlive, mutatingRequests, shortArgv, startCluster, until, type E2eCluster } from './harness.js';
 import { expectAmbientUpgraded, expectStepEffect, releaseState } from './checks.js';
 
 const NS = 'istio-system';
 const BASE_UPGRADE = 'helm upgrade istio-base base --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --wait';
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Releases whose newest revision is pending-* (what Helm refuses to operate on). A rollback over a pending revision

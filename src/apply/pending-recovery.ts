@@ -7,7 +7,8 @@
  * - when an earlier revision was deployed (or superseded by a good one), `helm rollback <release> <that revision>`:
  *   both majors allow a rollback over a pending newest revision (pkg/action/rollback.go checks none) and it restores
  *   the objects a half-applied upgrade changed. Helm 4 applies it with the target revision's own method (`--server-side`
- *   defaults to `auto`), so a revision Helm 3 wrote goes back client-side; nothing differs in the command.
+ *   defaults to `auto`), so a revision Helm 3 wrote goes back client-side; a release the step itself applies with
+ *   `--server-side=false` (Helm 4 installed it server-side with a chart before 1.28) is rolled back with it too.
  * - otherwise (a first install cut short: nothing to roll back to, "release has no 0 version"), the stuck record is
  *   marked `failed`, which is what Helm itself records for an operation that ends in error: `helm upgrade --install`
  *   then upgrades from it and `helm uninstall` removes it.
@@ -37,7 +38,7 @@ export interface ReleaseHistory {
 
 export type PendingRecovery =
   | { kind: 'none' }
-  | { kind: 'rollback'; release: string; namespace: string; stuck: HelmRevisionState; toRevision: number }
+  | { kind: 'rollback'; release: string; namespace: string; stuck: HelmRevisionState; toRevision: number; serverSide?: false }
   | { kind: 'mark-failed'; release: string; namespace: string; stuck: HelmRevisionState };
 
 export type NeededRecovery = Exclude<PendingRecovery, { kind: 'none' }>;
@@ -56,7 +57,7 @@ export function pendingRecovery(h: ReleaseHistory): PendingRecovery {
 /** The rollback of a recovery as a plan command of the one builder (release names from the cluster are checked there). */
 function rollbackCommand(r: Extract<PendingRecovery, { kind: 'rollback' }>): { cmd: PlanCommand; resolved: Resolved } {
   return {
-    cmd: helmCommand({ op: 'rollback', release: r.release, namespace: r.namespace, rollbackTo: 'recorded-before', wait: true }, `roll ${r.namespace}/${r.release} back to revision ${r.toRevision}, its last good one`),
+    cmd: helmCommand({ op: 'rollback', release: r.release, namespace: r.namespace, rollbackTo: 'recorded-before', wait: true, ...(r.serverSide === false ? { serverSide: false as const } : {}) }, `roll ${r.namespace}/${r.release} back to revision ${r.toRevision}, its last good one`),
     resolved: { revisionBefore: () => r.toRevision },
   };
 }
@@ -85,6 +86,17 @@ export interface HelmRecordWriter {
 }
 
 /**
+ * Whether the step applies `release` client-side under Helm 4 (src/plans/helm-apply-method.ts): its recovery rollback
+ * must too, since Helm 4's rollback otherwise uses the server-side method the release was installed with and
+ * conflicts with istiod's field ownership just as the step's own commands would.
+ */
+function appliedClientSide(step: PlanStep, namespace: string, release: string): boolean {
+  return [...step.commands, ...(step.rollback?.commands ?? [])].some(
+    (c) => c.helm && c.helm.namespace === namespace && c.helm.release === release && 'serverSide' in c.helm && c.helm.serverSide === false,
+  );
+}
+
+/**
  * The recoveries a step needs before it continues or is undone: its releases whose newest revision is pending-* and
  * newer than the revision recorded before the step changed them. Reads only.
  */
@@ -95,7 +107,8 @@ export async function stepRecoveries(step: PlanStep, rec: StepRecord | undefined
     // Never recorded: the step did not get to change it.
     if (before === undefined) continue;
     const decision = pendingRecovery({ ...r, history: await cluster.helmHistory(r.release, r.namespace) });
-    if (decision.kind !== 'none' && decision.stuck.revision > (before ?? 0)) out.push(decision);
+    if (decision.kind === 'none' || decision.stuck.revision <= (before ?? 0)) continue;
+    out.push(decision.kind === 'rollback' && appliedClientSide(step, r.namespace, r.release) ? { ...decision, serverSide: false } : decision);
   }
   return out;
 }

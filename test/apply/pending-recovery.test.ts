@@ -1,7 +1,9 @@
 import { execa } from 'execa';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LiveCluster } from '../../src/apply/live-cluster.js';
-import { describeRecovery, markedFailedPayload, pendingRecovery, recoverPending, type NeededRecovery } from '../../src/apply/pending-recovery.js';
+import { describeRecovery, markedFailedPayload, pendingRecovery, recoverPending, stepRecoveries, type NeededRecovery } from '../../src/apply/pending-recovery.js';
+import type { PlanStep } from '../../src/plan/schema.js';
+import { chartSourceFor, helmRollback, helmUpgrade } from '../../src/steps/commands.js';
 import { systemClock } from '../../src/apply/ports.js';
 import { ExecaRunner } from '../../src/apply/subprocess.js';
 import { decodeReleasePayload, encodeReleasePayload } from '../../src/k8s/helm-release.js';
@@ -38,6 +40,26 @@ describe('pending-* recovery: the decision', () => {
     const record = { name: 'istiod-1-24-6', version: 1, info: { status: 'pending-install', description: 'Initial install underway', first_deployed: 't' }, config: { revision: '1-24-6' }, apply_method: 'ssa' };
     const out = decodeReleasePayload(markedFailedPayload(encodeReleasePayload(record), 'why'));
     expect(out).toEqual({ ...record, info: { ...record.info, status: 'failed', description: 'why' } });
+  });
+});
+
+describe('pending-* recovery of a release Helm 4 must apply client-side', () => {
+  const release = { release: 'istio-base', namespace: ns };
+  const stepOf = (clientSideApply: boolean) =>
+    ({
+      commands: [helmUpgrade({ ...release, clientSideApply }, 'base', chartSourceFor('istio'), '1.24.6', [])],
+      rollback: { commands: [helmRollback({ ...release, clientSideApply })] },
+    }) as unknown as PlanStep;
+  const cluster = { helmHistory: async () => [{ revision: 1, status: 'superseded' }, { revision: 2, status: 'deployed' }, { revision: 3, status: 'pending-upgrade' }] };
+  const rec = { helmRevisions: { [`${ns}/istio-base`]: { before: 2 } } } as never;
+
+  it("rolls back with the step's own apply method: --server-side=false where the step has it, never otherwise", async () => {
+    const [clientSide] = await stepRecoveries(stepOf(true), rec, cluster);
+    expect(clientSide).toMatchObject({ kind: 'rollback', toRevision: 2, serverSide: false });
+    expect(describeRecovery(clientSide!)).toMatch(/: helm rollback istio-base 2 -n istio-system --wait --server-side=false$/);
+    const [plain] = await stepRecoveries(stepOf(false), rec, cluster);
+    expect(plain).not.toHaveProperty('serverSide');
+    expect(describeRecovery(plain!)).not.toContain('--server-side');
   });
 });
 

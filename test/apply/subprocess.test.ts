@@ -198,6 +198,8 @@ describe('failures', () => {
       reason: 'failed',
       message: 'helm fail exited with 1: Error: UPGRADE FAILED: another operation is in progress',
       output: 'Error: UPGRADE FAILED: another operation is in progress',
+      exitCode: 1,
+      stdout: '',
     });
   });
 

@@ -1,3 +1,4 @@
+import semver from 'semver';
 import { SAFE_UPGRADES_POLICY } from '../k8s/gateway-api.js';
 import { apiCommand } from '../plan/commands.js';
 import type { PlanCommand } from '../plan/schema.js';
@@ -6,12 +7,9 @@ import { NO_FACTS, type StepDescriptor } from './descriptor.js';
 import type { BuiltStep } from './types.js';
 
 /** The first Gateway API release that installs the downgrade guard. */
-const FIRST_WITH_POLICY = [1, 5];
+const FIRST_WITH_POLICY = '1.5.0';
 
-const atLeast = (version: string, [major, minor]: number[]) => {
-  const [a, b] = version.split('.').map(Number);
-  return a! > major! || (a === major && b! >= minor!);
-};
+const atLeast = (version: string, min: string) => semver.gte(semver.coerce(version) ?? '0.0.0', min);
 
 function applyBundle(version: string, channel: GatewayApiUpgrade['channel'], url: string, description: string): PlanCommand {
   return apiCommand({ type: 'apply-gateway-api-crds', version, channel, url, fieldManager: 'istio-upgrade' }, description);

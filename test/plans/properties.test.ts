@@ -268,6 +268,8 @@ describe('webhooks, compatibility and blocked plans', () => {
         blocked++;
         for (const s of p.steps) expect([...s.commands, ...(s.rollback?.commands ?? [])], s.id).toEqual([]);
         for (const s of p.steps) expect(s.why.at(-1)!.text).toMatch(/^Not executable: this plan is blocked/);
+        // Follow-ups too: a blocked umbrella plan's "remove the old revision" follow-up was `helm uninstall ambient`.
+        for (const u of p.followUps) expect(u.commands, u.id).toEqual([]);
       }),
       RUNS,
     );

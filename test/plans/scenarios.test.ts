@@ -172,6 +172,15 @@ describe('blocked plans still plan and say why', () => {
     expect((await planFor(caseNamed('ambient-umbrella-to-1.24'))).plan.blockers.map((b) => b.id)).toContain('ambient-umbrella-chart');
     expect((await planFor(caseNamed('sail-to-1.25'))).plan.blockers.map((b) => b.id)).toContain('install-method-sail');
   });
+
+  it('a blocked umbrella plan lists its follow-ups without a command (`helm uninstall ambient` would remove the whole mesh; issue 9 defect 10)', async () => {
+    const { plan } = await planFor(caseNamed('ambient-umbrella-to-1.24'));
+    expect(plan.followUps.map((u) => u.id)).toContain('h1-remove-default');
+    for (const u of plan.followUps) {
+      expect(u.commands, u.id).toEqual([]);
+      expect(u.title, u.id).toMatch(/not shown: this plan is blocked/);
+    }
+  });
 });
 
 describe('stragglers', async () => {

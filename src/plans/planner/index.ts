@@ -153,7 +153,8 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
     compatibilityFollowUp(last, rel, charts, base.followUps);
     valueFollowUps(notes.flatMap((n) => n.chartValues), last, rel, charts, base.followUps);
   }
-  return withGates({ ...base, hops, steps: base.blockers.length ? steps.map(withoutCommands) : steps });
+  if (!base.blockers.length) return withGates({ ...base, hops, steps });
+  return withGates({ ...base, hops, steps: steps.map(withoutCommands), followUps: base.followUps.map(followUpWithoutCommands) });
 }
 
 /** The hop that upgrades the Gateway API CRDs gets the step; skipped, the plan says what the platform team must install first. */
@@ -183,6 +184,11 @@ function withoutCommands(step: PlanStep): PlanStep {
     commands: [],
     rollback: step.rollback ? { commands: [] } : null,
   };
+}
+
+/** Follow-ups of a blocked plan are named, never given as commands (a blocked umbrella plan's was `helm uninstall ambient`). */
+function followUpWithoutCommands(u: Plan['followUps'][number]): Plan['followUps'][number] {
+  return { ...u, title: `${u.title} (commands not shown: this plan is blocked)`, commands: [] };
 }
 
 /**

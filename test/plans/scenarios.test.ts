@@ -66,6 +66,20 @@ describe('ambient 1.23 → 1.24 with DNS capture (istio.io ambient Helm upgrade 
   });
 });
 
+describe('follow-ups are commands an operator can run (issue 9 defects 4 and 8)', () => {
+  it('dropping compatibilityVersion names every release the last hop set it on, with helm flags that exist', async () => {
+    const { plan } = await planFor(caseNamed('ambient-1.23-to-1.24'));
+    const u = plan.followUps.find((x) => x.id === 'h1-drop-compatibility-version')!;
+    const lines = u.commands.map((c) => c.join(' '));
+    // helm get values has no --output-file (helm.sh docs/helm/helm_get_values): its output is redirected.
+    expect(lines.some((l) => l.includes('--output-file'))).toBe(false);
+    for (const [release, ns, chart] of [['istiod-1-24-6', 'istio-system', 'istiod'], ['istio-cni', 'istio-system', 'cni'], ['ztunnel', 'istio-system', 'ztunnel'], ['istio-ingress', 'istio-ingress', 'gateway']]) {
+      expect(lines).toContain(`helm get values ${release} -n ${ns} -o yaml > ${release}-values.yaml`);
+      expect(lines.find((l) => l.startsWith(`helm upgrade ${release} ${chart} `)), release).toMatch(new RegExp(`-n ${ns} --version 1\\.24\\.6 --values ${release}-values\\.yaml --set compatibilityVersion=null --wait$`));
+    }
+  });
+});
+
 describe('catalog step notes placed after ztunnel (1.25 turns DNS capture on by default)', () => {
   it('restart ambient workloads after the ztunnel upgrade unless a compatibility profile reverts the change', async () => {
     const inv = await inventoryOf('ambient-helm-1.23');

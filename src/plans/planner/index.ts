@@ -150,7 +150,10 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
   if (method === 'helm') {
     const rel = resume?.to.helmRelease ?? finalIstiodRelease(last, req.strategy, source.helmRelease, inv.istioNamespace);
     const charts = req.chartSource ?? chartSourceFor(req.chartRepo);
-    compatibilityFollowUp(last, rel, charts, base.followUps);
+    const compatReleases = compatibilityReleases(steps, last);
+    // A resumed hop may not touch istiod again; its release still carries the value.
+    const istiod = compatReleases.some((r) => r.chart === 'istiod') ? [] : [{ ...rel, chart: 'istiod', source: charts, version: last.to }];
+    compatibilityFollowUp(last, [...istiod, ...compatReleases], base.followUps);
     valueFollowUps(notes.flatMap((n) => n.chartValues), last, rel, charts, base.followUps);
   }
   if (!base.blockers.length) return withGates({ ...base, hops, steps });
@@ -237,13 +240,39 @@ function withoutUnsafeReleases(inv: Inventory, f: Findings): Inventory {
   return unsafe.length ? { ...inv, helmReleases: inv.helmReleases.filter((r) => !unsafe.includes(r)) } : inv;
 }
 
-/** Commands an operator runs to remove one value from a release while keeping the rest of its values. */
-function removeValueCommands(rel: { release: string; namespace: string }, charts: ChartSource, chart: string, version: string, path: string): string[][] {
-  const file = `${rel.release}-values.yaml`;
+/** A chart release a follow-up upgrades again, with the chart, source and version the plan left it at. */
+interface ReleaseAtTarget {
+  release: string;
+  namespace: string;
+  chart: string;
+  source: ChartSource;
+  version: string;
+  /** Helm 4 upgrades it client-side (src/plans/helm-apply-method.ts). */
+  clientSideApply?: boolean;
+}
+
+/**
+ * Commands an operator runs to remove one value from a release while keeping the rest of its values. `helm get values`
+ * has no output-file flag (helm.sh docs/helm/helm_get_values), so its output is redirected: a shell line, run by hand.
+ */
+function removeValueCommands(r: ReleaseAtTarget, path: string): string[][] {
+  const file = `${r.release}-values.yaml`;
   return [
-    ['helm', 'get', 'values', rel.release, '-n', rel.namespace, '-o', 'yaml', '--output-file', file],
-    ['helm', 'upgrade', rel.release, ...chartArgs(charts, chart, version), '-n', rel.namespace, '--version', version, '--values', file, '--set', `${path}=null`, '--wait'],
+    ['helm', 'get', 'values', r.release, '-n', r.namespace, '-o', 'yaml', '>', file],
+    ['helm', 'upgrade', r.release, ...chartArgs(r.source, r.chart, r.version), '-n', r.namespace, '--version', r.version, ...(r.clientSideApply ? ['--server-side=false'] : []), '--values', file, '--set', `${path}=null`, '--wait'],
   ];
+}
+
+/** Every release a hop installs or upgrades with compatibilityVersion set (istiod, istio-cni, ztunnel, gateways), in step order. */
+function compatibilityReleases(steps: PlanStep[], hop: Hop): ReleaseAtTarget[] {
+  return steps
+    .filter((s) => s.hop === hop.index)
+    .flatMap((s) => s.commands.flatMap((c) => (c.helm ? [c.helm] : [])))
+    .flatMap((op) =>
+      (op.op === 'install' || op.op === 'upgrade') && op.values.settings.some((v) => v.key === 'compatibilityVersion')
+        ? [{ release: op.release, namespace: op.namespace, chart: op.chart, source: op.source, version: op.version, clientSideApply: op.op === 'upgrade' && op.serverSide === false }]
+        : [],
+    );
 }
 
 /** The last hop's istiod release: in place it keeps its name; a canary's last hop installed `istiod-<revision>`. */
@@ -251,13 +280,17 @@ function finalIstiodRelease(hop: Hop, strategy: PlanRequest['strategy'], source:
   return strategy === 'in-place' && source ? source : { release: `istiod-${hop.revision}`, namespace: ns };
 }
 
-/** A follow-up to adopt the last hop's new defaults, run by hand once the new version is validated. */
-function compatibilityFollowUp(hop: Hop, rel: { release: string; namespace: string }, charts: ChartSource, followUps: Plan['followUps']): void {
+/**
+ * A follow-up to adopt the last hop's new defaults, run by hand once the new version is validated: from every release
+ * the hop set compatibilityVersion on, istiod first (the profiles also reach the istio-cni, ztunnel and gateway charts).
+ */
+function compatibilityFollowUp(hop: Hop, releases: ReleaseAtTarget[], followUps: Plan['followUps']): void {
   if (!hop.compatibilityVersion) return;
+  const unique = releases.filter((r, i) => releases.findIndex((x) => x.release === r.release && x.namespace === r.namespace) === i);
   followUps.push({
     id: `h${hop.index}-drop-compatibility-version`,
-    title: `After validating ${hop.to}, adopt its new defaults by removing compatibilityVersion=${hop.compatibilityVersion} from revision ${hop.revision} (then from the istio-cni, ztunnel and gateway releases the same way)`,
-    commands: removeValueCommands(rel, charts, 'istiod', hop.to, 'compatibilityVersion'),
+    title: `After validating ${hop.to}, adopt its new defaults by removing compatibilityVersion=${hop.compatibilityVersion} from revision ${hop.revision} and every release this plan set it on (${unique.map((r) => `${r.namespace}/${r.release}`).join(', ')})`,
+    commands: unique.flatMap((r) => removeValueCommands(r, 'compatibilityVersion')),
   });
 }
 
@@ -270,7 +303,7 @@ function valueFollowUps(values: ChartValue[], last: Hop, rel: { release: string;
     followUps.push({
       id: `drop-${v.noteId}`,
       title: `Once ${v.dropWhen}, remove ${v.path} (set by this plan for note ${v.noteId}) from revision ${last.revision}`,
-      commands: removeValueCommands(rel, charts, 'istiod', last.to, v.path),
+      commands: removeValueCommands({ ...rel, chart: 'istiod', source: charts, version: last.to }, v.path),
     });
   }
 }

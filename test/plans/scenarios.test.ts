@@ -94,6 +94,20 @@ describe('catalog step notes placed after ztunnel (1.25 turns DNS capture on by 
     expect(auto.hops.map((h) => h.compatibilityVersion)).toEqual(['1.23', '1.23']);
     expect(auto.steps.map((s) => s.id)).not.toContain('h2-workload-restart-ambient-after-ztunnel');
   });
+
+  it('a change the compatibility profile masked gets its restart in the hop where it switches on (issue 9 defects 4 and 5)', async () => {
+    const inv = await inventoryOf('ambient-helm-1.23');
+    const plan = planUpgrade(inv, requestFor({ name: 'dns-later', fixture: '', request: { to: '1.28' }, expect: { blocked: false, hops: 5 } }));
+    // 1.27 accepts 1.24 (DNS capture still off); 1.28 accepts 1.25 at the oldest, so DNS capture switches on in hop 5.
+    expect(plan.hops.map((h) => h.compatibilityVersion)).toEqual(['1.23', '1.23', '1.23', '1.24', '1.25']);
+    const ids = plan.steps.map((s) => s.id);
+    for (const h of [2, 3, 4]) expect(ids).not.toContain(`h${h}-workload-restart-ambient-after-ztunnel`);
+    expect(ids.indexOf('h5-workload-restart-ambient-after-ztunnel')).toBe(ids.indexOf('h5-ztunnel-upgrade') + 1);
+    expect(step(plan, 'h5-workload-restart-ambient-after-ztunnel').why[0]!.source).toContain('1.25');
+    // Each hop names only what switches on there.
+    expect(plan.warnings.find((w) => w.id === 'h4-compatibility-changes-switch-on')!.message).toMatch(/switch on now: 1\.24-retries, 1\.24-sidecar-scope, 1\.24-dr-merge$/);
+    expect(plan.warnings.find((w) => w.id === 'h5-compatibility-changes-switch-on')!.message).toMatch(/switch on now: 1\.25-ambient-dns, 1\.25-ip-autoallocate$/);
+  });
 });
 
 describe('Helm-owned CRDs under a custom base release', async () => {

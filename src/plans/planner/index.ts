@@ -10,7 +10,7 @@ import { clusterFacts } from './cluster-facts.js';
 import { composeHop } from './compose.js';
 import { Findings } from './findings.js';
 import { computeHops } from './hops.js';
-import { checkPolicyOrder, evaluateHopNotes, type ChartValue } from './notes.js';
+import { asksRestartAfterZtunnel, checkPolicyOrder, evaluateHopNotes, revertedByCompatibility, type ChartValue } from './notes.js';
 import { preflightChecks } from './preflight.js';
 import { imageHubFindings } from './image-hub.js';
 import { chartArgs } from '../../plan/commands.js';
@@ -119,7 +119,7 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
   const factsFor = (h: Hop) => (gatewayApi.kind !== 'none' && h.index >= gatewayApi.upgrade.hop ? { ...facts, components: { ...facts.components, 'gateway-api-crds': gatewayApi.upgrade.to } } : facts);
   const notes = hops.map((h) => evaluateHopNotes(h.index, h.from, h.to, factsFor(h), f, base.notes));
   reportGatewayApi(gatewayApi, notes, hops, f);
-  chooseCompatibility(hops, req.compatibilityVersion, notes.map((n) => n.compatibilityRevertible.map((x) => x.id)), f);
+  chooseCompatibility(hops, req.compatibilityVersion, notes, f);
   preflightChecks(inv, from, hopVersions, req.strategy, req.now, f, req.chartRepo);
   imageHubFindings(inv, req, target.version, f);
   checkPolicyOrder(ambient, f);
@@ -197,15 +197,17 @@ function followUpWithoutCommands(u: Plan['followUps'][number]): Plan['followUps'
 /**
  * `auto` keeps the plan's source minor's behaviour for as long as each hop's target accepts it as a
  * compatibilityVersion; when a target no longer accepts it, the oldest accepted version is used and the warning
- * names the changes that switch on at that hop.
+ * names the changes that switch on at that hop. A change that switches on there and asks for the ambient workloads
+ * to be restarted after ztunnel gets that restart in this hop (its own hop had none: the profile masked it).
  */
-function chooseCompatibility(hops: Hop[], wanted: string, revertible: string[][], f: Findings): void {
+function chooseCompatibility(hops: Hop[], wanted: string, notes: HopNotes[], f: Findings): void {
   if (wanted === 'none') return;
   const sourceMinor = minorOf(hops[0]!.from);
-  const pending: string[] = [];
+  const pending: HopNotes['compatibilityRevertible'] = [];
+  const switchedOn = new Set<string>();
   hops.forEach((hop, i) => {
     const accepted = compatibilityVersionsFor(minorOf(hop.to));
-    pending.push(...revertible[i]!);
+    pending.push(...notes[i]!.compatibilityRevertible);
     if (wanted !== 'auto') {
       if (!accepted.includes(wanted)) throw new UserError(`--compatibility-version ${wanted} is not accepted by Istio ${minorOf(hop.to)} (accepted: ${accepted.join(', ') || 'none'})`, ExitCode.usage);
       hop.compatibilityVersion = wanted;
@@ -215,16 +217,21 @@ function chooseCompatibility(hops: Hop[], wanted: string, revertible: string[][]
     if (!pending.length || sourceMinor === minorOf(hop.to)) return;
     if (accepted.includes(sourceMinor)) {
       hop.compatibilityVersion = sourceMinor;
-      hop.compatibilityReason = `keeps ${sourceMinor} behaviour for the changes a compatibility profile reverts: ${[...new Set(pending)].join(', ')}`;
+      hop.compatibilityReason = `keeps ${sourceMinor} behaviour for the changes a compatibility profile reverts: ${[...new Set(pending.map((n) => n.id))].join(', ')}`;
       return;
     }
     const oldest = accepted.filter((v) => semver.gt(`${v}.0`, `${sourceMinor}.0`)).sort((a, b) => semver.compare(`${a}.0`, `${b}.0`))[0];
-    const switching = [...new Set(pending.filter((id) => !oldest || semver.lte(`${id.split('-')[0]!.split('.').slice(0, 2).join('.')}.0`, `${oldest}.0`)))];
     if (oldest) {
       hop.compatibilityVersion = oldest;
       hop.compatibilityReason = `Istio ${minorOf(hop.to)} no longer accepts ${sourceMinor}; ${oldest} is the oldest it accepts`;
     }
-    f.warning(`h${hop.index}-compatibility-changes-switch-on`, `hop ${hop.index} (${hop.to}) cannot keep ${sourceMinor} behaviour (accepts ${accepted.join(', ') || 'none'}): these changes switch on now: ${switching.join(', ')}`);
+    const switching = pending.filter((n, k) => !switchedOn.has(n.id) && pending.findIndex((x) => x.id === n.id) === k && !revertedByCompatibility(n, oldest ?? null));
+    for (const n of switching) switchedOn.add(n.id);
+    if (!switching.length) return;
+    f.warning(`h${hop.index}-compatibility-changes-switch-on`, `hop ${hop.index} (${hop.to}) cannot keep ${sourceMinor} behaviour (accepts ${accepted.join(', ') || 'none'}): these changes switch on now: ${switching.map((n) => n.id).join(', ')}`);
+    const restart = switching.find(asksRestartAfterZtunnel);
+    const own = notes[i]!.restartAfterZtunnel;
+    if (restart && (!own || revertedByCompatibility(own, hop.compatibilityVersion))) notes[i]!.restartAfterZtunnel = restart;
   });
 }
 

@@ -25,7 +25,7 @@ export interface HopNotes {
   restartBetweenCniAndZtunnel: HopNote | undefined;
   /** A step note asking for ambient workloads to be restarted once ztunnel is upgraded. */
   restartAfterZtunnel: HopNote | undefined;
-  compatibilityRevertible: HopNote[];
+  compatibilityRevertible: HopNotes['applicable'];
   /** Workaround values the hop's chart steps carry (`setHelmValues` of notes that apply). */
   chartValues: ChartValue[];
   /** The Gateway API CRD bundle this hop upgrades (the catalog's CRD bounds for its istiod), set by the planner. */
@@ -143,7 +143,7 @@ export function evaluateHopNotes(hopIndex: number, from: string, to: string, fac
       out.needsCrdMigration ??= note;
       built = true;
     }
-    if (e.stepKind === 'workload-restart' && e.placement?.after === 'ztunnel-upgrade' && applies === 'yes') {
+    if (asksRestartAfterZtunnel({ ...note, applies })) {
       out.restartAfterZtunnel ??= note;
       built = true;
     }
@@ -168,6 +168,16 @@ export function evaluateHopNotes(hopIndex: number, from: string, to: string, fac
     compatibilityRevertible: applicable.filter((n) => n.compatibilityRevertible),
     chartValues,
   };
+}
+
+/** A step note that applies and asks for the ambient workloads to be restarted once ztunnel is upgraded. */
+export function asksRestartAfterZtunnel(note: HopNote & { applies: 'yes' | 'maybe' }): boolean {
+  return note.effect?.stepKind === 'workload-restart' && note.effect.placement?.after === 'ztunnel-upgrade' && note.applies === 'yes';
+}
+
+/** Whether a hop's compatibilityVersion reverts a note's change: the profile of version C reverts the changes of later minors. */
+export function revertedByCompatibility(note: HopNote, compatibilityVersion: string | null): boolean {
+  return compatibilityVersion !== null && note.compatibilityRevertible === true && cmpVersion(compatibilityVersion, note.minor) < 0;
 }
 
 function valuesRemedy(values: { path: string; value: string | number | boolean; charts?: ChartKey[] }[] | undefined): string[] {

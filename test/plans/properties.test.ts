@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import semver from 'semver';
 import { planUpgrade } from '../../src/plans/planner/index.js';
-import type { Plan, PlanStep } from '../../src/plan/schema.js';
+import type { Plan, PlanCommand, PlanStep } from '../../src/plan/schema.js';
 import { STEPS, planSchema } from '../../src/steps/registry.js';
 import { getRelease } from '../../src/plans/catalog/index.js';
 import { inventorySchema, type Inventory } from '../../src/k8s/inventory.js';
@@ -10,10 +10,12 @@ import { UserError } from '../../src/errors.js';
 import { FIXED_NOW, requestFor } from '../support/plan-cases.js';
 
 const rollout = { generation: 1, observedGeneration: 1, desired: 1, ready: 1, updated: 1, available: 1, complete: true };
+/** The Service a revision's webhooks call: `istiod` for the revision-less control plane (revision `default`). */
+const serviceOf = (revision: string) => (revision === 'default' || revision === '' ? 'istiod' : `istiod-${revision}`);
 const rev = (name: string, version: string, tags: string[], ambient: boolean, method: 'helm' | 'istioctl') => ({
-  name, version, namespace: 'istio-system', deployment: `istiod-${name}`, image: `docker.io/istio/pilot:${version}`, rollout, health: 'healthy' as const,
-  injectorWebhook: `istio-sidecar-injector-${name}`, validatingWebhooks: [], meshConfigMap: `istio-${name}`, installMethod: method,
-  helmRelease: method === 'helm' ? { release: `istiod-${name}`, namespace: 'istio-system' } : null,
+  name, version, namespace: 'istio-system', deployment: serviceOf(name), image: `docker.io/istio/pilot:${version}`, rollout, health: 'healthy' as const,
+  injectorWebhook: name === 'default' ? 'istio-sidecar-injector' : `istio-sidecar-injector-${name}`, validatingWebhooks: [], meshConfigMap: name === 'default' ? 'istio' : `istio-${name}`, installMethod: method,
+  helmRelease: method === 'helm' ? { release: serviceOf(name), namespace: 'istio-system' } : null,
   profile: ambient ? 'ambient' : null, compatibilityVersion: null, ambient, tags,
 });
 const release = (name: string, chart: string, component: Inventory['helmReleases'][number]['component'], version: string, values: Record<string, unknown> = {}, ns = 'istio-system') => ({
@@ -26,6 +28,8 @@ const inventoryArb = fc
   .record({
     minor: fc.integer({ min: 20, max: 29 }),
     olderToo: fc.boolean(),
+    /** The active control plane is revision-less (revision `default`, Service `istiod`), as many Helm installs are. */
+    revisionless: fc.boolean(),
     ambient: fc.boolean(),
     method: fc.constantFrom('helm' as const, 'istioctl' as const),
     tagNames: fc.subarray(['default', 'prod', 'stable', 'canary']),
@@ -42,10 +46,10 @@ const inventoryArb = fc
   })
   .map((g): Inventory => {
     const version = getRelease(`1.${g.minor}`)!.latestPatch;
-    const active = version.replace(/\./g, '-');
+    const active = g.revisionless ? 'default' : version.replace(/\./g, '-');
     const olderVersion = getRelease(`1.${g.minor - 1}`)!.latestPatch;
     const older = olderVersion.replace(/\./g, '-');
-    const tags = g.tagNames.map((t, i) => ({ name: t, revision: g.olderToo && g.tagOnOlder && i === 1 ? older : active, webhook: `istio-revision-tag-${t}`, service: null, namespaces: [] as string[], conflicting: false }));
+    const tags = g.tagNames.filter((t) => !(g.revisionless && t === 'default')).map((t, i) => ({ name: t, revision: g.olderToo && g.tagOnOlder && i === 1 ? older : active, webhook: `istio-revision-tag-${t}`, service: null, namespaces: [] as string[], conflicting: false }));
     const revisions = [rev(active, version, tags.filter((t) => t.revision === active).map((t) => t.name), g.ambient, g.method)];
     if (g.olderToo) revisions.push(rev(older, olderVersion, tags.filter((t) => t.revision === older).map((t) => t.name), g.ambient, g.method));
     const namespaces: Inventory['dataPlane']['namespaces'] = [];
@@ -73,7 +77,7 @@ const inventoryArb = fc
     const helmReleases = helm
       ? [
           release('istio-base', 'base', 'base', version, { defaultRevision: active }),
-          ...revisions.map((r) => release(`istiod-${r.name}`, 'istiod', 'istiod', r.version, { revision: r.name })),
+          ...revisions.map((r) => release(serviceOf(r.name), 'istiod', 'istiod', r.version, r.name === 'default' ? {} : { revision: r.name })),
           ...(g.ambient ? [release('istio-cni', 'cni', 'cni', version, { profile: 'ambient', ambient: { dnsCapture: true } }), release('ztunnel', 'ztunnel', 'ztunnel', version)] : []),
           ...(g.gateway ? [release('istio-ingress', 'gateway', 'gateway', version, {}, 'istio-ingress')] : []),
         ]
@@ -238,25 +242,45 @@ function renderedRevision(argv: string[]): string | undefined {
   return i < 0 ? undefined : argv[i]!.slice('revision='.length);
 }
 
+/**
+ * The Services a command points webhooks at. A tag rendered by `helm template` of the revision-tags template calls
+ * `istiod-<revision>`, or `istiod` only for `revision=` (empty): `revision=default` renders `istiod-default` (issue 9
+ * defect 2). `istioctl tag set --revision default` and the base chart's `defaultRevision=default` mean the
+ * revision-less control plane (`istiod`).
+ */
+function webhookServices(c: PlanCommand): string[] {
+  if (c.istioctl?.op === 'tag-set') return [serviceOf(c.istioctl.revision)];
+  if (c.helm?.op === 'template') {
+    const revision = renderedRevision(c.argv);
+    expect(revision, c.argv.join(' ')).toBeDefined();
+    return [revision ? `istiod-${revision}` : 'istiod'];
+  }
+  if (c.helm?.op === 'install' || c.helm?.op === 'upgrade') return c.helm.values.settings.filter((v) => v.key === 'defaultRevision').map((v) => serviceOf(v.value));
+  return [];
+}
+
 describe('webhooks, compatibility and blocked plans', () => {
-  it('no generated tag webhook points at a Service that will not exist', () => {
+  it('no generated webhook points at a Service that will not exist when it is applied', () => {
+    let revisionless = 0;
     fc.assert(
       fc.property(inventoryArb, requestArb, (inv, r) => {
         const p = plans(inv, r);
-        if (!p) return;
-        // Services of the revisions: installed ones, and the ones this plan installs.
-        const services = new Set([...inv.revisions.map((x) => (x.name === 'default' ? 'istiod' : `istiod-${x.name}`)), ...p.hops.map((h) => `istiod-${h.revision}`)]);
-        for (const s of p.steps.filter((x) => x.kind === 'tag-move'))
+        if (!p || p.blockers.length) return;
+        if (inv.revisions.some((x) => x.name === 'default') && p.steps.some((s) => s.kind === 'tag-move')) revisionless++;
+        // Services of the revisions as the steps run: the installed ones, plus each one a step installs, minus each one a step removes.
+        const live = new Set(inv.revisions.map((x) => serviceOf(x.name)));
+        for (const s of p.steps) {
+          const hop = p.hops.find((h) => h.index === s.hop)!;
+          if (s.kind === 'istiod-install') live.add(serviceOf(hop.revision));
+          if (s.kind === 'old-revision-removal') live.delete(serviceOf(hop.fromRevision));
           for (const c of [...s.commands, ...(s.rollback?.commands ?? [])]) {
-            if (c.argv[0] !== 'helm' || c.argv[1] !== 'template') continue;
-            const revision = renderedRevision(c.argv);
-            expect(revision, c.argv.join(' ')).toBeDefined();
-            const service = revision ? `istiod-${revision}` : 'istiod';
-            expect(services.has(service), `${s.id}: ${c.argv.join(' ')} → Service ${service}`).toBe(true);
+            for (const service of webhookServices(c)) expect(live.has(service), `${s.id}: ${c.argv.join(' ')} → Service ${service}`).toBe(true);
           }
+        }
       }),
       RUNS,
     );
+    expect(revisionless).toBeGreaterThan(2);
   });
 
   it('no blocked plan contains a command, let alone a mutating one', () => {
@@ -277,6 +301,7 @@ describe('webhooks, compatibility and blocked plans', () => {
   });
 
   it('every chart a compatibility profile reaches gets the hop\'s compatibilityVersion', () => {
+    const reached = new Set<string>();
     fc.assert(
       fc.property(inventoryArb, requestArb, (inv, r) => {
         const p = plans(inv, r);
@@ -286,12 +311,16 @@ describe('webhooks, compatibility and blocked plans', () => {
           const hop = p.hops.find((h) => h.index === s.hop)!;
           const argv = s.commands[0]!.argv;
           if (argv[0] !== 'helm') continue;
-          if (hop.compatibilityVersion) expect(argv, s.id).toContain(`compatibilityVersion=${hop.compatibilityVersion}`);
-          else expect(argv.some((a) => /^compatibilityVersion=\d/.test(a)), s.id).toBe(false);
+          if (hop.compatibilityVersion) {
+            expect(argv, s.id).toContain(`compatibilityVersion=${hop.compatibilityVersion}`);
+            reached.add(s.kind);
+          } else expect(argv.some((a) => /^compatibilityVersion=\d/.test(a)), s.id).toBe(false);
         }
       }),
       RUNS,
     );
+    // Not vacuous: istiod, istio-cni, ztunnel and gateway charts were all seen with a compatibilityVersion.
+    expect([...reached].sort()).toEqual(expect.arrayContaining(['cni-upgrade', 'gateway-upgrade', 'istiod-install', 'istiod-upgrade', 'ztunnel-upgrade']));
   });
 });
 

@@ -140,6 +140,16 @@ describe('target advice', () => {
     expect(w?.remedy).toEqual(['istio-upgrade plan --to 1.29.9']);
   });
 
+  it('a supported target older than its minor\'s security patches names them and the newest fixed patch (1.30.4: ISTIO-SECURITY-2026-006)', async () => {
+    const inv = await inventoryOf('sidecar-revisioned-1.22');
+    const plan = planUpgrade(inv, requestFor({ name: 'sec-1.30', fixture: '', request: { to: '1.30.3' }, expect: { blocked: false, hops: 0 } }));
+    const w = plan.warnings.find((x) => x.id === 'target-lacks-security-fix');
+    expect(w?.message).toContain('ISTIO-SECURITY-2026-006 (fixed in 1.30.4');
+    expect(w?.message).toContain('GHSA-qm8v-g4f9-qhjx');
+    expect(w?.remedy).toEqual(['istio-upgrade plan --to 1.30.5']);
+    expect(plan.warnings.map((x) => x.id)).not.toContain('target-eol');
+  });
+
   it('an end-of-life target names the nearest supported release', async () => {
     const inv = await inventoryOf('sidecar-revisioned-1.22');
     const plan = planUpgrade(inv, requestFor({ name: 'eol', fixture: '', request: { to: '1.29' }, expect: { blocked: false, hops: 0 } }));

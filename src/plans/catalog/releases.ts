@@ -1700,6 +1700,26 @@ export const RELEASES: readonly Release[] = [
     istioctlProfiles: ISTIOCTL_PROFILES_NEW,
     compatibilityVersions: ['1.25', '1.26', '1.27', '1.28', '1.29'],
     compatibilityProfiles: compat('1.30'),
+    securityFixes: [
+      {
+        patch: '1.30.1',
+        advisory: 'CVE-2026-47774',
+        summary: 'Envoy memory exhaustion by crafted HTTP/2 request headers (CVSS 7.5)',
+        source: io('news/releases/1.30.x/announcing-1.30.1/index.md'),
+      },
+      {
+        patch: '1.30.4',
+        advisory: 'ISTIO-SECURITY-2026-006',
+        summary: 'Envoy CVEs (CVSS up to 7.5, among them an RBAC bypass); GHSA-qm8v-g4f9-qhjx (BackendTLSPolicy fail-open: sidecars sent plaintext when caCertificateRefs could not be resolved); EnvoyFilter proxyVersion regex without bound',
+        source: io('news/releases/1.30.x/announcing-1.30.4/index.md'),
+      },
+      {
+        patch: '1.30.5',
+        advisory: 'istioctl analyze kubeconfig fix',
+        summary: 'istioctl analyze built clients from istio-system multicluster secrets without sanitising them, so a crafted secret could run exec credential plugins on the machine running istioctl',
+        source: io('news/releases/1.30.x/announcing-1.30.5/index.md'),
+      },
+    ],
     revisionTagTemplates: REV_TAGS_SPLIT,
     tagServices: true,
     crdsHelmTemplated: true,
@@ -1714,6 +1734,11 @@ export const RELEASES: readonly Release[] = [
       patches: {
         source: `istio/istio git tags 1.30.0-1.30.3; ${io('news/releases/1.30.x/announcing-1.30.4/index.md')}; ${io('news/releases/1.30.x/announcing-1.30.5/index.md')}`,
         verified: `${GIT}; ${ioRead(io('news/releases/1.30.x/announcing-1.30.5/index.md'))} (publishdate 2026-09-21)`,
+      },
+      securityFixes: {
+        source: `${io('news/releases/1.30.x/announcing-1.30.1/index.md')}; ${io('news/releases/1.30.x/announcing-1.30.4/index.md')}; ${io('news/releases/1.30.x/announcing-1.30.5/index.md')}`,
+        verified: 'istio.io news/releases/1.30.x/announcing-1.30.{1,4,5}/ (zh pages, read 2026-12-03); 1.30.x index lists 1.30.0-1.30.4 with dates 05-18, 06-04, 06-24, 07-16, 08-27',
+        note: 'No 1.30 patch carrying ISTIO-SECURITY-2026-007 (fixed in 1.29.9) was found on istio.io on 2026-12-03.',
       },
       eol: {
         source: 'istio/istio.io:content/en/docs/releases/supported-releases/index.md (policy: 6 weeks after 1.32.0)',
@@ -1761,9 +1786,9 @@ export const RELEASES: readonly Release[] = [
     },
     provenance: provenance('1.31', 'release-1.31', {
       released: {
-        source: `${eolNotice('1.29')} ("Istio 1.31 was released on the 31st of August, 2026")`,
-        unconfirmed: true,
-        note: 'No 1.31.0 tag in the checked snapshot; the announcement version read (@401f5ca) has publishdate 2026-08-20.',
+        source: `${eolNotice('1.29')} ("Istio 1.31 was released on the 31st of August, 2026"); https://github.com/istio/istio/releases (Istio 1.31.0, published 31 Aug)`,
+        verified: 'https://github.com/istio/istio/releases (read 2026-12-03): 1.31.0 published 31 Aug, after 1.31.0-rc.4 and beside 1.30.4 and 1.29.7 (27 Aug)',
+        note: 'No 1.31.0 tag in the checked git snapshot; the announcement version read (@401f5ca) has publishdate 2026-08-20 (a draft date).',
       },
       kubernetes: { source: ann('1.31'), verified: ioRead(ann('1.31')) },
       patches: {

@@ -24,6 +24,33 @@ export function istioMinorOf(plan: Plan, step: PlanStep): { istioMinor?: string 
   return to ? { istioMinor: minorOf(to) } : {};
 }
 
+/**
+ * Why a step's rollback command has nothing to undo, or undefined when it must run. A `helm install` that failed before
+ * creating its release (chart not found, helm killed early) leaves nothing for `helm uninstall`, which would fail with
+ * "release: not found" and turn a clean failure into "rollback failed". A `helm upgrade` that failed before writing a
+ * revision leaves the release at the revision recorded before the step; `helm rollback` to it would only add a copy of
+ * that same revision to the history, so it is not run either.
+ */
+export async function nothingToUndo(cmd: PlanCommand, cluster: Cluster, resolved: Resolved): Promise<string | undefined> {
+  const op = cmd.helm;
+  if (op?.op !== 'uninstall' && op?.op !== 'rollback') return undefined;
+  const key = `${op.namespace}/${op.release}`;
+  const now = await cluster.helmRevision(op.release, op.namespace);
+  if (op.op === 'uninstall') return now === null ? `Helm release ${key} does not exist: nothing to uninstall` : undefined;
+  const before = resolved.revisionBefore?.(op);
+  return typeof before === 'number' && now === before ? `Helm release ${key} is still at revision ${before}, the one before the step: nothing to roll back` : undefined;
+}
+
+/** A rollback command, unless it has nothing to undo (then `skipped` says why and nothing ran). */
+export async function runUndoCommand(cmd: PlanCommand, previousOutput: string | undefined, deadline: number, env: CommandEnv, resolved: Resolved): Promise<CommandResult> {
+  const done = await nothingToUndo(cmd, env.cluster, resolved).catch(() => undefined);
+  if (done !== undefined) {
+    env.log?.(`\n# not run: ${cmd.description}: ${done}\n`);
+    return { ok: true, skipped: done };
+  }
+  return runPlanCommand(cmd, previousOutput, deadline, env, resolved);
+}
+
 export type CommandResult = { ok: true; stdout?: string; skipped?: string } | { ok: false; message: string; output?: string };
 
 export async function runPlanCommand(cmd: PlanCommand, previousOutput: string | undefined, deadline: number, env: CommandEnv, resolved: Resolved = {}): Promise<CommandResult> {

@@ -3,7 +3,7 @@ import { exitCodeOfAbort } from './signal-hub.js';
 import { PromptInterrupted } from './terminal.js';
 import { collectFacts } from '../plan/facts.js';
 import type { Plan, PlanCommand, PlanStep } from '../plan/schema.js';
-import { istioMinorOf, runPlanCommand, type CommandEnv } from './command-exec.js';
+import { istioMinorOf, runPlanCommand, runUndoCommand, type CommandEnv } from './command-exec.js';
 import type { PrerequisiteReport } from './prerequisites.js';
 import { releasesChangedBy } from '../plan/commands.js';
 import type { EventSink, StepEvent } from './events.js';
@@ -590,12 +590,12 @@ class Run {
     if (rb.ok) {
       rec.status = 'rolled-back';
       rec.commandsDone = 0;
-      rec.note = 'rolled back after failure';
+      rec.note = rb.nothingRan ? `nothing to roll back after failure: ${rb.nothingRan}` : 'rolled back after failure';
       this.record.status = 'rolled-back';
       await this.save();
       this.event(step, 'rolled-back');
-      deps.progress.info(`step ${step.id} rolled back`);
-      return this.result(ExitCode.failedRolledBack, `${error}; the step was rolled back, earlier steps remain applied`, [
+      deps.progress.info(rb.nothingRan ? `step ${step.id} changed nothing; nothing to roll back` : `step ${step.id} rolled back`);
+      return this.result(ExitCode.failedRolledBack, `${error}; ${rb.nothingRan ? 'the step changed nothing (nothing to roll back)' : 'the step was rolled back'}, earlier steps remain applied`, [
         this.cli('rollback', this.record.runId),
         this.cli('apply', opts.planPath),
       ]);
@@ -624,17 +624,23 @@ class Run {
     ]);
   }
 
-  /** The failed step's own rollback, with a time budget of its own. */
-  private async runRollback(step: PlanStep): Promise<{ ok: true } | { ok: false; message: string }> {
+  /** The failed step's own rollback, with a time budget of its own; `nothingRan` says what had nothing to undo, when nothing ran. */
+  private async runRollback(step: PlanStep): Promise<{ ok: true; nothingRan?: string } | { ok: false; message: string }> {
     const deadline = this.now() + this.opts.rollbackTimeoutMs;
     let previous: string | undefined;
     const rec = this.record.steps.find((s) => s.id === step.id);
-    for (const cmd of step.rollback?.commands ?? []) {
-      const r = await runPlanCommand(cmd, previous, deadline, { ...this.env(), ...istioMinorOf(this.plan, step) }, resolvedFrom(rec));
+    const skipped: string[] = [];
+    const commands = step.rollback?.commands ?? [];
+    for (const cmd of commands) {
+      const r = await runUndoCommand(cmd, previous, deadline, { ...this.env(), ...istioMinorOf(this.plan, step) }, resolvedFrom(rec));
       if (!r.ok) return { ok: false, message: r.message };
+      if (r.skipped) {
+        this.deps.progress.info(`step ${step.id}: ${r.skipped}`);
+        skipped.push(r.skipped);
+      }
       previous = r.stdout;
     }
-    return { ok: true };
+    return commands.length && skipped.length === commands.length ? { ok: true, nothingRan: skipped.join('; ') } : { ok: true };
   }
 
   private manualRollback(step: PlanStep): string[] {

@@ -1,6 +1,6 @@
 import { ExitCode, UserError } from '../errors.js';
 import type { Plan, PlanStep } from '../plan/schema.js';
-import { istioMinorOf, runPlanCommand } from './command-exec.js';
+import { istioMinorOf, runPlanCommand, runUndoCommand } from './command-exec.js';
 import type { EventSink } from './events.js';
 import { acquireLock, observingMessage } from './lock.js';
 import { exitCodeOfAbort } from './signal-hub.js';
@@ -174,13 +174,16 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
       const deadline = started + opts.timeoutMs;
       let previous: string | undefined;
       let failure: string | undefined;
+      const skipped: string[] = [];
       for (const cmd of commands) {
         progress.stepUpdate(step, cmd.description);
-        const r = await runPlanCommand(cmd, previous, deadline, { cluster, runner: deps.runner, clock, signal: interrupt.signal, ...(log ? { log } : {}), ...istioMinorOf(plan, step) }, resolvedFrom(rec));
+        const env = { cluster, runner: deps.runner, clock, signal: interrupt.signal, ...(log ? { log } : {}), ...istioMinorOf(plan, step) };
+        const r = action === 'undo' ? await runUndoCommand(cmd, previous, deadline, env, resolvedFrom(rec)) : await runPlanCommand(cmd, previous, deadline, env, resolvedFrom(rec));
         if (!r.ok) {
           failure = r.message;
           break;
         }
+        if (r.skipped) skipped.push(r.skipped);
         previous = r.stdout;
       }
       for (const spec of failure === undefined ? verify : []) {
@@ -202,7 +205,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
       rec.status = 'rolled-back';
       rec.commandsDone = 0;
       rec.finishedAt = new Date(clock.now()).toISOString();
-      rec.note = action === 'restart' ? `restarted onto ${plan.source.revision}` : commands.length ? 'rolled back' : 'nothing to undo';
+      rec.note = action === 'restart' ? `restarted onto ${plan.source.revision}` : commands.length && skipped.length < commands.length ? 'rolled back' : skipped.length ? `nothing to undo: ${skipped.join('; ')}` : 'nothing to undo';
       delete rec.error;
       rolledBack.push(step.id);
       await deps.store.save(record);

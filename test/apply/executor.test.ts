@@ -9,7 +9,7 @@ import { LOCK_ID_ANNOTATION, LOCK_NAME, microTime, RUN_ID_ANNOTATION } from '../
 import type { RunOutcome } from '../../src/apply/ports.js';
 import { PromptInterrupted } from '../../src/apply/terminal.js';
 import { UserError } from '../../src/errors.js';
-import { CLUSTER_ID, CONTEXT, confirmer, FakeCluster, harness, inventory, NS, T0, testPlan } from './fakes.js';
+import { CLUSTER_ID, CONTEXT, confirmer, FakeCluster, harness, inventory, NS, T0, testPlan, type Harness } from './fakes.js';
 
 const RUN = '20261122-100000-aaaaaa';
 
@@ -256,12 +256,19 @@ describe('executePlan: resume', () => {
 });
 
 describe('executePlan: failure handling', () => {
-  const failInstall = (also?: (args: string[]) => RunOutcome | undefined) => (req: { args: string[] }): RunOutcome =>
-    also?.(req.args) ?? (req.args[0] === 'install' ? { ok: false, reason: 'failed', message: 'helm install exited with 1: UPGRADE FAILED: timed out' } : { ok: true, stdout: '' });
+  /** helm install --wait timing out: the release exists, its revision 1 failed. */
+  const failInstall = (h: Harness, also?: (args: string[]) => RunOutcome | undefined) => (req: { args: string[] }): RunOutcome => {
+    const other = also?.(req.args);
+    if (other) return other;
+    if (req.args[0] !== 'install') return { ok: true, stdout: '' };
+    h.cluster.helmRevisions.set(`${NS}/istiod-1-24-6`, 1);
+    h.cluster.helmStatuses.set(`${NS}/istiod-1-24-6`, 'failed');
+    return { ok: false, reason: 'failed', message: 'helm install exited with 1: UPGRADE FAILED: timed out' };
+  };
 
   it('rolls the failed step back with its own budget and exits 4', async () => {
     const h = harness();
-    h.runner.outcome = failInstall();
+    h.runner.outcome = failInstall(h);
     const result = await executePlan(testPlan(), { ...h.options, rollbackTimeoutMs: 120_000 }, h.deps);
 
     expect(result).toMatchObject({ status: 'rolled-back', exitCode: 4 });
@@ -280,7 +287,7 @@ describe('executePlan: failure handling', () => {
 
   it('exits 5 and prints the commands a person should run when the rollback fails too', async () => {
     const h = harness();
-    h.runner.outcome = failInstall((args) => (args[0] === 'uninstall' ? { ok: false, reason: 'timeout', message: 'helm uninstall timed out after 900s' } : undefined));
+    h.runner.outcome = failInstall(h, (args) => (args[0] === 'uninstall' ? { ok: false, reason: 'timeout', message: 'helm uninstall timed out after 900s' } : undefined));
     const result = await executePlan(testPlan(), h.options, h.deps);
     expect(result).toMatchObject({ status: 'rollback-failed', exitCode: 5 });
     expect(result.error).toContain('its rollback failed: helm uninstall timed out after 900s');
@@ -293,11 +300,45 @@ describe('executePlan: failure handling', () => {
 
   it('with --on-failure stop leaves the failed step alone and exits 5', async () => {
     const h = harness();
-    h.runner.outcome = failInstall();
+    h.runner.outcome = failInstall(h);
     const result = await executePlan(testPlan(), { ...h.options, onFailure: 'stop' }, h.deps);
     expect(result).toMatchObject({ status: 'failed', exitCode: 5 });
     expect(h.journal.some((l) => l.startsWith('helm uninstall'))).toBe(false);
     expect(result.steps.find((s) => s.id === 'h1-istiod-install')!.status).toBe('failed');
+  });
+
+  it('an install that failed before creating its release has nothing to roll back: no helm uninstall, exit 4, said so', async () => {
+    const h = harness();
+    // chart not found: helm fails before it writes any release record
+    h.runner.outcome = (req) => (req.args[0] === 'install' ? { ok: false, reason: 'failed', message: 'helm install exited with 1: Error: INSTALLATION FAILED: chart "istiod" version "1.24.6" not found' } : { ok: true, stdout: '' });
+    const result = await executePlan(testPlan(), h.options, h.deps);
+    expect(result).toMatchObject({ status: 'rolled-back', exitCode: 4 });
+    expect(h.journal.some((l) => l.startsWith('helm uninstall'))).toBe(false);
+    expect(result.error).toBe('step h1-istiod-install failed: helm install exited with 1: Error: INSTALLATION FAILED: chart "istiod" version "1.24.6" not found; the step changed nothing (nothing to roll back), earlier steps remain applied');
+    expect(result.steps.find((s) => s.id === 'h1-istiod-install')).toMatchObject({
+      status: 'rolled-back',
+      note: 'nothing to roll back after failure: Helm release istio-system/istiod-1-24-6 does not exist: nothing to uninstall',
+    });
+    expect(h.progress.lines).toContain('info step h1-istiod-install: Helm release istio-system/istiod-1-24-6 does not exist: nothing to uninstall');
+  });
+
+  it('an upgrade that failed before writing a revision is not rolled back to the revision it never left; one that wrote a revision is', async () => {
+    const h = harness();
+    // the chart's values do not render: helm upgrade fails before writing revision 3
+    h.runner.outcome = (req) => (req.args[0] === 'upgrade' ? { ok: false, reason: 'failed', message: 'helm upgrade exited with 1: Error: UPGRADE FAILED: template: base/templates/crds.yaml:3: bad' } : { ok: true, stdout: '' });
+    const result = await executePlan(testPlan(), h.options, h.deps);
+    expect(result).toMatchObject({ status: 'rolled-back', exitCode: 4 });
+    expect(h.journal.some((l) => l.startsWith('helm rollback'))).toBe(false);
+    expect(h.cluster.helmRevisions.get(`${NS}/istio-base`)).toBe(2);
+    expect(result.steps.find((s) => s.id === 'h1-base-chart-upgrade')!.note).toBe('nothing to roll back after failure: Helm release istio-system/istio-base is still at revision 2, the one before the step: nothing to roll back');
+
+    const wrote = harness();
+    // --wait timed out after revision 3 was written (failed): helm rollback to 2 is what undoes it
+    wrote.runner.outcome = (req) => (req.args[0] === 'upgrade' ? (wrote.cluster.helmRevisions.set(`${NS}/istio-base`, 3), { ok: false, reason: 'failed', message: 'helm upgrade exited with 1: UPGRADE FAILED: timed out' }) : { ok: true, stdout: '' });
+    const rolled = await executePlan(testPlan(), wrote.options, wrote.deps);
+    expect(rolled).toMatchObject({ status: 'rolled-back', exitCode: 4 });
+    expect(wrote.journal.at(-1)).toBe('helm rollback istio-base 2 -n istio-system --wait');
+    expect(rolled.steps.find((s) => s.id === 'h1-base-chart-upgrade')!.note).toBe('rolled back after failure');
   });
 
   it('treats a failed verification as a failed step', async () => {

@@ -353,13 +353,34 @@ export class FakeCluster implements Cluster {
   };
 }
 
+/**
+ * What a helm call does to the releases' revisions, as helm does it: install writes revision 1 and refuses a name in
+ * use, upgrade and rollback write the next revision of an existing release, uninstall removes one; a call on a
+ * release that does not exist fails as helm's does.
+ */
+function helmEffect(args: string[], revisions: Map<string, number>): { refused: RunOutcome } | { apply: () => void } | undefined {
+  const [sub, release] = args;
+  if (!release || !['install', 'upgrade', 'rollback', 'uninstall'].includes(sub!)) return undefined;
+  const ns = args[args.indexOf('-n') + 1];
+  const key = `${ns}/${release}`;
+  const now = revisions.get(key);
+  const refused = (message: string): { refused: RunOutcome } => ({ refused: { ok: false, reason: 'failed', message: `helm ${sub} exited with 1: ${message}` } });
+  if (sub === 'install') return now === undefined ? { apply: () => revisions.set(key, 1) } : refused('INSTALLATION FAILED: cannot re-use a name that is still in use');
+  if (now === undefined) return refused(sub === 'uninstall' ? `uninstall: Release not loaded: ${release}: release: not found` : `"${release}" has no deployed releases`);
+  return sub === 'uninstall' ? { apply: () => revisions.delete(key) } : { apply: () => revisions.set(key, now + 1) };
+}
+
 export class FakeRunner implements Runner {
   runs: RunRequest[] = [];
   missing = new Set<Tool>();
   /** Decides each run; default: success with empty output (helm template renders a tag webhook). */
   outcome: (req: RunRequest) => RunOutcome | Promise<RunOutcome> = (req) => ({ ok: true, stdout: req.args[0] === 'template' ? 'kind: MutatingWebhookConfiguration' : '' });
 
-  constructor(private readonly journal: Journal) {}
+  /** `helmRevisions`: the cluster whose releases a helm call that succeeds changes (helmEffect). */
+  constructor(
+    private readonly journal: Journal,
+    private readonly helmRevisions?: Map<string, number>,
+  ) {}
 
   async available(tool: Tool) {
     return !this.missing.has(tool);
@@ -367,7 +388,11 @@ export class FakeRunner implements Runner {
   async run(req: RunRequest) {
     this.journal.push(`${req.tool} ${req.args.join(' ')}`);
     this.runs.push(req);
-    return this.outcome(req);
+    const effect = req.tool === 'helm' && this.helmRevisions ? helmEffect(req.args, this.helmRevisions) : undefined;
+    if (effect && 'refused' in effect) return effect.refused;
+    const out = await this.outcome(req);
+    if (out.ok && effect) effect.apply();
+    return out;
   }
   async helmValues() {
     return 'pilot: {}\n';
@@ -443,7 +468,7 @@ export interface Harness {
 export function harness(over: { stateDir?: string; cluster?: FakeCluster; journal?: Journal; confirm?: Confirmer } = {}): Harness {
   const journal = over.journal ?? [];
   const cluster = over.cluster ?? new FakeCluster(journal);
-  const runner = new FakeRunner(journal);
+  const runner = new FakeRunner(journal, cluster.helmRevisions);
   const clock = new FakeClock();
   const signals = new FakeSignals();
   const progress = new RecordingProgress();

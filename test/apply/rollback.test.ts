@@ -93,13 +93,28 @@ describe('rollback of a run', () => {
 
   it('also undoes a step that failed with --on-failure stop', async () => {
     const h = harness();
-    h.runner.outcome = (req) => (req.args[0] === 'install' ? { ok: false, reason: 'failed', message: 'boom' } : { ok: true, stdout: '' });
+    // helm install --wait timed out: the release exists, its revision 1 failed
+    h.runner.outcome = (req) => (req.args[0] === 'install' ? (h.cluster.helmRevisions.set(`${NS}/istiod-1-24-6`, 1), { ok: false, reason: 'failed', message: 'boom' }) : { ok: true, stdout: '' });
     await executePlan(testPlan(), { ...h.options, onFailure: 'stop' }, h.deps);
     h.journal.length = 0;
     h.runner.outcome = () => ({ ok: true, stdout: '' });
     const result = await unwind(h, { runId: RUN });
     expect(result.rolledBack).toEqual(['h1-istiod-install', 'h1-base-chart-upgrade', 'h1-preflight']);
     expect(h.journal[0]).toBe('helm uninstall istiod-1-24-6 -n istio-system --wait');
+  });
+
+  it('a failed install that created no release has nothing to undo: no helm uninstall, the rest unwound, exit 0', async () => {
+    const h = harness();
+    // chart not found: helm install fails before it writes a release
+    h.runner.outcome = (req) => (req.args[0] === 'install' ? { ok: false, reason: 'failed', message: 'helm install exited with 1: Error: INSTALLATION FAILED: chart "istiod" version "1.24.6" not found' } : { ok: true, stdout: '' });
+    await executePlan(testPlan(), { ...h.options, onFailure: 'stop' }, h.deps);
+    h.journal.length = 0;
+    h.runner.outcome = () => ({ ok: true, stdout: '' });
+    const result = await unwind(h, { runId: RUN });
+    expect(result).toMatchObject({ status: 'rolled-back', exitCode: 0, rolledBack: ['h1-istiod-install', 'h1-base-chart-upgrade', 'h1-preflight'] });
+    expect(h.journal.filter((l) => l.startsWith('helm '))).toEqual(['helm rollback istio-base 2 -n istio-system --wait']);
+    const rec = (await h.store.load(RUN))!.record.steps.find((s) => s.id === 'h1-istiod-install')!;
+    expect(rec).toMatchObject({ status: 'rolled-back', note: 'nothing to undo: Helm release istio-system/istiod-1-24-6 does not exist: nothing to uninstall' });
   });
 
   it('refuses another context and an unknown --to-step', async () => {

@@ -239,6 +239,46 @@ describe.concurrent('e2e: failures', () => {
     }
   }, 60_000);
 
+  describe('a helm command that failed before changing anything leaves nothing to roll back (exit 4, never 5)', () => {
+    test('helm install refused before writing its release: no helm uninstall, the step said to have changed nothing', async () => {
+      const c = await freshCluster();
+      try {
+        c.faults([{ tool: 'helm', match: ['install', 'istiod-1-24-6'], stderr: 'Error: INSTALLATION FAILED: chart "istiod" matching 1.24.6 not found in repository' }]);
+        const r = await c.cli(['apply', c.planPath]);
+        expect(r.exitCode, r.stderr).toBe(4);
+        expect(r.stderr).toContain('step h1-istiod-install failed: helm install exited with 1: Error: INSTALLATION FAILED');
+        expect(r.stderr).toContain('the step changed nothing (nothing to roll back), earlier steps remain applied');
+        expect(c.callLog().filter((x) => x.argv[1] === 'uninstall')).toEqual([]);
+        expect(releaseState(c.server, 'istio-system', 'istiod-1-24-6')).toBe('absent');
+        const [run] = c.localRuns();
+        expect(run!.status).toBe('rolled-back');
+        expect(run!.steps.find((s) => s.id === 'h1-istiod-install')).toMatchObject({
+          status: 'rolled-back',
+          note: 'nothing to roll back after failure: Helm release istio-system/istiod-1-24-6 does not exist: nothing to uninstall',
+        });
+        expect(c.lease()).toBeUndefined();
+      } finally {
+        await c.close();
+      }
+    }, 60_000);
+
+    test('helm upgrade refused before writing a revision: no helm rollback (it would only add a copy of the same revision)', async () => {
+      const c = await freshCluster();
+      try {
+        const before = c.server.list('v1', 'Secret', 'istio-system').filter((o) => o.metadata.name.startsWith('sh.helm.release.v1.istio-base.')).length;
+        c.faults([{ tool: 'helm', match: ['upgrade', 'istio-base'], stderr: 'Error: UPGRADE FAILED: template: base/templates/crds.yaml:3:1: executing "crds" at <.Values.x>: nil pointer' }]);
+        const r = await c.cli(['apply', c.planPath]);
+        expect(r.exitCode, r.stderr).toBe(4);
+        expect(r.stderr).toContain('the step changed nothing (nothing to roll back)');
+        expect(c.callLog().filter((x) => x.argv[1] === 'rollback')).toEqual([]);
+        expect(releaseState(c.server, 'istio-system', 'istio-base')).toBe(`${OLD} deployed`);
+        expect(c.server.list('v1', 'Secret', 'istio-system').filter((o) => o.metadata.name.startsWith('sh.helm.release.v1.istio-base.')).length).toBe(before);
+      } finally {
+        await c.close();
+      }
+    }, 60_000);
+  });
+
   describe('exit 5: the state is not what a clean rollback leaves', () => {
     test('the rollback fails too: rollback-failed, the manual commands printed, a re-run refuses', async () => {
       const c = await freshCluster();

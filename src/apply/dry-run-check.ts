@@ -44,16 +44,17 @@ export async function dryRunChecks(plan: Plan, opts: DryRunCheckOptions, deps: D
   if (latest?.status === 'succeeded') return [...done, `already applied by run ${latest.runId}: a real apply changes nothing`];
   const pending = plan.steps.filter((_, i) => !DONE_STEP.has(latest?.steps[i]?.status ?? 'pending'));
   if (latest) done.push(`a real apply continues run ${latest.runId} (${latest.status}) at step ${pending[0]?.id ?? '(none)'}`);
+  // The real apply's order: the refusals that need no subprocess first (approval, lock, drift), then the prerequisites.
+  requireApprovalPossible(plan, latest, opts.canApprove);
+  const lock = await lockAvailability(cluster.leases, deps.clock, cluster.istioNamespace);
+  done.push(lock ? `lock: ${lock}` : 'the upgrade lock is free');
+  await refuseDrift(plan, latest, cluster);
+  done.push('no drift in the facts the pending steps rest on');
+
   // What the interrupted steps' killed helm calls left pending, which the real apply recovers before continuing them.
   const interrupted = latest ? plan.steps.flatMap((step, i) => (CONTINUED.has(latest.steps[i]?.status ?? 'pending') ? [{ step, rec: latest.steps[i] }] : [])) : [];
   const recoveries = await recoveriesOf(interrupted, cluster);
   done.push(...recoveries.map((r) => `a real apply first recovers: ${describeRecovery(r)}`));
-
-  await refuseDrift(plan, latest, cluster);
-  done.push('no drift in the facts the pending steps rest on');
-
-  const lock = await lockAvailability(cluster.leases, deps.clock, cluster.istioNamespace);
-  done.push(lock ? `lock: ${lock}` : 'the upgrade lock is free');
 
   // The preflight step checks these once, before the first change; a resumed run has passed it and continues with
   // what it changed itself (a half-installed new istiod is not healthy yet), so the dry run checks what the real one does.
@@ -68,7 +69,5 @@ export async function dryRunChecks(plan: Plan, opts: DryRunCheckOptions, deps: D
   const pre = await checkPlanPrerequisites(plan, { runner: deps.runner, signal: new AbortController().signal, timeoutMs: PREREQUISITE_TIMEOUT_MS, ...(deps.reviewAccess ? { reviewAccess: deps.reviewAccess } : {}) });
   refuseUnmetPrerequisites(pre);
   done.push(`prerequisites met${pre.tools.length ? ` (${pre.tools.join(', ')})` : ''}: every chart version resolves from its source${deps.reviewAccess ? ', every API action of the plan is allowed' : ''}`);
-
-  requireApprovalPossible(plan, latest, opts.canApprove);
   return done;
 }

@@ -7,7 +7,7 @@ import { istioMinorOf, runPlanCommand, runUndoCommand, type CommandEnv } from '.
 import type { PrerequisiteReport } from './prerequisites.js';
 import { releasesChangedBy } from '../plan/commands.js';
 import type { EventSink, StepEvent } from './events.js';
-import { acquireLock, observingMessage, type HeldLock } from './lock.js';
+import { acquireLock, lockAvailability, observingMessage, type HeldLock } from './lock.js';
 import type { Clock, Cluster, Confirmer, LogSink, Runner, SignalSource } from './ports.js';
 import type { Progress } from './progress.js';
 import { shellLine } from '../plan/shell.js';
@@ -127,6 +127,9 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions, deps: Execut
     interrupt.abort(new Error(sig));
   });
   try {
+    const run = new Run(plan, opts, deps, interrupt.signal, clusterId);
+    // The refusals that cost a few reads come before the prerequisites' subprocesses and access reviews.
+    if ((await run.refuseEarly()) === 'done') return run.alreadyApplied();
     const prerequisites = await prerequisitesFirst(plan, opts, deps, interrupt.signal);
     const lock = await acquireLock(cluster.leases, clock, {
       namespace: plan.source.istioNamespace,
@@ -135,7 +138,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions, deps: Execut
       onTakeover: (prev) => deps.progress.warn(`took over the expired upgrade lock of ${prev.holderIdentity} (last renewed ${prev.renewTime})`),
     });
     try {
-      return await new Run(plan, opts, deps, lock, interrupt.signal, clusterId, prerequisites).execute();
+      return await run.execute(lock, prerequisites);
     } finally {
       await lock.release().catch((e: Error) => deps.progress.warn(`could not release the upgrade lock (it expires within a minute): ${e.message}`));
     }
@@ -165,21 +168,29 @@ async function prerequisitesFirst(plan: Plan, opts: ExecuteOptions, deps: Execut
 
 type StepEnd = 'succeeded' | 'skipped' | 'failed' | 'interrupted' | 'lock-lost';
 
+/** Which copies of which runs, at which checkpoint. */
+function fingerprint(runs: FoundRun[]): string {
+  return runs.map((r) => `${r.origin}:${r.record.runId}:${r.record.updatedAt}`).join(',');
+}
+
 class Run {
   private record!: RunRecord;
+  private isNew = false;
+  /** The records of this plan refuseEarly chose from; under the lock the choice is made again only if they changed. */
+  private recordsSeen = '';
   private log: LogSink | undefined;
   /** Output of the command that failed the current step, when it printed findings (a precheck). */
   private failureOutput: string | undefined;
+  private lock!: HeldLock;
+  /** Checked before the lock (prerequisitesFirst); what they found goes into the preflight step's record. */
+  private prerequisites: PrerequisiteReport | undefined;
 
   constructor(
     private readonly plan: Plan,
     private readonly opts: ExecuteOptions,
     private readonly deps: ExecutorDeps,
-    private readonly lock: HeldLock,
     private readonly signal: AbortSignal,
     private readonly clusterId: string | null,
-    /** Checked before the lock (prerequisitesFirst); what they found goes into the preflight step's record. */
-    private readonly prerequisites: PrerequisiteReport | undefined,
   ) {}
 
   private now(): number {
@@ -206,26 +217,49 @@ class Run {
     return shellLine(['istio-upgrade', ...args, ...this.opts.hintFlags]);
   }
 
-  async execute(): Promise<ApplyResult> {
-    const { plan, deps } = this;
+  /**
+   * Every refusal that needs no subprocess, before the prerequisites run and before the lock is taken, reading only:
+   * the run this apply continues (or "already applied", or a run whose rollback failed), irreversible steps nobody can
+   * confirm (exit 64), another apply holding the lock, drift (exit 3). What a concurrent apply may change meanwhile
+   * is checked again under the lock (execute).
+   */
+  async refuseEarly(underLock = false): Promise<'done' | 'run'> {
     const chosen = await this.chooseRun();
-    if (chosen.kind === 'done') {
-      deps.progress.info(`plan ${plan.metadata.id} was already applied by run ${chosen.record.runId}; nothing to do`);
-      this.record = chosen.record;
-      return this.result(ExitCode.ok);
-    }
     this.record = chosen.record;
-    const isNew = chosen.kind === 'new';
+    if (chosen.kind === 'done') return 'done';
+    this.isNew = chosen.kind === 'new';
+    this.requireApprovalPossible();
+    if (!underLock) await lockAvailability(this.deps.cluster.leases, this.deps.clock, this.plan.source.istioNamespace);
+    await refuseDrift(this.plan, this.record, this.deps.cluster);
+    if (this.signal.aborted) throw new UserError('interrupted before any change', this.interruptCode() as ExitCodeValue);
+    return 'run';
+  }
+
+  alreadyApplied(): ApplyResult {
+    this.deps.progress.info(`plan ${this.plan.metadata.id} was already applied by run ${this.record.runId}; nothing to do`);
+    return this.result(ExitCode.ok);
+  }
+
+  async execute(lock: HeldLock, prerequisites: PrerequisiteReport | undefined): Promise<ApplyResult> {
+    const { plan, deps } = this;
+    this.lock = lock;
+    this.prerequisites = prerequisites;
+    // Another apply of this plan may have run between refuseEarly and the lock: then choose again, under the lock.
+    if ((await this.recordsNow()) !== this.recordsSeen) {
+      if ((await this.refuseEarly(true)) === 'done') return this.alreadyApplied();
+    } else {
+      // Another plan's run may have changed the cluster meanwhile; drift is what the lock makes final.
+      await refuseDrift(this.plan, this.record, this.deps.cluster);
+    }
+    const isNew = this.isNew;
     await this.lock.setRunId(this.record.runId);
     this.log = deps.logFor?.(this.record.runId);
 
-    this.requireApprovalPossible();
     if (!isNew) {
       const at = this.record.steps.findIndex((s) => !DONE_STEP.has(s.status));
       deps.progress.info(`resuming run ${this.record.runId} at step ${this.record.steps[at]?.id ?? '(none left)'}`);
       await this.probeUnfinished();
     }
-    await refuseDrift(this.plan, this.record, this.deps.cluster);
     if (this.signal.aborted) throw new UserError('interrupted before any change', this.interruptCode() as ExitCodeValue);
 
     this.record.status = 'running';
@@ -298,6 +332,7 @@ class Run {
     const fresh = (): RunRecord =>
       newRunRecord(plan, { runId: opts.runId ?? newRunId(this.now()), planPath: opts.planPath, context: deps.cluster.context, clusterId: this.clusterId, now: this.now() });
     const runs = await this.trustedRuns(opts.resume);
+    this.recordsSeen = fingerprint(runs);
     let chosen: FoundRun | undefined;
     if (opts.resume) {
       chosen = runs[0];
@@ -325,12 +360,17 @@ class Run {
     return latest.status === 'succeeded' ? { kind: 'done', record: latest } : { kind: 'resume', record: latest };
   }
 
+  /** What recordsSeen compares: the trusted records of this plan as they are now. */
+  private async recordsNow(): Promise<string> {
+    return fingerprint(await this.trustedRuns(this.opts.resume, false));
+  }
+
   /** The records that may steer this run, newest first: one per run id, the newer trusted copy winning. */
-  private async trustedRuns(runId: string | undefined): Promise<FoundRun[]> {
+  private async trustedRuns(runId: string | undefined, warn = true): Promise<FoundRun[]> {
     const byId = new Map<string, FoundRun>();
     for (const found of await this.deps.store.candidates(runId ? undefined : this.plan.metadata.id, runId)) {
       if (!trustedFor(found, this.plan)) {
-        if (found.origin === 'cluster' && found.record.planId === this.plan.metadata.id) this.deps.progress.warn(untrustedNote(found, this.opts.planPath));
+        if (warn && found.origin === 'cluster' && found.record.planId === this.plan.metadata.id) this.deps.progress.warn(untrustedNote(found, this.opts.planPath));
         continue;
       }
       const seen = byId.get(found.record.runId);

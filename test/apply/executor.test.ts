@@ -381,6 +381,77 @@ describe('executePlan: refusals before the first change', () => {
     expect(result.steps[0]).toMatchObject({ id: 'h1-preflight', status: 'succeeded', note: 'helm v3.17.3 (Helm 3)' });
   });
 
+  describe('the refusals that need no subprocess come before the prerequisites (helm/istioctl, chart and access reads)', () => {
+    const cases: { name: string; code: number; message: RegExp; arrange: (h: Harness) => Promise<Partial<Harness['options']>> }[] = [
+      {
+        name: 'plan already applied',
+        code: 0,
+        message: /./,
+        arrange: async (h) => {
+          await executePlan(testPlan(), h.options, h.deps);
+          return {};
+        },
+      },
+      { name: 'irreversible steps, no terminal, no --yes', code: 64, message: /no terminal to confirm them/, arrange: async () => ({ yes: false }) },
+      {
+        name: 'lock held by another run',
+        code: 3,
+        message: /another upgrade holds the lock: ci:4711/,
+        arrange: async (h) => {
+          await h.cluster.leases.create(NS, LOCK_NAME, { holderIdentity: 'ci:4711', leaseDurationSeconds: 60, acquireTime: microTime(T0 - 5_000), renewTime: microTime(T0 - 5_000), annotations: { [LOCK_ID_ANNOTATION]: 'feedc0de12345678' } });
+          return {};
+        },
+      },
+      {
+        name: 'drift since planning',
+        code: 3,
+        message: /is stale: 1 fact\(s\)/,
+        arrange: async (h) => {
+          h.cluster.inv = inventory({ helmReleases: [{ ...inventory().helmReleases[0]!, revision: 3 }, inventory().helmReleases[1]!] });
+          return {};
+        },
+      },
+    ];
+    it.each(cases)('$name', async ({ code, message, arrange }) => {
+      const h = harness();
+      const opts = await arrange(h);
+      const journalBefore = h.journal.length;
+      let asked = 0;
+      const deps = { ...h.deps, prerequisites: async () => (asked++, { problems: [], tools: [] }) };
+      const outcome = await executePlan(testPlan(), { ...h.options, ...opts }, deps).then(
+        (r) => ({ exitCode: r.exitCode, message: r.error ?? 'ok' }),
+        (e: UserError) => ({ exitCode: e.exitCode, message: e.message }),
+      );
+      expect(outcome.exitCode).toBe(code);
+      expect(outcome.message).toMatch(message);
+      expect(asked).toBe(0);
+      expect(h.journal.slice(journalBefore).filter((l) => !l.endsWith('(probe)'))).toEqual([]);
+    });
+
+    it('an apply of the same plan that ran while the prerequisites were read is seen under the lock: already applied, nothing run twice', async () => {
+      const h = harness();
+      const other = harness({ stateDir: h.stateDir, cluster: h.cluster, journal: h.journal });
+      const result = await executePlan(testPlan(), h.options, { ...h.deps, prerequisites: async () => (await executePlan(testPlan(), other.options, other.deps), { problems: [], tools: [] }) });
+      expect(result).toMatchObject({ exitCode: 0, status: 'succeeded' });
+      expect(h.progress.lines).toContain(`info plan plan-20261122T095500-abc123 was already applied by run ${RUN}; nothing to do`);
+      expect(h.journal.filter((l) => l.startsWith('helm install'))).toHaveLength(1);
+    });
+
+    it('drift made while the prerequisites were read (another plan\'s run) is refused under the lock, before any change', async () => {
+      const h = harness();
+      const prerequisites = async () => {
+        h.cluster.inv = inventory({ tags: [{ ...inventory().tags[0]!, revision: '1-23-7' }] });
+        return { problems: [], tools: [] };
+      };
+      const e = await refusal(executePlan(testPlan(), h.options, { ...h.deps, prerequisites }));
+      expect(e.exitCode).toBe(3);
+      expect(e.hint).toContain('tag/default/revision: 1-23-6 → 1-23-7');
+      expect(h.journal).toEqual([]);
+      expect(h.saves).toEqual([]);
+      expect(h.cluster.leases.items.size).toBe(0);
+    });
+  });
+
   it('refuses a stale plan, listing each changed fact as key: planned → now', async () => {
     const h = harness();
     h.cluster.inv = inventory({

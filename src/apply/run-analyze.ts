@@ -33,6 +33,11 @@ export function meshAnalyzer(runner: Runner): MeshAnalyzer {
   };
 }
 
+/** An analyzer that runs nothing: the record and the output say it was skipped, and why. */
+export function skippedAnalyzer(reason: string): MeshAnalyzer {
+  return async () => ({ status: 'skipped', reason });
+}
+
 /** Lines for the person and the run record: what the mesh looked like before, and what the run changed after. */
 export function analyzeLines(when: AnalyzeWhen, before: AnalyzeResult | undefined, result: AnalyzeResult): string[] {
   if (when === 'after') return describeComparison(before ?? { status: 'skipped', reason: 'not run before the first change of this run' }, result);

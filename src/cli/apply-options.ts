@@ -35,6 +35,7 @@ export function addApplyOptions(cmd: Command): Command {
     .addOption(new Option('--on-failure <action>', 'when a step fails: run its rollback, or stop as it is').choices(['rollback', 'stop']).default(DEFAULTS.onFailure))
     .option('--rollback-timeout <duration>', "time limit of a failed step's rollback (default: the step timeout)")
     .option('-y, --yes', 'run irreversible steps without a typed confirmation (required without a terminal)')
+    .option('--skip-analyze', 'do not run istioctl analyze before the first change and after the last step (the run records it as skipped)')
     .option('--verify-key <file>', 'refuse a plan that is not signed by this ed25519 key (PEM, public or private)')
     .option('--allow-any-cluster', 'apply a plan that records no cluster identity (planned from a snapshot without kube-system) to whatever cluster the context reaches')
     .option('--cluster <name>', 'mesh plans: apply only the next part(s) of this cluster, for a staged change window (refused when the mesh order puts another cluster first)');

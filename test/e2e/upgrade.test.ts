@@ -23,9 +23,17 @@ describe.concurrent('e2e: plan and apply', () => {
       expect(plan.steps.map((s) => s.id)).toEqual(AMBIENT_STEPS);
       expect(plan.metadata.context).toBe('e2e');
 
-      const r = await c.cli(['apply', c.planPath, '--state-dir', c.stateDir]);
+      // This test is about the steps; istioctl analyze has its own (gates.test.ts).
+      const r = await c.cli(['apply', c.planPath, '--state-dir', c.stateDir, '--skip-analyze']);
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/run \S+: succeeded/);
+      expect(c.callLog().filter((x) => x.argv[1] === 'analyze')).toEqual([]);
+      expect(r.stderr).toContain('istioctl analyze: skipped: --skip-analyze');
+      expect(c.localRuns()[0]!.analyze).toEqual({
+        before: { status: 'skipped', reason: '--skip-analyze' },
+        after: { status: 'skipped', reason: '--skip-analyze' },
+        report: ['istioctl analyze: skipped: --skip-analyze'],
+      });
 
       expectAmbientUpgraded(c.server, AMBIENT_STEPS);
       expect(releaseState(c.server, 'istio-system', 'istio-base')).toBe(`${NEW} deployed`);

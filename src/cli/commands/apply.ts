@@ -1,7 +1,7 @@
 import { parseDuration, parseTimerDuration } from '../../apply/duration.js';
 import { connectionFrom } from '../connection.js';
 import { executePlan } from '../../apply/executor.js';
-import { meshAnalyzer } from '../../apply/run-analyze.js';
+import { meshAnalyzer, skippedAnalyzer } from '../../apply/run-analyze.js';
 import { toolPathsFrom } from '../../apply/tool-paths.js';
 import { checkPlanPrerequisites } from '../../apply/plan-needs.js';
 import { holderIdentity } from '../../apply/lock.js';
@@ -39,6 +39,8 @@ export interface ApplyOptions extends RunFlags, Partial<Omit<PlanOptions, keyof 
   onFailure: 'rollback' | 'stop';
   rollbackTimeout?: string;
   yes?: boolean;
+  /** No `istioctl analyze` before and after; recorded as skipped with this flag as the reason. */
+  skipAnalyze?: boolean;
   verifyKey?: string;
   allowAnyCluster?: boolean;
   /** Mesh plans only: the one cluster whose next parts to apply. */
@@ -166,7 +168,7 @@ export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions
       ...liveRunDeps(w, cluster),
       confirm: terminalConfirmer(),
       prerequisites: (p, signal, timeoutMs) => checkPlanPrerequisites(p, { runner: w.runner, versions: w.versions, reviewAccess: (x) => cluster.reviewAccess(x), signal, timeoutMs }),
-      analyze: meshAnalyzer(w.runner),
+      analyze: opts.skipAnalyze ? skippedAnalyzer('--skip-analyze') : meshAnalyzer(w.runner),
     },
   ));
   if (opts.output !== 'text') await writeStdout(renderDocument(result, opts.output));

@@ -275,6 +275,11 @@ export const inventorySchema = z.object({
     }),
   }),
   istioCsr: z.object({ present: z.boolean(), name: z.string().nullable(), namespace: z.string().nullable(), version: z.string().nullable() }),
+  /**
+   * The plugged-in CA Secret `cacerts` of the Istio namespace: absent, or complete/incomplete by its key names (all of
+   * ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem, or all of tls.crt, tls.key, ca.crt); unknown when unreadable.
+   */
+  pluggedInCa: z.object({ state: z.enum(['absent', 'complete', 'incomplete', 'unknown']), keys: z.array(z.string()) }).optional(),
   operators: z.object({
     inCluster: z.object({
       deployments: z.array(z.object({ name: z.string(), namespace: z.string(), version: z.string().nullable(), revision: z.string().nullable() })),

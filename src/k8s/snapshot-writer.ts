@@ -81,7 +81,7 @@ export function buildSnapshot(items: KubeObject[], meta: { kubernetesVersion: st
 
 /**
  * Keeps what discovery reads and nothing sensitive: managedFields go; Secrets other than Helm
- * release records are dropped (remote secrets keep their metadata only); Helm records are re-encoded without manifests or templates and
+ * release records are dropped (remote secrets keep their metadata only, `cacerts` its key names); Helm records are re-encoded without manifests or templates and
  * with values redacted, so a snapshot can be attached to a ticket.
  */
 function sanitize(obj: KubeObject): KubeObject | null {
@@ -95,6 +95,11 @@ function sanitize(obj: KubeObject): KubeObject | null {
   if (obj.kind === 'Secret') {
     // A remote secret's data is a kubeconfig with credentials: only its metadata (which cluster it names) is kept.
     if (metadata.labels?.['istio/multiCluster'] === 'true') return { apiVersion: obj.apiVersion, kind: obj.kind, metadata, type: (obj as { type?: string }).type ?? 'Opaque' } as KubeObject;
+    // The plugged-in CA: which keys it has decides whether istiod 1.26+ starts; the keys are kept, every value emptied.
+    if (metadata.name === 'cacerts') {
+      const keys = Object.keys((obj as { data?: Record<string, string> }).data ?? {});
+      return { apiVersion: obj.apiVersion, kind: obj.kind, metadata, type: (obj as { type?: string }).type ?? 'Opaque', data: Object.fromEntries(keys.map((k) => [k, ''])) } as KubeObject;
+    }
     if ((obj as { type?: string }).type !== HELM_SECRET_TYPE && metadata.labels?.owner !== 'helm') return null;
     const data = (obj as { data?: Record<string, string> }).data;
     if (!data?.release) return { apiVersion: obj.apiVersion, kind: obj.kind, metadata, type: HELM_SECRET_TYPE } as KubeObject;

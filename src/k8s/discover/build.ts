@@ -121,6 +121,7 @@ export function buildInventory(raw: RawCluster, source: { type: 'live' | 'snapsh
     gateways,
     crds: buildCrds(raw),
     istioCsr,
+    pluggedInCa: pluggedInCa(raw.cacertsKeys),
     operators,
     ...(mesh ? { mesh } : {}),
   };
@@ -144,4 +145,13 @@ function readyConditionHealth(obj: KubeObject): Health {
   const ready = arrayField(obj, 'status', 'conditions').find((c) => stringField(c, 'type') === 'Ready');
   const status = stringField(ready, 'status');
   return status === 'True' ? 'healthy' : status === 'False' ? 'degraded' : 'unknown';
+}
+
+/** The two bundle forms istiod reads from `cacerts` (istio/istio pilot/pkg/bootstrap/istio_ca.go). */
+const CA_BUNDLES = [['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'], ['tls.crt', 'tls.key', 'ca.crt']];
+
+function pluggedInCa(keys: RawCluster['cacertsKeys']): NonNullable<Inventory['pluggedInCa']> {
+  if (keys === 'unknown') return { state: 'unknown', keys: [] };
+  if (keys === null) return { state: 'absent', keys: [] };
+  return { state: CA_BUNDLES.some((b) => b.every((k) => keys.includes(k))) ? 'complete' : 'incomplete', keys };
 }

@@ -28,6 +28,14 @@ export function buildFindings(inv: Draft, helmDecodeErrors: string[]): Finding[]
   }
   for (const e of helmDecodeErrors) add('helm-release-unreadable', 'warning', e);
 
+  if (inv.pluggedInCa?.state === 'incomplete') {
+    add(
+      'cacerts-incomplete',
+      'warning',
+      `Secret ${inv.istioNamespace}/cacerts holds ${inv.pluggedInCa.keys.join(', ') || 'no key'}, neither whole bundle (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem; or tls.crt, tls.key, ca.crt): istiod before 1.26 ignores it and signs with its self-signed CA, istiod 1.26+ refuses to start`,
+    );
+  }
+
   const d = inv.defaults;
   if (!d.consistent) {
     add(

@@ -55,4 +55,6 @@ export interface RawCluster {
   remoteSecrets: KubeObject[];
   /** Services labelled `topology.istio.io/network` (east-west gateways). */
   networkServices: KubeObject[];
+  /** Key names of the plugged-in CA Secret `cacerts` (never its values); null when absent, 'unknown' when it could not be read. */
+  cacertsKeys: string[] | null | 'unknown';
 }

@@ -97,11 +97,12 @@ export async function readCluster(source: ClusterSource, opts: ReadOptions): Pro
   ]);
   const latestSecrets = latestPerRelease(helmSecrets.filter((s) => wantedReleases.has(`${s.namespace}/${s.release}`)));
 
-  const [crds, operatorDeployments, ambientPodObjects, decoded] = await Promise.all([
+  const [crds, operatorDeployments, ambientPodObjects, decoded, cacertsKeys] = await Promise.all([
     Promise.all(crdNames.map((n) => source.get(RESOURCES.crds, n))),
     Promise.all(operatorNames.map((d) => source.get(RESOURCES.deployments, d.metadata.name, d.metadata.namespace))),
     ambientNamespaces.size > 0 ? source.list(RESOURCES.pods, { fieldSelector: ACTIVE_PODS, metadataOnly: true }) : Promise.resolve([]),
     Promise.all(latestSecrets.map((s) => readRelease(source, s))),
+    readCacertsKeys(source, ns),
   ]);
 
   const helmReleases: DecodedHelmRelease[] = [];
@@ -148,7 +149,22 @@ export async function readCluster(source: ClusterSource, opts: ReadOptions): Pro
     sailIstios,
     remoteSecrets,
     networkServices,
+    cacertsKeys,
   };
+}
+
+/**
+ * The key names of the plugged-in CA Secret (istio.io docs/tasks/security/cert-management/plugin-ca-cert): which
+ * bundle form it holds decides whether istiod 1.26+ starts. Values are never kept. Reading Secrets may be denied to
+ * a read-only identity: then the planner says it cannot tell, and nothing else fails.
+ */
+async function readCacertsKeys(source: ClusterSource, ns: string): Promise<string[] | null | 'unknown'> {
+  try {
+    const secret = await source.get(RESOURCES.secrets, 'cacerts', ns);
+    return secret ? Object.keys((secret as { data?: Record<string, unknown> }).data ?? {}).sort() : null;
+  } catch {
+    return 'unknown';
+  }
 }
 
 function uniqueObjects(objects: KubeObject[]): KubeObject[] {

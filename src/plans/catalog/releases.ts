@@ -848,9 +848,15 @@ const N126: Note[] = [
     summary: 'Plugged-in CA: istiod now errors if the cacerts bundle is incomplete instead of silently falling back to self-signed',
     detail:
       'istiod reads the cacerts Secret (mounted at /etc/cacerts) as either ca-cert.pem, ca-key.pem, root-cert.pem and cert-chain.pem, or the kubernetes.io/tls form tls.crt, tls.key and ca.crt. A Secret with some of these keys but not all used to be ignored (istiod fell back to its self-signed CA); from 1.26 istiod refuses to start with "failed to create an istiod CA: incomplete signing CA bundle detected". Check the key names (never the values) before the new istiod is installed.',
-    appliesWhen: { feature: 'plugged-in-ca' },
+    // Discovery reads the Secret's key names (never its values): incomplete blocks, complete or absent is silent,
+    // unreadable (no permission to get Secrets) leaves the check to the operator.
+    appliesWhen: { feature: 'plugged-in-ca-incomplete' },
     effect: {
-      commands: [`kubectl get secret cacerts -n <istio-namespace> -o go-template='{{range $k, $v := .data}}{{$k}}{{"\\n"}}{{end}}'   # key names only: all of ca-cert.pem ca-key.pem root-cert.pem cert-chain.pem, or all of tls.crt tls.key ca.crt, or no Secret`],
+      blocker: true,
+      commands: [
+        `kubectl get secret cacerts -n <istio-namespace> -o go-template='{{range $k, $v := .data}}{{$k}}{{"\\n"}}{{end}}'   # key names only: all of ca-cert.pem ca-key.pem root-cert.pem cert-chain.pem, or all of tls.crt tls.key ca.crt, or no Secret`,
+        'kubectl create secret generic cacerts -n <istio-namespace> --from-file=ca-cert.pem --from-file=ca-key.pem --from-file=root-cert.pem --from-file=cert-chain.pem --dry-run=client -o yaml | kubectl apply -f -   # the whole bundle (istio.io docs/tasks/security/cert-management/plugin-ca-cert)',
+      ],
     },
     explanation:
       'From 1.26 an incomplete plugged-in CA Secret (cacerts) stops istiod from starting instead of being silently replaced by its self-signed CA, so the Secret must hold a complete bundle, or be absent, before the new control plane is installed.',

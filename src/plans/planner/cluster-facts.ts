@@ -38,6 +38,7 @@ export function clusterFacts(inv: Inventory, source: Revision): ClusterFacts {
     ...(istiodRel || cniRel ? { helmValues } : {}),
     ...(env ? { env } : {}),
     features: {
+      ...pluggedInCaFeatures(inv.pluggedInCa?.state),
       ...(ztunnel?.helmRelease ? { 'ztunnel-release-name-not-ztunnel': ztunnel.helmRelease.release !== 'ztunnel' } : {}),
       ...(ztunnel ? { 'ztunnel-namespace-differs': ztunnel.namespace !== inv.istioNamespace } : {}),
     },
@@ -57,4 +58,10 @@ function userEnv(values: Record<string, unknown>): Record<string, string> {
   const mesh = values.meshConfig as { defaultConfig?: { proxyMetadata?: unknown } } | undefined;
   take(mesh?.defaultConfig?.proxyMetadata);
   return out;
+}
+
+/** `plugged-in-ca`: a cacerts Secret exists; `plugged-in-ca-incomplete`: it holds neither whole bundle form. Unknown: neither. */
+function pluggedInCaFeatures(state: NonNullable<Inventory['pluggedInCa']>['state'] | undefined): Record<string, boolean> {
+  if (state === undefined || state === 'unknown') return {};
+  return { 'plugged-in-ca': state !== 'absent', 'plugged-in-ca-incomplete': state === 'incomplete' };
 }

@@ -2,6 +2,7 @@ import type { Inventory } from '../k8s/inventory.js';
 import { revisionTagTemplates } from '../plans/catalog/index.js';
 import { factGroup, factKey } from '../plan/facts.js';
 import { istioctlCommand } from '../plan/commands.js';
+import { byHand } from '../plan/by-hand.js';
 import type { ChartSource } from '../plan/operations.js';
 import { helmUninstall, helmUpgrade, plainSettings } from './commands.js';
 import type { StepDescriptor } from './descriptor.js';
@@ -116,7 +117,7 @@ export const oldRevisionRemoval: StepDescriptor = {
 
     if (!req.includeCleanup || reasons.length) {
       if (reasons.length) f.warning('old-revision-in-use', `revision ${oldRevision} cannot be removed by this plan: ${reasons.join('; ')}`);
-      ctx.followUps.push({ id: `h${hop.index}-remove-${oldRevision}`, title: `When nothing uses revision ${oldRevision} any more, remove it (irreversible; plan with --include-cleanup to include it)`, commands: removal.commands.map((c) => c.argv) });
+      ctx.followUps.push({ id: `h${hop.index}-remove-${oldRevision}`, title: `When nothing uses revision ${oldRevision} any more, remove it (irreversible; plan with --include-cleanup to include it)`, commands: byHand(removal.commands) });
       return;
     }
     ctx.add(removal, []);

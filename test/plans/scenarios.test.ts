@@ -55,6 +55,12 @@ describe('ambient 1.23 → 1.24 with DNS capture (istio.io ambient Helm upgrade 
   it('keeps cleanup out unless asked, and then removes only the old revision', async () => {
     expect(plan.steps.some((s) => s.kind === 'old-revision-removal')).toBe(false);
     expect(plan.followUps.map((f) => f.id)).toContain('h1-remove-1-23-6');
+    // Run by hand: the release values apply would fill in are fetched by the operator first.
+    expect(plan.followUps.find((f) => f.id === 'h1-remove-1-23-6')!.commands.map((c) => c.join(' '))).toEqual([
+      'helm get values istio-base -n istio-system -o yaml > istio-base-values.yaml',
+      'helm upgrade istio-base base --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --set defaultRevision=1-24-6 --wait --values istio-base-values.yaml',
+      'helm uninstall istiod-1-23-6 -n istio-system --wait',
+    ]);
     const { plan: withCleanup } = await planFor(caseNamed('ambient-1.23-to-1.24-cleanup'));
     const removal = step(withCleanup, 'h1-old-revision-removal-1-23-6');
     expect(removal.irreversible).toBe(true);

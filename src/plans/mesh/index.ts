@@ -2,6 +2,7 @@ import { planUpgrade, type PlanRequest } from '../planner/index.js';
 import { Findings } from '../planner/findings.js';
 import type { Plan, PlanStep } from '../../plan/schema.js';
 import { PLAN_API_VERSION } from '../../plan/schema.js';
+import { byHand } from '../../plan/by-hand.js';
 import { finishStep } from '../../steps/types.js';
 import { joinMesh, type MeshMember, type MeshMemberInput } from './members.js';
 import { choosePrimaryOrder, primaryVersions } from './order.js';
@@ -103,7 +104,7 @@ function moveToFollowUps(plan: Plan, later: PlanStep[]): void {
   for (const s of later) {
     if (!plan.steps.includes(s)) continue;
     plan.steps.splice(plan.steps.indexOf(s), 1);
-    plan.followUps.push({ id: s.id, title: `${s.title}, once no remote cluster uses it (a remote still has pods on it)`, commands: s.commands.map((c) => c.argv) });
+    plan.followUps.push({ id: s.id, title: `${s.title}, once no remote cluster uses it (a remote still has pods on it)`, commands: byHand(s.commands) });
   }
 }
 

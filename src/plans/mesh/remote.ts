@@ -1,6 +1,7 @@
 import semver from 'semver';
 import type { Inventory } from '../../k8s/inventory.js';
 import type { Plan, PlanStep } from '../../plan/schema.js';
+import { byHand } from '../../plan/by-hand.js';
 import { baseChartUpgradeStep } from '../../steps/base-chart-upgrade.js';
 import { chartSourceFor } from '../../steps/commands.js';
 import { crdMigrationLabelsStep } from '../../steps/crd-migration-labels.js';
@@ -130,7 +131,7 @@ export function planRemote(inv: Inventory, target: RemoteTarget, req: PlanReques
   } else if (req.includeCleanup) {
     built.push(removal);
   } else {
-    base.followUps.push({ id: 'remove-old-remote-install', title: `When nothing in this cluster uses ${oldRev} any more, remove the old remote install (irreversible; plan with --include-cleanup to include it)`, commands: removal.commands.map((c) => c.argv) });
+    base.followUps.push({ id: 'remove-old-remote-install', title: `When nothing in this cluster uses ${oldRev} any more, remove the old remote install (irreversible; plan with --include-cleanup to include it)`, commands: byHand(removal.commands) });
   }
   if (inv.tags.length) f.warning('remote-tags-not-moved', `revision tags on the remote (${inv.tags.map((t) => t.name).join(', ')}) are not moved by this plan: move them with istioctl tag set --revision ${target.revision} after the new remote install`);
   base.steps = built.map((b): PlanStep => finishStep({ hop: 1, preconditions: [] }, b));

@@ -14,6 +14,7 @@ import { asksRestartAfterZtunnel, checkPolicyOrder, evaluateHopNotes, revertedBy
 import { preflightChecks } from './preflight.js';
 import { imageHubFindings } from './image-hub.js';
 import { chartArgs } from '../../plan/commands.js';
+import { valuesToFile } from '../../plan/by-hand.js';
 import type { ChartSource } from '../../plan/operations.js';
 import { chartSourceFor } from '../../steps/commands.js';
 import type { PlanRequest } from './request.js';
@@ -258,15 +259,12 @@ interface ReleaseAtTarget {
   clientSideApply?: boolean;
 }
 
-/**
- * Commands an operator runs to remove one value from a release while keeping the rest of its values. `helm get values`
- * has no output-file flag (helm.sh docs/helm/helm_get_values), so its output is redirected: a shell line, run by hand.
- */
+/** Commands an operator runs to remove one value from a release while keeping the rest of its values. */
 function removeValueCommands(r: ReleaseAtTarget, path: string): string[][] {
-  const file = `${r.release}-values.yaml`;
+  const saved = valuesToFile(r.namespace, r.release);
   return [
-    ['helm', 'get', 'values', r.release, '-n', r.namespace, '-o', 'yaml', '>', file],
-    ['helm', 'upgrade', r.release, ...chartArgs(r.source, r.chart, r.version), '-n', r.namespace, '--version', r.version, ...(r.clientSideApply ? ['--server-side=false'] : []), '--values', file, '--set', `${path}=null`, '--wait'],
+    saved.argv,
+    ['helm', 'upgrade', r.release, ...chartArgs(r.source, r.chart, r.version), '-n', r.namespace, '--version', r.version, ...(r.clientSideApply ? ['--server-side=false'] : []), '--values', saved.file, '--set', `${path}=null`, '--wait'],
   ];
 }
 

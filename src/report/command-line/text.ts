@@ -1,5 +1,6 @@
 import type { PlanCommand } from '../../plan/schema.js';
 import { shellLine, shellQuote } from '../../plan/shell.js';
+import { feedsNext } from '../../plan/by-hand.js';
 
 /** How a command is run, said after it (`# via the Kubernetes API`), or nothing. */
 const note = (c: PlanCommand) => (c.via === 'kubernetes-api' ? '# via the Kubernetes API' : c.optional ? '# optional' : '');
@@ -9,8 +10,6 @@ export function commandLine(c: PlanCommand): string {
   return note(c) ? `${line}   ${note(c)}` : line;
 }
 
-/** `helm template … | kubectl apply -f -`: the template's output is what the API action applies. */
-const feedsNext = (c: PlanCommand, next: PlanCommand | undefined) => c.helm?.op === 'template' && next?.api?.type === 'apply-rendered';
 
 /** A line a person runs, as shell-quoted words plus its trailing note, for layouts that wrap it. */
 export interface CommandParts {

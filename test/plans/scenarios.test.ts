@@ -73,6 +73,20 @@ describe('ambient 1.23 → 1.24 with DNS capture (istio.io ambient Helm upgrade 
 });
 
 describe('follow-ups are commands an operator can run (issue 9 defects 4 and 8)', () => {
+  it('in place on a revision-less istiod: the revision stays default and every follow-up names release istiod', async () => {
+    const inv = await inventoryOf('istio-csr');
+    const plan = planUpgrade(inv, requestFor({ name: 'csr-in-place', fixture: '', request: { to: '1.24', strategy: 'in-place' }, expect: { blocked: false, hops: 1 } }));
+    expect(plan.target.revision).toBe('default');
+    expect(plan.hops[0]!.revision).toBe('default');
+    expect(argvs(step(plan, 'h1-istiod-upgrade'))[0]).toMatch(/^helm upgrade istiod istiod /);
+    const lines = plan.followUps.flatMap((u) => u.commands.map((c) => c.join(' ')));
+    expect(lines.filter((l) => l.startsWith('helm upgrade istiod ')).length).toBeGreaterThan(0);
+    for (const l of lines) {
+      expect(l).not.toContain('istiod-default');
+      expect(l).not.toContain('--reuse-values');
+    }
+  });
+
   it('dropping compatibilityVersion names every release the last hop set it on, with helm flags that exist', async () => {
     const { plan } = await planFor(caseNamed('ambient-1.23-to-1.24'));
     const u = plan.followUps.find((x) => x.id === 'h1-drop-compatibility-version')!;

@@ -214,6 +214,10 @@ describe('blocked plans still plan and say why', () => {
     expect(plan.warnings.find((w) => w.id === '1.24-istio-csr-set-by-plan')?.message).toContain('istio-csr is upgraded past v0.12.0');
     expect(plan.followUps.find((u) => u.id === 'drop-1.24-istio-csr')?.commands.at(-1)?.join(' ')).toContain('--set meshConfig.defaultConfig.proxyMetadata.GRPC_ENFORCE_ALPN_ENABLED=null');
     expect(plan.warnings.map((w) => w.id)).not.toContain('1.24-istio-csr');
+    // The relabelled namespaces move; the istio-injection=enabled convention stays with the revision-less injector.
+    const w = plan.warnings.find((x) => x.id === 'injection-enabled-stays-on-old-injector');
+    expect(w?.message).toContain('namespaces labelled that way after this plan get its old proxy');
+    expect(w?.remedy).toEqual(['istioctl tag set default --revision 1-24-6   # also turns off the revision-less injector\'s default selectors']);
   });
 
   it('the ambient umbrella chart and the Sail Operator are refused with what to do instead', async () => {

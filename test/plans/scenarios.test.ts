@@ -73,6 +73,12 @@ describe('ambient 1.23 → 1.24 with DNS capture (istio.io ambient Helm upgrade 
 });
 
 describe('follow-ups are commands an operator can run (issue 9 defects 4 and 8)', () => {
+  it('dropping a compatibilityVersion that still masks DNS capture says to restart the ambient workloads afterwards', async () => {
+    const title = (name: string) => planFor(caseNamed(name)).then(({ plan }) => plan.followUps.find((u) => u.id.endsWith('-drop-compatibility-version'))!.title);
+    expect(await title('ambient-1.23-to-1.26-multi-hop')).toMatch(/; 1\.25-ambient-dns then switch on for pods started afterwards only, so restart the ambient workloads/);
+    expect(await title('ambient-1.23-to-1.24')).not.toContain('restart');
+  });
+
   it('in place on a revision-less istiod: the revision stays default and every follow-up names release istiod', async () => {
     const inv = await inventoryOf('istio-csr');
     const plan = planUpgrade(inv, requestFor({ name: 'csr-in-place', fixture: '', request: { to: '1.24', strategy: 'in-place' }, expect: { blocked: false, hops: 1 } }));

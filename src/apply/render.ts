@@ -84,6 +84,8 @@ export function describeVerify(spec: VerifySpec): string {
       return `DaemonSet ${spec.namespace}/${spec.name} rolled out on every node${spec.version ? ` running ${spec.version}` : ''}`;
     case 'tag-points-to':
       return `revision tag ${spec.tag} points at ${spec.revision} (webhook istio-revision-tag-${spec.tag}, and its Service when present)`;
+    case 'default-validator':
+      return `istiod-default-validator is labelled istio.io/rev=${spec.revision} and calls Service ${spec.namespace}/${spec.service}, which exists`;
     case 'crds-helm-owned':
       return `every *.istio.io CRD is owned by Helm release ${spec.namespace}/${spec.release}`;
     case 'crds-not-labelled':

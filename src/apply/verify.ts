@@ -2,6 +2,7 @@ import { BUNDLE_VERSION_ANNOTATION } from '../k8s/gateway-api.js';
 import type { Inventory } from '../k8s/inventory.js';
 import { decodeHelmReleaseSecret, HELM_SECRET_TYPE } from '../k8s/helm-release.js';
 import { versionFromImage } from '../k8s/discover/lean-pod.js';
+import { DEFAULT_VALIDATOR } from '../k8s/discover/control-plane.js';
 import { arrayField, stringField, type KubeObject } from '../k8s/objects.js';
 import { RESOURCES } from '../k8s/resources.js';
 import type { VerifySpec } from '../plan/schema.js';
@@ -72,6 +73,25 @@ async function tagPointsTo(spec: Extract<VerifySpec, { type: 'tag-points-to' }>,
     const selected = (svc as { spec?: { selector?: Record<string, string> } }).spec?.selector?.['istio.io/rev'] ?? svc.metadata.labels?.['istio.io/rev'];
     if (selected !== spec.revision) return `Service ${deps.istioNamespace}/istiod-revision-tag-${spec.tag} selects revision ${selected ?? 'none'}, not ${spec.revision}`;
   }
+  return undefined;
+}
+
+async function defaultValidator(spec: Extract<VerifySpec, { type: 'default-validator' }>, deps: VerifyDeps): Promise<string | undefined> {
+  const vwc = await deps.reader.get(RESOURCES.validatingWebhooks, DEFAULT_VALIDATOR);
+  if (!vwc) return `ValidatingWebhookConfiguration ${DEFAULT_VALIDATOR} does not exist`;
+  const rev = vwc.metadata.labels?.['istio.io/rev'];
+  if (rev !== spec.revision) return `${DEFAULT_VALIDATOR} is labelled istio.io/rev=${rev ?? '(unset)'}, not ${spec.revision}`;
+  const webhooks = arrayField(vwc, 'webhooks');
+  if (!webhooks.length) return `${DEFAULT_VALIDATOR} has no webhook`;
+  for (const w of webhooks) {
+    const name = stringField(w, 'clientConfig', 'service', 'name');
+    const namespace = stringField(w, 'clientConfig', 'service', 'namespace');
+    if (name !== spec.service || namespace !== spec.namespace) {
+      return `${DEFAULT_VALIDATOR} webhook ${stringField(w, 'name') ?? '(unnamed)'} calls ${name ? `Service ${namespace}/${name}` : 'no Service'}, not ${spec.namespace}/${spec.service}`;
+    }
+  }
+  // failurePolicy Fail: a validator calling a Service that does not exist rejects every Istio resource change.
+  if (!(await deps.reader.get(RESOURCES.services, spec.service, spec.namespace))) return `Service ${spec.namespace}/${spec.service}, which ${DEFAULT_VALIDATOR} calls, does not exist`;
   return undefined;
 }
 
@@ -173,6 +193,8 @@ export async function verifySpec(spec: VerifySpec, ctx: VerifyContext, deps: Ver
       return settle(() => helmRelease(spec, deps), ctx, deps);
     case 'tag-points-to':
       return settle(() => tagPointsTo(spec, deps), ctx, deps);
+    case 'default-validator':
+      return settle(() => defaultValidator(spec, deps), ctx, deps);
     case 'crds-helm-owned':
       return settle(() => crdsHelmOwned(spec, deps), ctx, deps);
     case 'crds-not-labelled':

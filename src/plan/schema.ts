@@ -107,6 +107,8 @@ export const verifySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('deployment-rollout'), name: z.string(), namespace: z.string() }),
   z.object({ type: z.literal('daemonset-rollout'), name: z.string(), namespace: z.string(), version: z.string().optional() }),
   z.object({ type: z.literal('tag-points-to'), tag: z.string(), revision: z.string() }),
+  /** istiod-default-validator is labelled with `revision` and every webhook of it calls Service `namespace/service`, which exists. */
+  z.object({ type: z.literal('default-validator'), revision: z.string(), service: z.string(), namespace: z.string() }),
   z.object({ type: z.literal('crds-helm-owned'), release: z.string(), namespace: z.string() }),
   z.object({ type: z.literal('crds-not-labelled'), labels: z.array(z.string()) }),
   z.object({ type: z.literal('workloads-restarted'), workloads: z.array(z.object({ kind: z.string(), namespace: z.string(), name: z.string() })), revision: z.string().nullable(), proxyVersion: z.string().nullable() }),

@@ -42,6 +42,11 @@ export interface PlanState {
   /** Helm releases (`namespace/name`) an earlier step of the plan changes. */
   changedReleases: Set<string>;
   tags: Map<string, string>;
+  /**
+   * The revision istiod-default-validator (and the base chart's defaultRevision) name once the steps so far ran;
+   * null when the cluster has no default validator.
+   */
+  defaultRevision: string | null;
   namespaceRevLabels: Map<string, string | null>;
   namespaceInjection: Map<string, string | null>;
   crdsHelmOwned: boolean;
@@ -59,6 +64,8 @@ export interface HopContext {
   inv: Inventory;
   req: HopRequest;
   hop: Hop;
+  /** Index of the plan's last hop. */
+  lastHop: number;
   notes: HopNotes;
   method: 'helm' | 'istioctl';
   /** Where every helm command of the plan takes its charts from (`--chart-repo`). */

@@ -6,11 +6,10 @@ import { byHand } from '../plan/by-hand.js';
 import type { ChartSource } from '../plan/operations.js';
 import { helmUninstall, helmUpgrade, plainSettings } from './commands.js';
 import type { StepDescriptor } from './descriptor.js';
-import { changesRelease, baseReleaseFor, helmReleaseOf, type HopContext } from './hop-context.js';
+import { helmReleaseOf, type HopContext } from './hop-context.js';
 import { tagPointCommands } from './tag-move.js';
 import type { PlanCommand } from '../plan/schema.js';
 import type { BuiltStep } from './types.js';
-import { needsClientSideApply } from '../plans/helm-apply-method.js';
 
 export interface RemovalParams {
   method: 'helm' | 'istioctl';
@@ -23,6 +22,8 @@ export interface RemovalParams {
   moveDefaultFirst: { baseRelease: string; baseNamespace: string; version: string; clientSideApply?: boolean } | null;
   /** Tags the old release rendered itself: uninstalling it deletes them, so they are re-created at once. */
   recreateTags: { tags: string[]; commands: PlanCommand[] } | null;
+  /** The hop of this plan that installed it as a stepping stone to the target. */
+  installedByHop?: number;
 }
 
 /** Removes the OLD control plane only. The ambient guide's last command deletes "istiod-$REVISION", the new one. */
@@ -53,6 +54,9 @@ export function oldRevisionRemovalStep(p: RemovalParams): BuiltStep {
     title: `Remove the old revision ${p.oldRevision}`,
     why: [
       { text: `Nothing uses ${p.oldRevision} any more: no tag points at it, no namespace is labelled with it, no running pod was injected by it.` },
+      ...(p.installedByHop
+        ? [{ text: `Hop ${p.installedByHop} of this plan installed ${p.oldRevision} as a stepping stone, so it goes without --include-cleanup; the last hop's previous revision stays for the rollback of that hop.` }]
+        : []),
       ...(p.recreateTags
         ? [{ text: `Release ${p.istiodRelease} rendered the tag webhooks ${p.recreateTags.tags.join(', ')}; uninstalling it deletes them, so they are re-created for ${p.newRevision} right after.` }]
         : []),
@@ -84,10 +88,14 @@ function stillInUse(ctx: HopContext, oldRevision: string): string[] {
   const gatewaysPinned = inv.gateways.filter((g) => (g.revision === oldRevision && g.type !== 'helm') || state.gatewaysOnOld.has(`${g.namespace}/${g.name}`));
   if (remaining.length) reasons.push(`${remaining.reduce((s, w) => s + w.pods, 0)} pod(s) would still run its proxy (${remaining.slice(0, 5).map((w) => `${w.namespace}/${w.kind}/${w.name}`).join(', ')})`);
   if (gatewaysPinned.length) reasons.push(`gateways are pinned to it (${gatewaysPinned.map((g) => `${g.namespace}/${g.name}`).join(', ')})`);
+  if (state.defaultRevision === oldRevision) reasons.push('istiod-default-validator still targets it');
   return reasons;
 }
 
-/** Canary: removal of the old revision, planned only when nothing can still be using it once this hop is done. */
+/**
+ * Canary: removal of the old revision, planned only when nothing can still be using it once this hop is done: with
+ * --include-cleanup, or for a revision an earlier hop of the plan installed that the last hop does not roll back to.
+ */
 export const oldRevisionRemoval: StepDescriptor = {
   kind: 'old-revision-removal',
   phase: 100,
@@ -98,11 +106,8 @@ export const oldRevisionRemoval: StepDescriptor = {
     if (req.strategy !== 'canary' || oldRevision === newRevision) return;
     const ns = inv.istioNamespace;
     const reasons = stillInUse(ctx, oldRevision);
-    const base = baseReleaseFor(ctx);
     const oldRel = inv.revisions.find((r) => r.name === oldRevision)?.helmRelease ?? null;
     const istiodRelease = hop.index === 1 ? (oldRel?.release ?? null) : `istiod-${oldRevision}`;
-    const defaultsOnOld = inv.defaults.validatorRevision === oldRevision || inv.defaults.baseDefaultRevision === oldRevision || (hop.index > 1 && base !== undefined);
-    const moveDefaultFirst = base && defaultsOnOld ? { baseRelease: base.name, baseNamespace: base.namespace, version: hop.to, clientSideApply: needsClientSideApply(base, hop.to) } : null;
     const ownedTags = hop.index === 1 && method === 'helm' ? releaseRenderedTags(inv, oldRel).filter((t) => state.tags.get(t) === newRevision) : [];
     const recreateTags = ownedTags.length
       ? {
@@ -113,15 +118,22 @@ export const oldRevisionRemoval: StepDescriptor = {
     if (recreateTags) {
       f.warning('tags-owned-by-old-release', `tags ${ownedTags.join(', ')} are rendered by Helm release ${oldRel!.release}; removing it deletes them, so the removal step re-creates them for ${newRevision} immediately after`);
     }
-    const removal = oldRevisionRemovalStep({ method, oldRevision, newRevision, namespace: ns, istiodRelease, charts: ctx.charts, moveDefaultFirst, recreateTags });
+    // An earlier hop of this plan installed it and nothing uses it now: removed even without --include-cleanup, except
+    // by the last hop, whose rollback returns to it (a run is unwound only down to its latest irreversible step).
+    const intermediate = hop.index > 1 && hop.index < ctx.lastHop;
+    // The hop's default-revision-move step already took defaultRevision and the validator off it (else it is still in use).
+    const removal = oldRevisionRemovalStep({ method, oldRevision, newRevision, namespace: ns, istiodRelease, charts: ctx.charts, moveDefaultFirst: null, recreateTags, ...(intermediate ? { installedByHop: hop.index - 1 } : {}) });
 
-    if (!req.includeCleanup || reasons.length) {
+    if (!(req.includeCleanup || intermediate) || reasons.length) {
       if (reasons.length) f.warning('old-revision-in-use', `revision ${oldRevision} cannot be removed by this plan: ${reasons.join('; ')}`);
-      ctx.followUps.push({ id: `h${hop.index}-remove-${oldRevision}`, title: `When nothing uses revision ${oldRevision} any more, remove it (irreversible; plan with --include-cleanup to include it)`, commands: byHand(removal.commands) });
+      ctx.followUps.push({
+        id: `h${hop.index}-remove-${oldRevision}`,
+        title: `When nothing uses revision ${oldRevision} any more, remove it (irreversible${intermediate ? '' : '; plan with --include-cleanup to include it'})`,
+        commands: byHand(removal.commands),
+      });
       return;
     }
     ctx.add(removal, []);
-    if (moveDefaultFirst && base) changesRelease(ctx, base);
   },
   // Uninstalling a release removes its revision, the tags it rendered, and possibly the default validator's target.
   touches: () => ({ keys: [factKey.validator], groups: [factGroup.revisions, factGroup.tags, factGroup.helmReleases] }),

@@ -4,6 +4,7 @@ import { backup } from './backup.js';
 import { baseChartUpgrade } from './base-chart-upgrade.js';
 import { cniUpgrade } from './cni-upgrade.js';
 import { crdMigrationLabels } from './crd-migration-labels.js';
+import { defaultRevisionMove } from './default-revision-move.js';
 import type { StepDescriptor } from './descriptor.js';
 import { gatewayApiCrdsUpgrade } from './gateway-api-crds-upgrade.js';
 import { gatewayUpgrade } from './gateway-upgrade.js';
@@ -37,6 +38,7 @@ const DESCRIPTORS: readonly StepDescriptor[] = [
   workloadRestart,
   namespaceRelabel,
   tagMove,
+  defaultRevisionMove,
   gatewayUpgrade,
   oldRevisionRemoval,
   // Mesh steps: planned by src/plans/mesh for remote clusters and the primary they use, never by a single-cluster hop.

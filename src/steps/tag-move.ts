@@ -121,6 +121,8 @@ export const tagMove: StepDescriptor = {
         [factKey.tagRevision(tag)],
       );
       state.tags.set(tag, hop.revision);
+      // istioctl renders istiod-default-validator with the default tag (`tag set default`); Helm's tag objects do not.
+      if (tag === 'default' && ctx.method === 'istioctl') state.defaultRevision = hop.revision;
       restartNamespaces(ctx, namespaces, `tag-${tag}`, `in namespaces using tag ${tag}`);
     }
     const otherTags = [...state.tags].filter(([, rev]) => rev !== from && rev !== hop.revision);

@@ -290,7 +290,7 @@ export class FakeCluster implements Cluster {
   inv: Inventory = inventory();
   readonly leases = new MemoryLeases();
   readonly configMaps = new MemoryConfigMaps();
-  actions: { action: ApiAction; previousOutput: string | undefined; manifests?: ActionContext['manifests'] }[] = [];
+  actions: { action: ApiAction; previousOutput: string | undefined }[] = [];
   verifies: { spec: VerifySpec; ctx: VerifyContext }[] = [];
   /** Decides each verification; default: everything holds. */
   verifyWith: (spec: VerifySpec, ctx: VerifyContext) => VerifyOutcome = () => ({ ok: true });
@@ -311,7 +311,7 @@ export class FakeCluster implements Cluster {
   }
   async act(action: ApiAction, c: ActionContext) {
     this.journal.push(`api ${action.type}`);
-    this.actions.push({ action, previousOutput: c.previousOutput, ...(c.manifests ? { manifests: c.manifests } : {}) });
+    this.actions.push({ action, previousOutput: c.previousOutput });
     this.actWith(action);
   }
   async verify(spec: VerifySpec, c: VerifyContext) {
@@ -328,6 +328,7 @@ export class FakeCluster implements Cluster {
       // Setting the `default` tag also points istiod-default-validator at its revision, as istioctl tag set does.
       if (spec.tag === 'default') this.inv.defaults = { ...this.inv.defaults, tagRevision: spec.revision, validatorRevision: spec.revision };
     }
+    if (outcome.ok && spec.type === 'default-validator') this.inv.defaults = { ...this.inv.defaults, validatorRevision: spec.revision, baseDefaultRevision: spec.revision };
     return outcome;
   }
   async helmRevision(release: string, namespace: string) {

@@ -54,7 +54,7 @@ describe('plan and status across the clusters of a primary-remote mesh', () => {
       ['cluster1', 'primary', 'primary'],
       ['cluster2', 'remote', 'remote'],
     ]);
-    expect(plan.order.map((o: { cluster: string }) => o.cluster)).toEqual([...Array(9).fill('cluster1'), ...Array(6).fill('cluster2')]);
+    expect(plan.order.map((o: { cluster: string }) => o.cluster)).toEqual([...Array(10).fill('cluster1'), ...Array(6).fill('cluster2')]);
     expect(plan).toEqual(comparable(offline.stdout));
   });
 
@@ -62,7 +62,7 @@ describe('plan and status across the clusters of a primary-remote mesh', () => {
     const r = await runCli(['plan', '--context', 'primary', '--context', 'remote', '--to', '1.24'], env);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/cluster1\s+primary\s+primary\s+1\.23\.6 \(default\)/);
-    expect(r.stdout).toContain('12. [cluster2] Install the 1.24.6 remote profile as revision 1-24-6');
+    expect(r.stdout).toContain('13. [cluster2] Install the 1.24.6 remote profile as revision 1-24-6');
     expect(r.stdout).toContain('$ helm install istiod-1-24-6 istiod \\');
     expect(r.stdout).toContain('Manifest expose-istiod-1-24-6.yaml (cluster cluster1');
   });
@@ -95,7 +95,7 @@ describe('plan and status across the clusters of a primary-remote mesh', () => {
     const r = await runCli(['plan', '--mesh', file, '--to', '1.24', '-o', 'json']);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
-    expect(JSON.parse(r.stdout).order).toHaveLength(15);
+    expect(JSON.parse(r.stdout).order).toHaveLength(16);
   });
 
   it.each([

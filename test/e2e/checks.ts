@@ -33,6 +33,13 @@ export function tagRevision(server: FakeApiServer, tag: string): string | undefi
   return server.get('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', `istio-revision-tag-${tag}`)?.metadata.labels?.['istio.io/rev'];
 }
 
+/** `namespace/name` of the Service every webhook of istiod-default-validator calls (one name, or the distinct ones joined). */
+export function validatorService(server: FakeApiServer): string | undefined {
+  const vwc = server.get('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', 'istiod-default-validator') as { webhooks?: { clientConfig?: { service?: { name: string; namespace: string } } }[] } | undefined;
+  if (!vwc) return undefined;
+  return [...new Set((vwc.webhooks ?? []).map((w) => `${w.clientConfig?.service?.namespace}/${w.clientConfig?.service?.name}`))].join(' ');
+}
+
 export function istioCrds(server: FakeApiServer): KubeObject[] {
   return server.list('apiextensions.k8s.io/v1', 'CustomResourceDefinition').filter((c) => c.metadata.name.endsWith('.istio.io'));
 }
@@ -63,6 +70,7 @@ export const AMBIENT_STEPS = [
   'h1-ztunnel-upgrade',
   'h1-tag-move-prod-stable',
   'h1-tag-move-default',
+  'h1-default-revision-move',
   'h1-gateway-upgrade-istio-ingress',
 ];
 
@@ -111,6 +119,10 @@ export function expectStepEffect(server: FakeApiServer, stepId: string, applied:
       return;
     case 'h1-tag-move-default':
       expect(tagRevision(server, 'default'), what).toBe(applied ? NEW_REV : OLD_REV);
+      return;
+    case 'h1-default-revision-move':
+      expect(validatorService(server), what).toBe(`istio-system/istiod-${applied ? NEW_REV : OLD_REV}`);
+      expect(release(server, 'istio-system', 'istio-base')?.config?.defaultRevision === NEW_REV, what).toBe(applied);
       return;
     case 'h1-gateway-upgrade-istio-ingress':
       expect(releaseState(server, 'istio-ingress', 'istio-ingress'), what).toBe(`${applied ? NEW : OLD} deployed`);

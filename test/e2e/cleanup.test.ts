@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import type { Plan } from '../../src/plan/schema.js';
 import { readFileSync } from 'node:fs';
 import { isReadOnlyQuery, planArgv, shortArgv, startCluster, type E2eCluster } from './harness.js';
-import { releaseState, tagRevision } from './checks.js';
+import { releaseState, tagRevision, validatorService } from './checks.js';
 
 function istiodRevisions(c: E2eCluster): string[] {
   return c.server
@@ -28,6 +28,8 @@ describe('e2e: cleanup', () => {
     expect(revisions).toHaveLength(3);
     const [oldest, middle, newest] = revisions as [string, string, string];
     expect(tagRevision(c.server, 'default')).toBe(newest);
+    // Each upgrade run moved defaultRevision and the validator to its new revision (issue 9 defect 7).
+    expect(validatorService(c.server)).toBe(`istio-system/istiod-${newest}`);
 
     const status = await c.cli(['status', '-o', 'json']);
     expect(status.exitCode, status.stderr).toBe(0);
@@ -62,13 +64,11 @@ describe('e2e: cleanup', () => {
     const applied = await c.cli(['apply', planFile, '--yes'], { timeoutMs: 120_000 });
     expect(applied.exitCode, applied.stderr).toBe(0);
 
-    // helm ran exactly the saved plan's commands: the defaults moved to the revision that stays, then the two uninstalls.
+    // helm ran exactly the saved plan's commands: the two uninstalls (the defaults already name the revision that stays).
     const savedPlan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
     const ran = c.callLog().slice(calls).filter((x) => !isReadOnlyQuery(x)).map(shortArgv);
     expect(ran).toEqual(savedPlan.steps.flatMap((s) => s.commands.map((x) => planArgv(x.argv))));
-    const baseVersion = releaseState(c.server, 'istio-system', 'istio-base').split(' ')[0];
     expect(ran).toEqual([
-      `helm upgrade istio-base base --repo https://blob.istio.io/istio-release/charts -n istio-system --version ${baseVersion} --set defaultRevision=${newest} --wait`,
       `helm uninstall istiod-${oldest} -n istio-system --wait`,
       `helm uninstall istiod-${middle} -n istio-system --wait`,
     ]);

@@ -94,7 +94,7 @@ describe.concurrent('e2e: crashes and interruptions', () => {
       // and every restart once
       const restarts = c.server.requests.filter((q) => q.method === 'PATCH' && /\/deployments\/[^/]+$/.test(q.path) && (q.headers['content-type'] ?? '').includes('strategic'));
       expect(restarts.map((q) => q.path).length).toBe(new Set(restarts.map((q) => q.path)).size);
-    }, 120_000);
+    }, 240_000);
   });
 
   describe('kill -9 in the middle of a step', () => {
@@ -124,7 +124,7 @@ describe.concurrent('e2e: crashes and interruptions', () => {
       expectAmbientUpgraded(c.server, plan.steps.map((s) => s.id));
       expect(c.clusterRun(runId)!.status).toBe('succeeded');
       expect(c.clusterRun(runId)!.steps.find((s) => s.id === 'h1-cni-upgrade')).toMatchObject({ status: 'succeeded', note: 'already applied' });
-    }, 90_000);
+    }, 150_000);
     test('kill -9 of apply and helm together during helm upgrade (a cancelled CI job): the pending revision is rolled back, then upgraded', async (ctx) => {
       const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23' });
       const plan = await c.plan();
@@ -147,7 +147,7 @@ describe.concurrent('e2e: crashes and interruptions', () => {
         'helm upgrade istio-cni cni --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
       ]);
       expectAmbientUpgraded(c.server, plan.steps.map((s) => s.id));
-    }, 90_000);
+    }, 150_000);
   });
 
   describe('SIGTERM (exit 130)', () => {
@@ -181,7 +181,7 @@ describe.concurrent('e2e: crashes and interruptions', () => {
       expectAmbientUpgraded(c.server, plan.steps.map((s) => s.id));
       const cni = c.callLog().filter((x) => x.argv[1] === 'upgrade' && x.argv[2] === 'istio-cni');
       expect(cni).toHaveLength(2); // the cancelled one (no change) and the one that ran
-    }, 90_000);
+    }, 150_000);
 
     test('during helm install, after Helm stored the release: the resume removes the failed release and installs again', async (ctx) => {
       const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23' });
@@ -204,6 +204,6 @@ describe.concurrent('e2e: crashes and interruptions', () => {
         'helm install istiod-1-24-6 istiod --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --set revision=1-24-6 --set profile=ambient --set compatibilityVersion=1.23 --wait',
       ]);
       expectAmbientUpgraded(c.server, plan.steps.map((s) => s.id));
-    }, 90_000);
+    }, 150_000);
   });
 });

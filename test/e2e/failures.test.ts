@@ -102,6 +102,11 @@ const CASES: FailureCase[] = [
     error: /helm template exited with 1: Error: chart "istiod" version "1.24.6" not found/,
   },
   {
+    step: 'h1-default-revision-move',
+    inject: (c) => c.faults([{ tool: 'helm', match: ['upgrade', 'istio-base', 'defaultRevision=1-24-6'], after: 'apply', stderr: 'Error: UPGRADE FAILED: context deadline exceeded' }]),
+    error: /helm upgrade exited with 1: Error: UPGRADE FAILED: context deadline exceeded/,
+  },
+  {
     step: 'h1-gateway-upgrade-istio-ingress',
     inject: (c) => c.faults([{ tool: 'helm', match: ['upgrade', 'istio-ingress'], after: 'apply', stderr: 'Error: UPGRADE FAILED: timed out waiting for the condition' }]),
     error: /timed out waiting for the condition/,
@@ -152,7 +157,7 @@ describe.concurrent('e2e: failures', () => {
 
         // The failed step's rollback commands ran after its failing command; nothing of later steps ran.
         const calls = c.callLog();
-        const rollbackCmds = (failed.rollback?.commands ?? []).filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(withRecordedRevisions(x.argv, run!)));
+        const rollbackCmds = (failed.rollback?.commands ?? []).filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(withRecordedRevisions(x.argv, run!, failed.id)));
         const stepCmds = failed.commands.filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(x.argv));
         const seen = calls.filter((x) => !isReadOnlyQuery(x)).map(shortArgv);
         const earlier = plan.steps.slice(0, index).flatMap((s) => s.commands.filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(x.argv)));

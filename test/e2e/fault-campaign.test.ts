@@ -38,7 +38,8 @@ describe.concurrent('e2e: fault campaign', () => {
     for (const t of targets) c.server.faults.add({ ...t, ...kinds[Math.floor(rnd() * kinds.length)]!, times: 1 + Math.floor(rnd() * 2), when: fromProduct });
     c.server.clearRequests();
 
-    const r = await c.cli(['apply', c.planPath]);
+    // Runs beside four other applies on a loaded machine: the CLI gets more than the default 60 s.
+    const r = await c.cli(['apply', c.planPath], { timeoutMs: 150_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     expectAmbientUpgraded(c.server, plan.steps.map((s) => s.id));
     const hit = c.server.requests.filter((q) => q.status >= 500 || q.status === 429 || q.status === 0);

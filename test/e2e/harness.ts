@@ -76,8 +76,10 @@ export function shortArgv(c: CallRecord): string {
 
 /** The argv a plan command runs, as shortArgv shows a call of it. */
 /** A plan argv with each `<revision-before:ns/release>` replaced by the Helm revision the run recorded before its step. */
-export function withRecordedRevisions(argv: string[], run: RunRecord): string[] {
-  const recorded = new Map(run.steps.flatMap((st) => Object.entries(st.helmRevisions).map(([key, v]): [string, string] => [`<revision-before:${key}>`, String(v.before)])));
+export function withRecordedRevisions(argv: string[], run: RunRecord, stepId: string): string[] {
+  // The step's own record: two steps of a run can change the same release (the base chart, then its defaultRevision).
+  const step = run.steps.find((st) => st.id === stepId);
+  const recorded = new Map(Object.entries(step?.helmRevisions ?? {}).map(([key, v]): [string, string] => [`<revision-before:${key}>`, String(v.before)]));
   return argv.map((a) => recorded.get(a) ?? a);
 }
 

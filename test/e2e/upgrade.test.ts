@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import type { Plan } from '../../src/plan/schema.js';
 import { shellLine } from '../../src/plan/shell.js';
 import { isReadOnlyQuery, planArgv, shortArgv, startCluster, withRecordedRevisions } from './harness.js';
-import { AMBIENT_RESTARTED, AMBIENT_STEPS, expectAmbientUpgraded, expectStepEffect, NEW, NEW_REV, OLD_REV, release, releaseState, restartedAt, tagRevision } from './checks.js';
+import { AMBIENT_RESTARTED, AMBIENT_STEPS, expectAmbientUpgraded, expectStepEffect, NEW, NEW_REV, OLD_REV, release, releaseState, restartedAt, tagRevision, validatorService } from './checks.js';
 
 /** The helm/istioctl commands of the plan, in order, as the call log shows them. */
 function planBinaryCommands(plan: Plan): string[] {
@@ -107,12 +107,12 @@ describe.concurrent('e2e: plan and apply', () => {
       expect(inOrder.map((s) => s.id)).toEqual(shown);
       // Each `helm rollback` goes to the revision the run recorded before its step, shown as a placeholder in the plan.
       expect(c.callLog().slice(before).filter((x) => !isReadOnlyQuery(x)).map(shortArgv)).toEqual(
-        inOrder.flatMap((s) => (s.rollback?.commands ?? []).filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(withRecordedRevisions(x.argv, run!)))),
+        inOrder.flatMap((s) => (s.rollback?.commands ?? []).filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(withRecordedRevisions(x.argv, run!, s.id)))),
       );
       for (const id of AMBIENT_STEPS) if (id !== 'h1-workload-restart-ambient-dns') expectStepEffect(c.server, id, false);
       expect(c.clusterRun(run!.runId)!.status).toBe('rolled-back');
       expect(c.lease()).toBeUndefined();
-    }, 90_000);
+    }, 180_000);
 
     test('--include-cleanup removes istiod-1-23-6 (after --yes) and never the new revision', async (ctx) => {
       const c = await startCluster(ctx, { fixture: 'ambient-helm-1.23' });
@@ -209,12 +209,17 @@ describe.concurrent('e2e: plan and apply', () => {
         'workload-restart',
         'tag-move',
         'workload-restart',
+        'default-revision-move',
         'gateway-upgrade',
       ]);
+      expect(validatorService(c.server)).toBe('istio-system/istiod-1-22-8');
 
       const r = await c.cli(['apply', c.planPath]);
       expect(r.exitCode, r.stderr).toBe(0);
 
+      // The default validator follows the new revision (issue 9 defect 7), and the Service it calls exists.
+      expect(validatorService(c.server)).toBe(`istio-system/istiod-${NEW_REV}`);
+      expect(c.server.get('v1', 'Service', `istiod-${NEW_REV}`, 'istio-system')).toBeDefined();
       expect(tagRevision(c.server, 'canary')).toBe(NEW_REV);
       expect(tagRevision(c.server, 'default')).toBe(NEW_REV);
       expect(releaseState(c.server, 'istio-system', `istiod-${NEW_REV}`)).toBe(`${NEW} deployed`);

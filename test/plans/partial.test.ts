@@ -38,6 +38,7 @@ describe('a half-done upgrade is never "nothing to do" (issue 14 item 5)', () =>
       'h1-ztunnel-upgrade',
       'h1-tag-move-prod-stable',
       'h1-tag-move-default',
+      'h1-default-revision-move',
       'h1-gateway-upgrade-istio-ingress',
     ]);
     expect(p.steps.find((s) => s.kind === 'ztunnel-upgrade')!.commands[0]!.argv).toContain('revision=1-24-6');
@@ -53,7 +54,10 @@ describe('a half-done upgrade is never "nothing to do" (issue 14 item 5)', () =>
     inv.defaults.tagRevision = '1-24-6';
     const p = plan(inv);
     expect(p.upToDate).toBe(false);
-    expect(kinds(p)).toEqual(['h1-preflight', 'h1-backup', 'h1-workload-restart-ambient-dns', 'h1-tag-move-prod-stable', 'h1-gateway-upgrade-istio-ingress']);
+    expect(kinds(p)).toEqual(['h1-preflight', 'h1-backup', 'h1-workload-restart-ambient-dns', 'h1-tag-move-prod-stable', 'h1-default-revision-move', 'h1-gateway-upgrade-istio-ingress']);
+    // Once the earlier run also moved defaultRevision and the validator, that is not planned again.
+    inv.defaults = { ...inv.defaults, validatorRevision: '1-24-6', baseDefaultRevision: '1-24-6' };
+    expect(kinds(plan(inv))).toEqual(['h1-preflight', 'h1-backup', 'h1-workload-restart-ambient-dns', 'h1-tag-move-prod-stable', 'h1-gateway-upgrade-istio-ingress']);
   });
 
   it('is "nothing to do" only when every component is at the target and nothing uses the old revision', async () => {

@@ -75,7 +75,7 @@ describe('plan on the command line', () => {
     expect(md.stdout).toMatch(/^# Istio upgrade plan: 1\.23\.6 → 1\.24\.6\n/);
     expect(md.stdout).toContain('## Risks');
     const text = await runCli(['plan', '--snapshot', ambient, '--to', '1.24']);
-    expect(text.stdout).toContain('Steps (11)');
+    expect(text.stdout).toContain('Steps (12)');
     expect(text.stdout).not.toMatch(/\x1b\[/);
     const forced = await runCli(['plan', '--snapshot', ambient, '--to', '1.24', '--color', 'always']);
     expect(forced.stdout).toMatch(/\x1b\[/);

@@ -8,6 +8,7 @@ import { getRelease } from '../../src/plans/catalog/index.js';
 import { inventorySchema, type Inventory } from '../../src/k8s/inventory.js';
 import { UserError } from '../../src/errors.js';
 import { FIXED_NOW, requestFor } from '../support/plan-cases.js';
+import { webhookService } from '../../src/steps/tag-move.js';
 
 const rollout = { generation: 1, observedGeneration: 1, desired: 1, ready: 1, updated: 1, available: 1, complete: true };
 /** The Service a revision's webhooks call: `istiod` for the revision-less control plane (revision `default`). */
@@ -177,7 +178,8 @@ describe('planner properties over generated meshes', () => {
           if (s.irreversible) {
             expect(s.kind).toBe('old-revision-removal');
             expect(s.rollback).toBeNull();
-            expect(r.includeCleanup).toBe(true);
+            // Without --include-cleanup only a revision an earlier hop installed goes, never the one the last hop rolls back to.
+            if (!r.includeCleanup) expect(s.hop > 1 && s.hop < p.hops.length, s.id).toBe(true);
           } else expect(s.rollback).not.toBeNull();
         }
       }),
@@ -340,6 +342,65 @@ describe('follow-ups', () => {
       RUNS,
     );
     expect(seen).toBeGreaterThan(0);
+  });
+});
+
+/** The revision istiod-default-validator names once every step ran: the last step that moves it, else the cluster's. */
+function validatorAfter(inv: Inventory, p: Plan): string | null {
+  let at = inv.defaults.validatorRevision;
+  for (const s of p.steps)
+    for (const v of s.verify) {
+      if (v.type === 'default-validator') at = v.revision;
+      // istioctl renders the validator with the default tag.
+      if (v.type === 'tag-points-to' && v.tag === 'default' && inv.installMethod === 'istioctl') at = v.revision;
+    }
+  return at;
+}
+
+describe('defaultRevision and the default validator (issue 9 defect 7)', () => {
+  it('after every step they name a revision the plan leaves running, whose Service exists or the plan creates; a canary plan takes them to its target', () => {
+    let moved = 0;
+    fc.assert(
+      fc.property(inventoryArb, requestArb, (inv, r) => {
+        const p = plans(inv, r);
+        if (!p || p.blockers.length || p.upToDate) return;
+        const removed = new Set(p.steps.flatMap((s) => s.verify.flatMap((v) => (v.type === 'revision-absent' ? [v.revision] : []))));
+        const running = new Set([...inv.revisions.map((x) => x.name), ...p.hops.map((h) => h.revision)].filter((x) => !removed.has(x)));
+        const services = new Set([...running].map(webhookService));
+        const at = validatorAfter(inv, p);
+        expect(at, 'the generated meshes all have a default validator').not.toBeNull();
+        expect(running.has(at!), `validator on ${at}, running: ${[...running].join(', ')}`).toBe(true);
+        expect(services.has(webhookService(at!))).toBe(true);
+        for (const s of p.steps)
+          for (const v of s.verify) if (v.type === 'default-validator') expect(v.service, s.id).toBe(webhookService(v.revision));
+        if (p.strategy === 'canary') {
+          expect(at, p.steps.map((s) => s.id).join(' ')).toBe(p.hops.at(-1)!.revision);
+          moved++;
+        }
+      }),
+      RUNS,
+    );
+    expect(moved).toBeGreaterThan(10);
+  });
+
+  it('a multi-hop canary plan keeps no revision it installed except the last hop\'s rollback target, unless something still uses it', () => {
+    let removedSome = 0;
+    fc.assert(
+      fc.property(inventoryArb, requestArb, (inv, r) => {
+        const p = plans(inv, r);
+        if (!p || p.blockers.length || p.strategy !== 'canary' || p.hops.length < 3) return;
+        const removed = new Set(p.steps.flatMap((s) => s.verify.flatMap((v) => (v.type === 'revision-absent' ? [v.revision] : []))));
+        const inUse = p.warnings.filter((w) => w.id === 'old-revision-in-use').map((w) => w.message);
+        for (const h of p.hops.slice(0, -2)) {
+          if (removed.has(h.revision)) continue;
+          expect(inUse.some((m) => m.startsWith(`revision ${h.revision} `)), `${h.revision} kept without a reason`).toBe(true);
+        }
+        expect(removed.has(p.hops.at(-2)!.revision)).toBe(r.includeCleanup);
+        if (p.hops.slice(0, -2).some((h) => removed.has(h.revision))) removedSome++;
+      }),
+      RUNS,
+    );
+    expect(removedSome).toBeGreaterThan(2);
   });
 });
 

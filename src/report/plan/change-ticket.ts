@@ -112,6 +112,7 @@ const FIXED_MINUTES: Record<string, { minutes: number; basis: string }> = {
   'istiod-install': { minutes: 3, basis: 'Helm install and istiod rollout' },
   'old-revision-removal': { minutes: 3, basis: 'Helm changes and uninstall' },
   'base-chart-upgrade': { minutes: 2, basis: 'one Helm upgrade (CRDs)' },
+  'default-revision-move': { minutes: 1, basis: 'one Helm upgrade (base chart) or istioctl tag set' },
   preflight: { minutes: 2, basis: 'read-only checks' },
   backup: { minutes: 1, basis: 'reads and writes files' },
 };

@@ -33,6 +33,10 @@ export const PLAN_RELEVANT_VALUES = [
   'global.configCluster',
   'istiodRemote.injectionPath',
   'istiodRemote.injectionURL',
+  // What the revision-tags template reads besides the revision (tag moves render it with them).
+  'sidecarInjectorWebhook.enableNamespacesByDefault',
+  'sidecarInjectorWebhook.reinvocationPolicy',
+  'sidecarInjectorWebhook.revisionLabelPreference',
   'meshConfig.trustDomain',
   'networkGateway',
 ] as const;

@@ -7,7 +7,7 @@ import type { ChartSource } from '../plan/operations.js';
 import { helmUninstall, helmUpgrade, plainSettings } from './commands.js';
 import type { StepDescriptor } from './descriptor.js';
 import { helmReleaseOf, type HopContext } from './hop-context.js';
-import { tagPointCommands } from './tag-move.js';
+import { injectorSettings, tagPointCommands } from './tag-move.js';
 import type { PlanCommand } from '../plan/schema.js';
 import type { BuiltStep } from './types.js';
 
@@ -112,7 +112,7 @@ export const oldRevisionRemoval: StepDescriptor = {
     const recreateTags = ownedTags.length
       ? {
           tags: ownedTags,
-          commands: ownedTags.flatMap((tag) => tagPointCommands({ method, tag, namespace: ns, charts: ctx.charts }, { revision: newRevision, version: hop.to, templates: revisionTagTemplates(hop.to) })),
+          commands: ownedTags.flatMap((tag) => tagPointCommands({ method, tag, namespace: ns, charts: ctx.charts, injector: injectorSettings(inv) }, { revision: newRevision, version: hop.to, templates: revisionTagTemplates(hop.to) })),
         }
       : null;
     if (recreateTags) {

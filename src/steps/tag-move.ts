@@ -1,6 +1,9 @@
 import { apiCommand, helmCommand, istioctlCommand } from '../plan/commands.js';
 import type { ChartSource } from '../plan/operations.js';
-import { plainSettings } from './commands.js';
+import { plainSettings, valueSettings, type ChartSetting } from './commands.js';
+import { helmReleaseOf } from './hop-context.js';
+import { activeRevision } from '../plans/planner/source.js';
+import type { Inventory } from '../k8s/inventory.js';
 import type { PlanCommand } from '../plan/schema.js';
 import { revisionTagTemplates } from '../plans/catalog/index.js';
 import { factKey } from '../plan/facts.js';
@@ -17,6 +20,30 @@ export interface TagMoveParams {
   to: { revision: string; version: string; templates: string[] };
   namespaces: string[];
   gatewaysFollowing: string[];
+  /** Values of the revisions' istiod that the revision-tags template reads (see injectorSettings). */
+  injector?: ChartSetting[];
+}
+
+/**
+ * The istiod values the chart's revision-tags template reads besides the revision (istio/istio
+ * manifests/charts/istio-control/istio-discovery/templates/revision-tags-mwc.yaml). Rendered without them, a moved
+ * `default` tag loses the webhook that injects unlabelled namespaces (enableNamespacesByDefault) and every tag its
+ * reinvocation policy or remote injection URL. Every revision the plan installs reuses the source's istiod values.
+ */
+const INJECTOR_VALUES = [
+  'sidecarInjectorWebhook.enableNamespacesByDefault',
+  'sidecarInjectorWebhook.reinvocationPolicy',
+  'sidecarInjectorWebhook.revisionLabelPreference',
+  'istiodRemote.injectionURL',
+  'istiodRemote.injectionPath',
+];
+
+export function injectorSettings(inv: Inventory): ChartSetting[] {
+  const values = helmReleaseOf(inv, activeRevision(inv)?.helmRelease)?.values ?? {};
+  return INJECTOR_VALUES.flatMap((path) => {
+    const v = path.split('.').reduce<unknown>((node, k) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[k] : undefined), values);
+    return typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number' ? [{ path, value: v }] : [];
+  });
 }
 
 /** Name under which inventory and plans know the revision-less control plane. */
@@ -28,7 +55,7 @@ export function webhookService(revision: string): string {
 }
 
 /** The commands that make one tag point at a revision. */
-export function tagPointCommands(p: Pick<TagMoveParams, 'method' | 'tag' | 'namespace' | 'charts'>, at: TagMoveParams['to']): PlanCommand[] {
+export function tagPointCommands(p: Pick<TagMoveParams, 'method' | 'tag' | 'namespace' | 'charts' | 'injector'>, at: TagMoveParams['to']): PlanCommand[] {
   if (p.method === 'istioctl') {
     return [istioctlCommand({ op: 'tag-set', tag: p.tag, revision: at.revision }, `point tag ${p.tag} at revision ${at.revision}`)];
   }
@@ -45,7 +72,7 @@ export function tagPointCommands(p: Pick<TagMoveParams, 'method' | 'tag' | 'name
         source: p.charts,
         version: at.version,
         showOnly: at.templates,
-        values: { reuse: null, settings: plainSettings(['revisionTags', `{${p.tag}}`], ['revision', revisionless ? '' : at.revision]) },
+        values: { reuse: null, settings: [...plainSettings(['revisionTags', `{${p.tag}}`], ['revision', revisionless ? '' : at.revision]), ...valueSettings(p.injector ?? [])] },
       },
       `render the ${p.tag} tag objects for revision ${at.revision} with chart ${at.version}`,
     ),
@@ -117,6 +144,7 @@ export const tagMove: StepDescriptor = {
           to: { revision: hop.revision, version: hop.to, templates: revisionTagTemplates(hop.to) },
           namespaces,
           gatewaysFollowing: following,
+          injector: injectorSettings(inv),
         }),
         [factKey.tagRevision(tag)],
       );

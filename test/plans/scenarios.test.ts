@@ -69,6 +69,23 @@ describe('ambient 1.23 → 1.24 with DNS capture (istio.io ambient Helm upgrade 
   });
 });
 
+describe('tags keep the injector settings of the revision they point at', () => {
+  it('a moved tag (and its rollback) is rendered with the istiod values the revision-tags template reads', async () => {
+    const inv = await inventoryOf('ambient-helm-1.23');
+    const istiod = inv.helmReleases.find((r) => r.name === 'istiod-1-23-6')!;
+    const custom = { ...istiod, values: { ...istiod.values, sidecarInjectorWebhook: { enableNamespacesByDefault: true, reinvocationPolicy: 'IfNeeded' } } };
+    const withInjector = { ...inv, helmReleases: inv.helmReleases.map((r) => (r === istiod ? custom : r)) };
+    const plan = planUpgrade(withInjector, requestFor({ name: 'tag-values', fixture: '', request: { to: '1.24' }, expect: { blocked: false, hops: 1 } }));
+    const move = step(plan, 'h1-tag-move-default');
+    for (const argv of [move.commands[0]!.argv, move.rollback!.commands[0]!.argv]) {
+      // Without them the default tag loses the "auto." webhook (every unlabelled namespace injected) and IfNeeded.
+      expect(argv.join(' ')).toContain('--set sidecarInjectorWebhook.enableNamespacesByDefault=true --set sidecarInjectorWebhook.reinvocationPolicy=IfNeeded');
+    }
+    // Meshes that do not customise them render as before.
+    expect(argvs(step((await planFor(caseNamed('ambient-1.23-to-1.24'))).plan, 'h1-tag-move-default')).join(' ')).not.toContain('sidecarInjectorWebhook');
+  });
+});
+
 describe('follow-ups are commands an operator can run (issue 9 defects 4 and 8)', () => {
   it('dropping compatibilityVersion names every release the last hop set it on, with helm flags that exist', async () => {
     const { plan } = await planFor(caseNamed('ambient-1.23-to-1.24'));

@@ -87,6 +87,26 @@ describe('tags keep the injector settings of the revision they point at', () => 
 });
 
 describe('follow-ups are commands an operator can run (issue 9 defects 4 and 8)', () => {
+  it('dropping a compatibilityVersion that still masks DNS capture says to restart the ambient workloads afterwards', async () => {
+    const title = (name: string) => planFor(caseNamed(name)).then(({ plan }) => plan.followUps.find((u) => u.id.endsWith('-drop-compatibility-version'))!.title);
+    expect(await title('ambient-1.23-to-1.26-multi-hop')).toMatch(/; 1\.25-ambient-dns then switch on for pods started afterwards only, so restart the ambient workloads/);
+    expect(await title('ambient-1.23-to-1.24')).not.toContain('restart');
+  });
+
+  it('in place on a revision-less istiod: the revision stays default and every follow-up names release istiod', async () => {
+    const inv = await inventoryOf('istio-csr');
+    const plan = planUpgrade(inv, requestFor({ name: 'csr-in-place', fixture: '', request: { to: '1.24', strategy: 'in-place' }, expect: { blocked: false, hops: 1 } }));
+    expect(plan.target.revision).toBe('default');
+    expect(plan.hops[0]!.revision).toBe('default');
+    expect(argvs(step(plan, 'h1-istiod-upgrade'))[0]).toMatch(/^helm upgrade istiod istiod /);
+    const lines = plan.followUps.flatMap((u) => u.commands.map((c) => c.join(' ')));
+    expect(lines.filter((l) => l.startsWith('helm upgrade istiod ')).length).toBeGreaterThan(0);
+    for (const l of lines) {
+      expect(l).not.toContain('istiod-default');
+      expect(l).not.toContain('--reuse-values');
+    }
+  });
+
   it('dropping compatibilityVersion names every release the last hop set it on, with helm flags that exist', async () => {
     const { plan } = await planFor(caseNamed('ambient-1.23-to-1.24'));
     const u = plan.followUps.find((x) => x.id === 'h1-drop-compatibility-version')!;
@@ -214,6 +234,10 @@ describe('blocked plans still plan and say why', () => {
     expect(plan.warnings.find((w) => w.id === '1.24-istio-csr-set-by-plan')?.message).toContain('istio-csr is upgraded past v0.12.0');
     expect(plan.followUps.find((u) => u.id === 'drop-1.24-istio-csr')?.commands.at(-1)?.join(' ')).toContain('--set meshConfig.defaultConfig.proxyMetadata.GRPC_ENFORCE_ALPN_ENABLED=null');
     expect(plan.warnings.map((w) => w.id)).not.toContain('1.24-istio-csr');
+    // The relabelled namespaces move; the istio-injection=enabled convention stays with the revision-less injector.
+    const w = plan.warnings.find((x) => x.id === 'injection-enabled-stays-on-old-injector');
+    expect(w?.message).toContain('namespaces labelled that way after this plan get its old proxy');
+    expect(w?.remedy).toEqual(['istioctl tag set default --revision 1-24-6   # also turns off the revision-less injector\'s default selectors']);
   });
 
   it('the ambient umbrella chart and the Sail Operator are refused with what to do instead', async () => {

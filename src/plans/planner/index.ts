@@ -155,7 +155,9 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
     const compatReleases = compatibilityReleases(steps, last);
     // A resumed hop may not touch istiod again; its release still carries the value.
     const istiod = compatReleases.some((r) => r.chart === 'istiod') ? [] : [{ ...rel, chart: 'istiod', source: charts, version: last.to }];
-    compatibilityFollowUp(last, [...istiod, ...compatReleases], base.followUps);
+    // Changes the last hop's profile still reverts that, once on, reach only pods started after them.
+    const restartWhenDropped = notes.flatMap((n) => n.compatibilityRevertible).filter((n) => revertedByCompatibility(n, last.compatibilityVersion) && asksRestartAfterZtunnel(n));
+    compatibilityFollowUp(last, [...istiod, ...compatReleases], [...new Set(restartWhenDropped.map((n) => n.id))], base.followUps);
     valueFollowUps(notes.flatMap((n) => n.chartValues), last, rel, charts, base.followUps);
   }
   if (!base.blockers.length) return withGates({ ...base, hops, steps });
@@ -290,12 +292,13 @@ function finalIstiodRelease(hop: Hop, strategy: PlanRequest['strategy'], source:
  * A follow-up to adopt the last hop's new defaults, run by hand once the new version is validated: from every release
  * the hop set compatibilityVersion on, istiod first (the profiles also reach the istio-cni, ztunnel and gateway charts).
  */
-function compatibilityFollowUp(hop: Hop, releases: ReleaseAtTarget[], followUps: Plan['followUps']): void {
+function compatibilityFollowUp(hop: Hop, releases: ReleaseAtTarget[], restartNotes: string[], followUps: Plan['followUps']): void {
   if (!hop.compatibilityVersion) return;
   const unique = releases.filter((r, i) => releases.findIndex((x) => x.release === r.release && x.namespace === r.namespace) === i);
+  const restart = restartNotes.length ? `; ${restartNotes.join(', ')} then switch on for pods started afterwards only, so restart the ambient workloads once ztunnel has rolled` : '';
   followUps.push({
     id: `h${hop.index}-drop-compatibility-version`,
-    title: `After validating ${hop.to}, adopt its new defaults by removing compatibilityVersion=${hop.compatibilityVersion} from revision ${hop.revision} and every release this plan set it on (${unique.map((r) => `${r.namespace}/${r.release}`).join(', ')})`,
+    title: `After validating ${hop.to}, adopt its new defaults by removing compatibilityVersion=${hop.compatibilityVersion} from revision ${hop.revision} and every release this plan set it on (${unique.map((r) => `${r.namespace}/${r.release}`).join(', ')})${restart}`,
     commands: unique.flatMap((r) => removeValueCommands(r, 'compatibilityVersion')),
   });
 }

@@ -5,7 +5,7 @@ import { RESOURCES, type ResourceRef } from '../k8s/resources.js';
 import { crdMetadataPatch } from '../plan/commands.js';
 import type { ApiAction } from '../plan/schema.js';
 import { writeBackup } from './backup.js';
-import { bundleProblems } from './gateway-api-bundle.js';
+import { changedManifest, foreignBundle, manifestDigest } from './gateway-api-bundle.js';
 import type { ActionContext } from './ports.js';
 import { preflightProblems } from './preflight-check.js';
 import type { ObjectReader } from './rollout-waiter.js';
@@ -101,10 +101,15 @@ export async function performAction(action: ApiAction, ctx: ActionContext, deps:
       for (const o of action.objects) await deps.writer.serverSideApply(o.object as KubeObject, action.fieldManager);
       return;
     case 'apply-gateway-api-crds': {
-      // Everything is checked before the first write: a manifest that is not this bundle changes nothing.
-      const objects = renderedObjects(await deps.fetchManifest(action.url, ctx.signal));
-      const problems = bundleProblems(objects, action.version, action.channel);
-      if (problems.length) throw new ActionError(`${action.url} is not the Gateway API v${action.version} ${action.channel} bundle: ${problems.slice(0, 3).join('; ')}`);
+      // Everything is checked before the first write: a manifest that is not this bundle, or not the bytes pinned
+      // before the run's first change, changes nothing.
+      const pinned = ctx.manifests?.get(action.url);
+      const text = pinned?.text ?? (await deps.fetchManifest(action.url, ctx.signal));
+      const changed = pinned && changedManifest(action.url, pinned.sha256, manifestDigest(text));
+      if (changed) throw new ActionError(changed);
+      const objects = renderedObjects(text);
+      const foreign = foreignBundle(objects, action);
+      if (foreign) throw new ActionError(foreign);
       for (const obj of objects) await deps.writer.serverSideApply(obj, action.fieldManager);
       return;
     }

@@ -1,7 +1,7 @@
 import { invocationOf, type Resolved } from '../plan/commands.js';
 import type { Plan, PlanCommand, PlanStep } from '../plan/schema.js';
 import { minorOf } from '../util/version.js';
-import type { Clock, Cluster, LogSink, Runner } from './ports.js';
+import type { Clock, Cluster, LogSink, PinnedManifest, Runner } from './ports.js';
 
 /**
  * Runs one plan command: helm/istioctl through the Runner, API actions through the Cluster. What runs is rebuilt
@@ -16,6 +16,8 @@ export interface CommandEnv {
   log?: LogSink;
   /** The Istio minor of the step's hop: istioctl commands run the binary given for it (--istioctl 1.24=PATH). */
   istioMinor?: string;
+  /** Release manifests the run pinned before its first change (ActionContext.manifests). */
+  manifests?: ReadonlyMap<string, PinnedManifest>;
 }
 
 /** The Istio minor of a step's hop (its target), which picks the istioctl binary its commands and rollbacks run. */
@@ -64,7 +66,7 @@ export async function runPlanCommand(cmd: PlanCommand, previousOutput: string | 
   }
   if (run.tool === 'kubernetes-api') {
     try {
-      await env.cluster.act(run.action, { previousOutput, signal: env.signal, deadline, helmValues: (r, n) => env.runner.helmValues(r, n, env.signal) });
+      await env.cluster.act(run.action, { previousOutput, signal: env.signal, deadline, helmValues: (r, n) => env.runner.helmValues(r, n, env.signal), ...(env.manifests ? { manifests: env.manifests } : {}) });
       env.log?.(`\n# API: ${run.action.type}: ${cmd.description}\n[ok]\n`);
       return { ok: true };
     } catch (e) {

@@ -9,6 +9,7 @@ import { preflightProblems } from './preflight-check.js';
 import { CONTINUED, DONE_STEP } from './run-record.js';
 import { describeRecovery, recoveriesOf } from './pending-recovery.js';
 import type { CheckpointStore } from './run-state.js';
+import { bundleLine } from './gateway-api-bundle.js';
 
 /** Each helm/istioctl read of the prerequisites; they run side by side. */
 const PREREQUISITE_TIMEOUT_MS = 120_000;
@@ -27,6 +28,8 @@ export interface DryRunCheckDeps {
   store: CheckpointStore;
   /** SelfSubjectAccessReview for the identity a real apply would use. */
   reviewAccess?: (p: Permission) => Promise<boolean>;
+  /** GET of the Gateway API release manifests the plan applies, checked as the real apply checks them. */
+  fetchManifest?: (url: string, signal: AbortSignal) => Promise<string>;
 }
 
 /**
@@ -66,8 +69,15 @@ export async function dryRunChecks(plan: Plan, opts: DryRunCheckOptions, deps: D
   }
 
   // The preflight step's prerequisites, as the real apply checks them before its first change.
-  const pre = await checkPlanPrerequisites(plan, { runner: deps.runner, signal: new AbortController().signal, timeoutMs: PREREQUISITE_TIMEOUT_MS, ...(deps.reviewAccess ? { reviewAccess: deps.reviewAccess } : {}) });
+  const pre = await checkPlanPrerequisites(plan, {
+    runner: deps.runner,
+    signal: new AbortController().signal,
+    timeoutMs: PREREQUISITE_TIMEOUT_MS,
+    ...(deps.reviewAccess ? { reviewAccess: deps.reviewAccess } : {}),
+    ...(deps.fetchManifest ? { fetchManifest: deps.fetchManifest } : {}),
+  });
   refuseUnmetPrerequisites(pre);
   done.push(`prerequisites met${pre.tools.length ? ` (${pre.tools.join(', ')})` : ''}: every chart version resolves from its source${deps.reviewAccess ? ', every API action of the plan is allowed' : ''}`);
+  done.push(...(pre.bundles ?? []).map(bundleLine));
   return done;
 }

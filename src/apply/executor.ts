@@ -8,7 +8,8 @@ import type { PrerequisiteReport } from './prerequisites.js';
 import { releasesChangedBy } from '../plan/commands.js';
 import type { EventSink, StepEvent } from './events.js';
 import { acquireLock, lockAvailability, observingMessage, type HeldLock } from './lock.js';
-import type { Clock, Cluster, Confirmer, LogSink, Runner, SignalSource } from './ports.js';
+import type { Clock, Cluster, Confirmer, LogSink, PinnedManifest, Runner, SignalSource } from './ports.js';
+import { bundleLine, changedManifest, pinnedManifests } from './gateway-api-bundle.js';
 import type { Progress } from './progress.js';
 import { shellLine } from '../plan/shell.js';
 import { commandLines, confirmationWord, describeVerify } from './render.js';
@@ -182,6 +183,8 @@ class Run {
   /** Output of the command that failed the current step, when it printed findings (a precheck). */
   private failureOutput: string | undefined;
   private lock!: HeldLock;
+  /** Release manifests pinned before the first change (pinBundles). */
+  private manifests = new Map<string, PinnedManifest>();
   /** Checked before the lock (prerequisitesFirst); what they found goes into the preflight step's record. */
   private prerequisites: PrerequisiteReport | undefined;
 
@@ -210,7 +213,7 @@ class Run {
   }
 
   private env(): CommandEnv {
-    return { cluster: this.deps.cluster, runner: this.deps.runner, clock: this.deps.clock, signal: this.signal, ...(this.log ? { log: this.log } : {}) };
+    return { cluster: this.deps.cluster, runner: this.deps.runner, clock: this.deps.clock, signal: this.signal, ...(this.log ? { log: this.log } : {}), ...(this.manifests.size ? { manifests: this.manifests } : {}) };
   }
 
   private cli(...args: string[]): string {
@@ -251,6 +254,7 @@ class Run {
       // Another plan's run may have changed the cluster meanwhile; drift is what the lock makes final.
       await refuseDrift(this.plan, this.record, this.deps.cluster);
     }
+    this.pinBundles();
     const isNew = this.isNew;
     await this.lock.setRunId(this.record.runId);
     this.log = deps.logFor?.(this.record.runId);
@@ -307,6 +311,28 @@ class Run {
     this.record.status = 'succeeded';
     await this.save();
     return this.result(ExitCode.ok);
+  }
+
+  /**
+   * The Gateway API manifests the prerequisites fetched and checked are what the run applies: their bytes go to the
+   * step, their digests into the record. An earlier attempt's digest is the one that counts: other bytes under the
+   * same URL are refused before any change (gateway-api-bundle.ts says why the plan itself holds no digest).
+   */
+  private pinBundles(): void {
+    const recorded = this.record.gatewayApiBundles ?? [];
+    const fetched = this.prerequisites?.bundles ?? [];
+    for (const b of fetched) {
+      const was = recorded.find((r) => r.url === b.url);
+      const changed = was && changedManifest(b.url, was.sha256, b.sha256);
+      if (changed) {
+        throw new UserError(`${changed} (run ${this.record.runId}); nothing was changed`, ExitCode.blocked, 'a release manifest must not change under its URL: check the mirror the plan names (--gateway-api-releases), or roll the run back and make a new plan');
+      }
+    }
+    const added = fetched.filter((b) => !recorded.some((r) => r.url === b.url)).map(({ text: _, ...pin }) => pin);
+    if (added.length) this.record.gatewayApiBundles = [...recorded, ...added];
+    this.manifests = pinnedManifests(recorded);
+    for (const b of fetched) this.manifests.set(b.url, { sha256: b.sha256, text: b.text });
+    for (const b of fetched) this.deps.progress.info(bundleLine(b));
   }
 
   /** Reported with the run and kept in its record; never a reason to stop it, whatever it finds. */

@@ -1,12 +1,20 @@
 import { BUNDLE_VERSION_ANNOTATION, CHANNEL_ANNOTATION, SAFE_UPGRADES_POLICY } from '../k8s/gateway-api.js';
+import { createHash } from 'node:crypto';
 import type { KubeObject } from '../k8s/objects.js';
+import type { PinnedManifest } from './ports.js';
 
 /**
  * A Gateway API release manifest (kubernetes-sigs/gateway-api `standard-install.yaml` / `experimental-install.yaml`),
- * fetched at apply time and checked before anything is applied: the plan records the URL, not the content, so the
- * content must prove it is the bundle the plan names.
+ * fetched by apply with the prerequisites, before the first change, and checked to be exactly the bundle the plan
+ * names; its sha256 is then pinned in the run record, and the step applies those very bytes.
+ *
+ * Why the plan records the URL and not a digest: `plan` is a pure function of the inventory and works offline (from a
+ * snapshot, on a machine that reaches only the cluster), and the release manifests are not content-addressed, so a
+ * digest at plan time would need a fetch that planning cannot always make, or a table of digests in the catalog that
+ * nobody can check without fetching either. The content proves what it is instead (every object a Gateway API CRD of
+ * that version and channel), and the digest is taken where the manifest is fetched anyway: apply's prerequisites. A
+ * resumed attempt or a rollback of the run fetches it again and refuses other bytes under the same URL.
  */
-
 
 const GROUPS = /\.gateway\.networking\.(x-)?k8s\.io$/;
 /** The release manifests are about 1 MB (experimental); anything far larger is not one. */
@@ -39,4 +47,41 @@ export async function fetchManifest(url: string, timeoutMs: number, signal?: Abo
   const text = await res.text();
   if (text.length > MAX_BYTES) throw new Error(`GET ${url}: ${text.length} bytes, more than a Gateway API release manifest`);
   return text;
+}
+
+/** A bundle one of the plan's commands applies (its steps or their rollbacks). */
+export interface BundleNeed {
+  url: string;
+  version: string;
+  channel: 'standard' | 'experimental';
+}
+
+/** A bundle fetched and checked before the first change: what the run record keeps. */
+export interface PinnedBundle extends BundleNeed {
+  sha256: string;
+}
+
+export function manifestDigest(text: string): string {
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
+/** Why `objects` (parsed from the manifest at `need.url`) are not the bundle the plan names; undefined when they are. */
+export function foreignBundle(objects: KubeObject[], need: BundleNeed): string | undefined {
+  const problems = bundleProblems(objects, need.version, need.channel);
+  return problems.length ? `${need.url} is not the Gateway API v${need.version} ${need.channel} bundle: ${problems.slice(0, 3).join('; ')}` : undefined;
+}
+
+/** A manifest whose bytes differ from the ones pinned before the first change (or by an earlier attempt of the run). */
+export function changedManifest(url: string, pinned: string, now: string): string | undefined {
+  return pinned === now ? undefined : `the Gateway API manifest ${url} changed since this run checked it: ${pinned} then, ${now} now`;
+}
+
+/** What apply prints and the dry run lists for each manifest checked before the first change. */
+export function bundleLine(b: PinnedBundle): string {
+  return `Gateway API v${b.version} ${b.channel} manifest fetched and checked: ${b.url} (${b.sha256})`;
+}
+
+/** The digests a run recorded, by URL: what a later process of the run (resume, rollback) holds fetched bytes to. */
+export function pinnedManifests(recorded: PinnedBundle[] | undefined): Map<string, PinnedManifest> {
+  return new Map((recorded ?? []).map((r) => [r.url, { sha256: r.sha256 }]));
 }

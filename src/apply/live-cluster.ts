@@ -332,8 +332,12 @@ export class LiveCluster implements Cluster {
   }
 
   act(action: ApiAction, ctx: ActionContext): Promise<void> {
-    const timeoutMs = this.source.http.requestTimeoutMs;
-    return performAction(action, ctx, { writer: this.writer, reader: this.source, inventory: () => this.inventory(), now: () => this.clock.now(), fetchManifest: (url, signal) => fetchManifest(url, timeoutMs, signal) });
+    return performAction(action, ctx, { writer: this.writer, reader: this.source, inventory: () => this.inventory(), now: () => this.clock.now(), fetchManifest: (url, signal) => this.fetchManifest(url, signal) });
+  }
+
+  /** A release manifest the plan names, bounded by --request-timeout (gateway-api-bundle.ts). */
+  fetchManifest(url: string, signal?: AbortSignal): Promise<string> {
+    return fetchManifest(url, this.source.http.requestTimeoutMs, signal);
   }
 
   verify(spec: VerifySpec, ctx: VerifyContext): Promise<VerifyOutcome> {

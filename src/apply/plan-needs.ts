@@ -55,7 +55,8 @@ export function prerequisiteNeeds(plan: Plan): PrerequisiteNeeds {
     return a ? [a] : [];
   });
   const clientSide = [...new Set(every.flatMap(({ c }) => (c.helm && 'serverSide' in c.helm && c.helm.serverSide === false ? [`${c.helm.namespace}/${c.helm.release}`] : [])))];
-  return { helm: every.some(({ c }) => c.via === 'helm'), charts, istioctl, access, istioNamespace, clientSideReleases: clientSide };
+  const bundles = every.flatMap(({ c }) => (c.api?.type === 'apply-gateway-api-crds' ? [{ url: c.api.url, version: c.api.version, channel: c.api.channel }] : []));
+  return { helm: every.some(({ c }) => c.via === 'helm'), charts, istioctl, access, istioNamespace, clientSideReleases: clientSide, bundles };
 }
 
 export function checkPlanPrerequisites(plan: Plan, deps: PrerequisiteDeps): Promise<PrerequisiteReport> {

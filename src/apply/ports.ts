@@ -53,6 +53,16 @@ export interface ActionContext {
   signal: AbortSignal;
   deadline: number;
   helmValues(release: string, namespace: string): Promise<string>;
+  /**
+   * Release manifests pinned by URL (gateway-api-bundle.ts): their sha256, and their bytes when this process fetched
+   * them before the first change. A pinned manifest is applied from those bytes, or fetched and refused if it differs.
+   */
+  manifests?: ReadonlyMap<string, PinnedManifest>;
+}
+
+export interface PinnedManifest {
+  sha256: string;
+  text?: string;
 }
 
 export interface VerifyContext {

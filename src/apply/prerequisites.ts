@@ -3,7 +3,8 @@
  * its fix: every binary the plan calls exists at a supported version (helm 3.8+ or 4, istioctl of each step's target
  * minor), every chart version resolves from its source (`helm show chart … --version`), a repository alias exists and
  * does not point at a retired location, the identity may do every API action the plan takes (SelfSubjectAccessReview),
- * and helm and istioctl reach the API server with the same credentials. Only reads: nothing here changes the cluster.
+ * helm and istioctl reach the API server with the same credentials, and every Gateway API release manifest the plan
+ * applies can be fetched and is that bundle. Only reads: nothing here changes the cluster.
  */
 import { chartArgs, retiredLocation, type ChartSource } from '../plans/chart-source.js';
 import semver from 'semver';
@@ -12,6 +13,8 @@ import { minorOf } from '../util/version.js';
 import { describePermission, planPermissions, rbacRule, type AccessNeed, type Permission } from './permissions.js';
 import type { RunOutcome, Runner, Tool } from './ports.js';
 import { ClientVersions, clientVersionOf } from './client-versions.js';
+import { renderedObjects } from './api-actions.js';
+import { foreignBundle, manifestDigest, type BundleNeed, type PinnedBundle } from './gateway-api-bundle.js';
 
 /** A chart version the plan installs or upgrades to, and where it comes from. */
 export interface ChartNeed {
@@ -37,6 +40,8 @@ export interface PrerequisiteNeeds {
   istioNamespace: string;
   /** Releases the plan has Helm 4 apply client-side (`--server-side=false`, src/plans/helm-apply-method.ts). */
   clientSideReleases: string[];
+  /** Gateway API release manifests the plan's commands or rollbacks apply. */
+  bundles?: BundleNeed[];
 }
 
 export interface PrerequisiteDeps {
@@ -47,12 +52,20 @@ export interface PrerequisiteDeps {
   versions?: ClientVersions;
   signal: AbortSignal;
   timeoutMs: number;
+  /** GET of a release manifest (gateway-api-bundle.ts fetchManifest); absent: bundles are not fetched here. */
+  fetchManifest?: (url: string, signal: AbortSignal) => Promise<string>;
 }
 
 export interface PrerequisiteReport {
   problems: string[];
   /** What was found, for the run record: `helm v4.2.4 (Helm 4)`, `istioctl 1.24.6`. */
   tools: string[];
+  /** Each Gateway API manifest fetched and checked, with its bytes: the ones the run applies. */
+  bundles?: FetchedBundle[];
+}
+
+export interface FetchedBundle extends PinnedBundle {
+  text: string;
 }
 
 const NONE: PrerequisiteReport = { problems: [], tools: [] };
@@ -77,12 +90,36 @@ export async function checkPrerequisites(needs: PrerequisiteNeeds, deps: Prerequ
   const run: Run = (tool, args, istioMinor) => deps.runner.run({ tool, args, timeoutMs: deps.timeoutMs, signal: deps.signal, ...(istioMinor ? { istioMinor } : {}) });
   const versions = deps.versions ?? new ClientVersions(deps.runner);
   const version: Version = (tool, istioMinor) => versions.query(tool, { istioMinor, signal: deps.signal, timeoutMs: deps.timeoutMs });
-  const [helm, istioctl, access] = await Promise.all([
+  const [helm, istioctl, access, bundles] = await Promise.all([
     needs.helm ? checkHelm(needs, run, version) : NONE,
     needs.istioctl.length ? checkIstioctl(needs.istioctl, run, version) : NONE,
     checkAccess(needs, deps),
+    deps.fetchManifest && needs.bundles?.length ? fetchBundles(needs.bundles, deps.fetchManifest, deps.signal) : { problems: [], fetched: [] },
   ]);
-  return { problems: [...helm.problems, ...istioctl.problems, ...access], tools: [...helm.tools, ...istioctl.tools] };
+  return {
+    problems: [...helm.problems, ...istioctl.problems, ...access, ...bundles.problems],
+    tools: [...helm.tools, ...istioctl.tools],
+    ...(bundles.fetched.length ? { bundles: bundles.fetched } : {}),
+  };
+}
+
+/** Each distinct manifest once, checked to be the bundle the plan names (gateway-api-bundle.ts). */
+async function fetchBundles(needs: BundleNeed[], fetch: (url: string, signal: AbortSignal) => Promise<string>, signal: AbortSignal): Promise<{ problems: string[]; fetched: FetchedBundle[] }> {
+  const distinct = [...new Map(needs.map((n) => [n.url, n])).values()];
+  const results = await Promise.all(
+    distinct.map(async (n): Promise<FetchedBundle | string> => {
+      const text = await fetch(n.url, signal).catch((e: Error) => e);
+      if (text instanceof Error) return `the Gateway API v${n.version} ${n.channel} manifest cannot be fetched: ${text.message}`;
+      let objects;
+      try {
+        objects = renderedObjects(text);
+      } catch (e) {
+        return `${n.url} is not YAML: ${(e as Error).message.split('\n')[0]}`;
+      }
+      return foreignBundle(objects, n) ?? { ...n, sha256: manifestDigest(text), text };
+    }),
+  );
+  return { problems: results.filter((r): r is string => typeof r === 'string'), fetched: results.filter((r): r is FetchedBundle => typeof r !== 'string') };
 }
 
 async function checkHelm(needs: PrerequisiteNeeds, run: Run, version: Version): Promise<PrerequisiteReport> {

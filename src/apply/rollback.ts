@@ -1,6 +1,7 @@
 import { ExitCode, UserError } from '../errors.js';
 import type { Plan, PlanStep } from '../plan/schema.js';
 import { istioMinorOf, runPlanCommand, runUndoCommand } from './command-exec.js';
+import { pinnedManifests } from './gateway-api-bundle.js';
 import type { EventSink } from './events.js';
 import { acquireLock, observingMessage } from './lock.js';
 import { exitCodeOfAbort } from './signal-hub.js';
@@ -177,7 +178,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
       const skipped: string[] = [];
       for (const cmd of commands) {
         progress.stepUpdate(step, cmd.description);
-        const env = { cluster, runner: deps.runner, clock, signal: interrupt.signal, ...(log ? { log } : {}), ...istioMinorOf(plan, step) };
+        const env = { cluster, runner: deps.runner, clock, signal: interrupt.signal, ...(log ? { log } : {}), ...istioMinorOf(plan, step), manifests: pinnedManifests(record.gatewayApiBundles) };
         const r = action === 'undo' ? await runUndoCommand(cmd, previous, deadline, env, resolvedFrom(rec)) : await runPlanCommand(cmd, previous, deadline, env, resolvedFrom(rec));
         if (!r.ok) {
           failure = r.message;

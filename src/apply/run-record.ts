@@ -84,6 +84,8 @@ export const runRecordSchema = z.object({
   attempts: z.array(attemptSchema).optional(),
   /** `istioctl analyze` before the first change and after the last step, and what the run changed (report lines). */
   analyze: z.object({ before: analyzeResultSchema.optional(), after: analyzeResultSchema.optional(), report: z.array(z.string()).optional() }).optional(),
+  /** Gateway API release manifests fetched and checked before the first change (gateway-api-bundle.ts); later attempts and rollbacks refuse other bytes. */
+  gatewayApiBundles: z.array(z.object({ url: z.string(), version: z.string(), channel: z.enum(['standard', 'experimental']), sha256: z.string() })).optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 

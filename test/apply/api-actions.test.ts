@@ -7,6 +7,8 @@ import type { KubeObject } from '../../src/k8s/objects.js';
 import type { ResourceRef } from '../../src/k8s/resources.js';
 import type { ApiAction } from '../../src/plan/schema.js';
 import { backupProblem } from '../../src/apply/backup.js';
+import { manifestDigest } from '../../src/apply/gateway-api-bundle.js';
+import type { PinnedManifest } from '../../src/apply/ports.js';
 import { inventory, T0 } from './fakes.js';
 
 class RecordingWriter implements KubeWriter {
@@ -60,10 +62,10 @@ const manifests = new Map<string, string>([
   [URL_OLD, gwCrd('gateways', '1.4.1')],
 ]);
 
-function run(action: ApiAction, writer = new RecordingWriter(), previousOutput?: string) {
+function run(action: ApiAction, writer = new RecordingWriter(), previousOutput?: string, pinned?: ReadonlyMap<string, PinnedManifest>) {
   return performAction(
     action,
-    { previousOutput, signal: new AbortController().signal, deadline: T0 + 60_000, helmValues: async (r, n) => `# values of ${n}/${r}\nsecret: x\n` },
+    { previousOutput, signal: new AbortController().signal, deadline: T0 + 60_000, helmValues: async (r, n) => `# values of ${n}/${r}\nsecret: x\n`, ...(pinned ? { manifests: pinned } : {}) },
     { writer, reader, inventory: async () => inventory(), now: () => T0, fetchManifest: async (url: string) => manifests.get(url) ?? Promise.reject(new Error(`GET ${url}: HTTP 404`)) },
   ).then(() => writer);
 }
@@ -145,6 +147,23 @@ describe('API actions', () => {
       await expect(run(a, w)).rejects.toThrow(message);
       expect(w.calls).toEqual([]);
     }
+  });
+
+  it('apply-gateway-api-crds applies the bytes pinned before the first change, and refuses other bytes under the pinned URL', async () => {
+    const action: ApiAction = { type: 'apply-gateway-api-crds', version: '1.5.1', channel: 'standard', url: URL_OK, fieldManager: 'istio-upgrade' };
+    // Fetched before the first change: applied from those bytes, even if the URL now serves something else.
+    const fetchedEarlier = [gwCrd('gateways', '1.5.1')].join('');
+    const fromPin = await run(action, new RecordingWriter(), undefined, new Map([[URL_OK, { sha256: manifestDigest(fetchedEarlier), text: fetchedEarlier }]]));
+    expect(fromPin.calls).toEqual(['apply CustomResourceDefinition gateways.gateway.networking.k8s.io as istio-upgrade']);
+    // A later process of the run (resume, rollback) holds only the digest: other bytes are refused with no write.
+    const w = new RecordingWriter();
+    await expect(run(action, w, undefined, new Map([[URL_OK, { sha256: manifestDigest(fetchedEarlier) }]]))).rejects.toThrow(
+      `the Gateway API manifest ${URL_OK} changed since this run checked it: ${manifestDigest(fetchedEarlier)} then, ${manifestDigest(manifests.get(URL_OK)!)} now`,
+    );
+    expect(w.calls).toEqual([]);
+    // The same bytes pass.
+    const same = await run(action, new RecordingWriter(), undefined, new Map([[URL_OK, { sha256: manifestDigest(manifests.get(URL_OK)!) }]]));
+    expect(same.calls).toHaveLength(3);
   });
 
   it('preflight-checks fails on a pending Helm release, naming the recovery', async () => {

@@ -10,6 +10,9 @@ import type { RunOutcome } from '../../src/apply/ports.js';
 import { PromptInterrupted } from '../../src/apply/terminal.js';
 import { UserError } from '../../src/errors.js';
 import { CLUSTER_ID, CONTEXT, confirmer, FakeCluster, harness, inventory, NS, T0, testPlan, type Harness } from './fakes.js';
+import type { Plan } from '../../src/plan/schema.js';
+import { finishStep } from '../../src/steps/types.js';
+import { gatewayApiCrdsStep } from '../../src/steps/gateway-api-crds-upgrade.js';
 
 const RUN = '20261122-100000-aaaaaa';
 
@@ -528,6 +531,43 @@ describe('executePlan: refusals before the first change', () => {
     const e = await refusal(executePlan(plan, h.options, h.deps));
     expect(e.exitCode).toBe(3);
     expect(e.message).toContain('Helm release istio-system/istiod is pending-upgrade');
+  });
+});
+
+describe('executePlan: Gateway API manifests pinned before the first change', () => {
+  const URL = 'https://mirror.example/v1.2.1/standard-install.yaml';
+  const BEFORE = 'https://mirror.example/v1.0.0/standard-install.yaml';
+  /** testPlan with a Gateway API CRD upgrade right before the istiod install. */
+  const withBundleStep = (): Plan => {
+    const plan = testPlan();
+    const u = { hop: 1, from: '1.0.0', to: '1.2.1', channel: 'standard' as const, needs: [{ crd: 'grpcroutes.gateway.networking.k8s.io', min: '1.1.0' }], manifest: URL, rollbackManifest: BEFORE, previousIgnores: [] };
+    plan.steps.splice(2, 0, finishStep({ hop: 1, preconditions: [] }, gatewayApiCrdsStep(u, undefined)));
+    return plan;
+  };
+  const fetched = (sha: string, text = 'kind: CustomResourceDefinition') => ({ problems: [], tools: [], bundles: [{ url: URL, version: '1.2.1', channel: 'standard' as const, sha256: sha, text }] });
+
+  it('the step applies the bytes the prerequisites fetched, and the record keeps their digest', async () => {
+    const h = harness();
+    const result = await executePlan(withBundleStep(), h.options, { ...h.deps, prerequisites: async () => fetched('sha256:aaaa', 'the fetched bytes') });
+    expect(result.exitCode).toBe(0);
+    const applied = h.cluster.actions.find((a) => a.action.type === 'apply-gateway-api-crds')!;
+    expect(applied.manifests?.get(URL)).toEqual({ sha256: 'sha256:aaaa', text: 'the fetched bytes' });
+    expect((await h.store.load(RUN))!.record.gatewayApiBundles).toEqual([{ url: URL, version: '1.2.1', channel: 'standard', sha256: 'sha256:aaaa' }]);
+    expect(h.progress.lines).toContain(`info Gateway API v1.2.1 standard manifest fetched and checked: ${URL} (sha256:aaaa)`);
+  });
+
+  it('a later attempt of the run that fetches other bytes under the same URL is refused before any change (exit 3)', async () => {
+    const h = harness();
+    h.runner.outcome = (req) => (req.args[0] === 'install' ? { ok: false, reason: 'failed', message: 'helm install exited with 1: chart not found' } : { ok: true, stdout: '' });
+    const first = await executePlan(withBundleStep(), h.options, { ...h.deps, prerequisites: async () => fetched('sha256:aaaa') });
+    expect(first.exitCode).toBe(4);
+    const again = harness({ stateDir: h.stateDir, cluster: h.cluster });
+    const e = await refusal(executePlan(withBundleStep(), again.options, { ...again.deps, prerequisites: async () => fetched('sha256:bbbb') }));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toBe(`the Gateway API manifest ${URL} changed since this run checked it: sha256:aaaa then, sha256:bbbb now (run ${RUN}); nothing was changed`);
+    expect(again.journal).toEqual([]);
+    expect(again.saves).toEqual([]);
+    expect(h.cluster.leases.items.size).toBe(0);
   });
 });
 

@@ -290,7 +290,7 @@ export class FakeCluster implements Cluster {
   inv: Inventory = inventory();
   readonly leases = new MemoryLeases();
   readonly configMaps = new MemoryConfigMaps();
-  actions: { action: ApiAction; previousOutput: string | undefined }[] = [];
+  actions: { action: ApiAction; previousOutput: string | undefined; manifests?: ActionContext['manifests'] }[] = [];
   verifies: { spec: VerifySpec; ctx: VerifyContext }[] = [];
   /** Decides each verification; default: everything holds. */
   verifyWith: (spec: VerifySpec, ctx: VerifyContext) => VerifyOutcome = () => ({ ok: true });
@@ -311,7 +311,7 @@ export class FakeCluster implements Cluster {
   }
   async act(action: ApiAction, c: ActionContext) {
     this.journal.push(`api ${action.type}`);
-    this.actions.push({ action, previousOutput: c.previousOutput });
+    this.actions.push({ action, previousOutput: c.previousOutput, ...(c.manifests ? { manifests: c.manifests } : {}) });
     this.actWith(action);
   }
   async verify(spec: VerifySpec, c: VerifyContext) {

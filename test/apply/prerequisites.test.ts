@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,6 +164,29 @@ describe('prerequisites: typed needs in, one problem per unmet need naming its f
       'helm cannot read the releases in istio-system with the same credentials: helm list exited with 1: Error: Kubernetes cluster unreachable: the server has asked for the client to provide credentials',
       'istioctl cannot reach the cluster with the same credentials: istioctl version exited with 1: Error: unauthorized',
     ]);
+  });
+
+  test('Gateway API manifests: each fetched once and checked, before any change; its digest and bytes reported; unreachable or foreign ones are problems', async () => {
+    const crd = (v: string) => `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: grpcroutes.gateway.networking.k8s.io\n  annotations:\n    gateway.networking.k8s.io/bundle-version: v${v}\n    gateway.networking.k8s.io/channel: standard\nspec: {}\n`;
+    const served = new Map([
+      ['https://mirror.example/v1.2.1/standard-install.yaml', crd('1.2.1')],
+      ['https://mirror.example/v1.3.0/standard-install.yaml', crd('1.2.1')],
+    ]);
+    const fetched: string[] = [];
+    const fetchManifest = async (url: string) => (fetched.push(url), served.get(url) ?? Promise.reject(new Error(`GET ${url}: HTTP 404`)));
+    const need = (v: string) => ({ url: `https://mirror.example/v${v}/standard-install.yaml`, version: v, channel: 'standard' as const });
+    const { runner } = scripted(first(helmVersion('v3.17.3'), showChart, istioctl('1.24.6')));
+    const ok = await checkPrerequisites({ ...ambientNeeds(), bundles: [need('1.2.1'), need('1.2.1')] }, { ...deps(runner), fetchManifest });
+    expect(ok.problems).toEqual([]);
+    expect(ok.bundles).toEqual([{ ...need('1.2.1'), sha256: `sha256:${createHash('sha256').update(crd('1.2.1')).digest('hex')}`, text: crd('1.2.1') }]);
+    expect(fetched).toEqual([need('1.2.1').url]);
+
+    const bad = await checkPrerequisites({ ...ambientNeeds(), bundles: [need('1.3.0'), need('1.4.0')] }, { ...deps(runner), fetchManifest });
+    expect(bad.problems).toEqual([
+      'https://mirror.example/v1.3.0/standard-install.yaml is not the Gateway API v1.3.0 standard bundle: CustomResourceDefinition grpcroutes.gateway.networking.k8s.io is bundle v1.2.1, not v1.3.0',
+      'the Gateway API v1.4.0 standard manifest cannot be fetched: GET https://mirror.example/v1.4.0/standard-install.yaml: HTTP 404',
+    ]);
+    expect(bad.bundles).toBeUndefined();
   });
 });
 

@@ -54,7 +54,7 @@ export async function applyMeshCommand(opts: ApplyOptions, planArg: string | und
   const live = await connectMesh(plan, opts);
   const bind = ({ w, ...m }: LiveMember): MeshMemberRun => ({
     ...m,
-    prerequisites: () => checkPlanPrerequisites(m.plan, { runner: w.runner, reviewAccess: (x) => m.cluster.reviewAccess(x), signal: new AbortController().signal, timeoutMs: stepTimeoutMs }),
+    prerequisites: () => checkPlanPrerequisites(m.plan, { runner: w.runner, reviewAccess: (x) => m.cluster.reviewAccess(x), fetchManifest: (url, s) => m.cluster.fetchManifest(url, s), signal: new AbortController().signal, timeoutMs: stepTimeoutMs }),
     execute: (part, runId) =>
       asAttempt(w, m.cluster, { plan: m.plan, rollback: false, holder }, () =>
         executePlan(
@@ -73,7 +73,7 @@ export async function applyMeshCommand(opts: ApplyOptions, planArg: string | und
             hintFlags: w.hintFlags,
             stopBefore: part.stopBefore,
           },
-          { ...liveRunDeps(w, m.cluster), confirm: terminalConfirmer(), prerequisites: (p, signal, timeoutMs) => checkPlanPrerequisites(p, { runner: w.runner, reviewAccess: (x) => m.cluster.reviewAccess(x), signal, timeoutMs }) },
+          { ...liveRunDeps(w, m.cluster), confirm: terminalConfirmer(), prerequisites: (p, signal, timeoutMs) => checkPlanPrerequisites(p, { runner: w.runner, reviewAccess: (x) => m.cluster.reviewAccess(x), fetchManifest: (url, s) => m.cluster.fetchManifest(url, s), signal, timeoutMs }) },
         ),
       ),
   });

@@ -167,7 +167,7 @@ export async function applyPlan(plan: Plan, planPath: string, opts: ApplyOptions
     {
       ...liveRunDeps(w, cluster),
       confirm: terminalConfirmer(),
-      prerequisites: (p, signal, timeoutMs) => checkPlanPrerequisites(p, { runner: w.runner, versions: w.versions, reviewAccess: (x) => cluster.reviewAccess(x), signal, timeoutMs }),
+      prerequisites: (p, signal, timeoutMs) => checkPlanPrerequisites(p, { runner: w.runner, versions: w.versions, reviewAccess: (x) => cluster.reviewAccess(x), fetchManifest: (url, s) => cluster.fetchManifest(url, s), signal, timeoutMs }),
       analyze: opts.skipAnalyze ? skippedAnalyzer('--skip-analyze') : meshAnalyzer(w.runner),
     },
   ));
@@ -188,7 +188,7 @@ async function checkedDryRun(plan: Plan, opts: ApplyOptions, maxPlanAgeMs: numbe
   const checks = await dryRunChecks(
     plan,
     { ...(maxPlanAgeMs !== undefined ? { maxPlanAgeMs } : {}), canApprove: (opts.yes ?? false) || terminalConfirmer().interactive, allowAnyCluster: opts.allowAnyCluster ?? false },
-    { cluster, clock: liveRuntime.clock, runner: w.runner, store: w.store, reviewAccess: (x) => cluster.reviewAccess(x) },
+    { cluster, clock: liveRuntime.clock, runner: w.runner, store: w.store, reviewAccess: (x) => cluster.reviewAccess(x), fetchManifest: (url, s) => cluster.fetchManifest(url, s) },
   );
   if (reapply) checks.push(reapply);
   if (plan.metadata.catalog) checks.push(`the release catalog file is the one the plan was made with (${plan.metadata.catalog.digest})`);

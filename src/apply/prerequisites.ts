@@ -104,7 +104,7 @@ export async function checkPrerequisites(needs: PrerequisiteNeeds, deps: Prerequ
 }
 
 /** Each distinct manifest once, checked to be the bundle the plan names (gateway-api-bundle.ts). */
-async function fetchBundles(needs: BundleNeed[], fetch: (url: string, signal: AbortSignal) => Promise<string>, signal: AbortSignal): Promise<{ problems: string[]; fetched: FetchedBundle[] }> {
+export async function fetchBundles(needs: BundleNeed[], fetch: (url: string, signal: AbortSignal) => Promise<string>, signal: AbortSignal): Promise<{ problems: string[]; fetched: FetchedBundle[] }> {
   const distinct = [...new Map(needs.map((n) => [n.url, n])).values()];
   const results = await Promise.all(
     distinct.map(async (n): Promise<FetchedBundle | string> => {

@@ -1,11 +1,12 @@
 import { ExitCode, UserError } from '../errors.js';
 import type { Plan, PlanStep } from '../plan/schema.js';
 import { istioMinorOf, runPlanCommand, runUndoCommand } from './command-exec.js';
-import { pinnedManifests } from './gateway-api-bundle.js';
+import { changedManifest, pinnedManifests } from './gateway-api-bundle.js';
+import { fetchBundles } from './prerequisites.js';
 import type { EventSink } from './events.js';
 import { acquireLock, observingMessage } from './lock.js';
 import { exitCodeOfAbort } from './signal-hub.js';
-import type { Clock, Cluster, LogSink, Runner, SignalSource } from './ports.js';
+import type { Clock, Cluster, LogSink, PinnedManifest, Runner, SignalSource } from './ports.js';
 import type { Progress } from './progress.js';
 import { shellLine } from '../plan/shell.js';
 import { commandLines, describeVerify } from './render.js';
@@ -44,6 +45,8 @@ export interface RollbackDeps {
   events: EventSink;
   /** Where subprocess output of a run goes (the run log); none in tests. */
   logFor?: (runId: string) => LogSink;
+  /** GET of a release manifest a rollback re-applies, fetched and held to the run's digest before the first change. */
+  fetchManifest?: (url: string, signal: AbortSignal) => Promise<string>;
 }
 
 export interface RollbackResult {
@@ -81,6 +84,26 @@ export async function loadRun(store: CheckpointStore, runId: string | undefined,
 }
 
 /** Unwinds the completed reversible steps of a run, newest first, with each step's recorded rollback commands. */
+/**
+ * The release manifests the rollback re-applies (a Gateway API bundle found before the run), fetched and checked before
+ * its first change and held to the digest the run recorded: a missing, foreign or changed one refuses the rollback with
+ * nothing changed, rather than failing it halfway. Without a fetcher (tests), each is fetched at its step and held to
+ * the recorded digest there.
+ */
+async function pinRollbackManifests(order: RollbackEntry[], record: RunRecord, fetch: RollbackDeps['fetchManifest']): Promise<Map<string, PinnedManifest>> {
+  const pinned = pinnedManifests(record.gatewayApiBundles);
+  const needs = order.flatMap((e) => e.commands.flatMap((c) => (c.api?.type === 'apply-gateway-api-crds' ? [{ url: c.api.url, version: c.api.version, channel: c.api.channel }] : [])));
+  if (!fetch || !needs.length) return pinned;
+  const { problems, fetched } = await fetchBundles(needs, fetch, new AbortController().signal);
+  for (const b of fetched) {
+    const changed = pinned.has(b.url) ? changedManifest(b.url, pinned.get(b.url)!.sha256, b.sha256) : undefined;
+    if (changed) problems.push(changed);
+    else pinned.set(b.url, { sha256: b.sha256, text: b.text });
+  }
+  if (problems.length) throw new UserError(`cannot roll back run ${record.runId}: ${problems.join('; ')}; nothing was changed`, ExitCode.blocked);
+  return pinned;
+}
+
 export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackOptions, deps: RollbackDeps): Promise<RollbackResult> {
   const { cluster, clock, progress } = deps;
   refuseCommandDrift(plan);
@@ -101,6 +124,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
   const { entries: order, stopAt } = buildRollbackPlan(plan, record, last);
   const recoveries = await recoveriesOf(order, cluster);
   await refuseRollbackDrift(order, cluster, recoveries);
+  const manifests = await pinRollbackManifests(order, record, deps.fetchManifest);
   const display = { context: cluster.context, display: deps.runner.display.bind(deps.runner) };
   const shown = order.map((e) => ({ stepId: e.step.id, action: e.action, commands: e.commands.flatMap((c) => commandLines(c, display, resolvedFrom(e.rec)).filter((l) => !l.trimStart().startsWith('#'))) }));
   const rolledBack: string[] = [];
@@ -178,7 +202,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
       const skipped: string[] = [];
       for (const cmd of commands) {
         progress.stepUpdate(step, cmd.description);
-        const env = { cluster, runner: deps.runner, clock, signal: interrupt.signal, ...(log ? { log } : {}), ...istioMinorOf(plan, step), manifests: pinnedManifests(record.gatewayApiBundles) };
+        const env = { cluster, runner: deps.runner, clock, signal: interrupt.signal, ...(log ? { log } : {}), ...istioMinorOf(plan, step), manifests };
         const r = action === 'undo' ? await runUndoCommand(cmd, previous, deadline, env, resolvedFrom(rec)) : await runPlanCommand(cmd, previous, deadline, env, resolvedFrom(rec));
         if (!r.ok) {
           failure = r.message;

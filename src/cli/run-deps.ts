@@ -77,6 +77,7 @@ export function liveRunDeps(w: RunWiring, cluster: LiveCluster): RollbackDeps {
     progress: w.progress,
     events: w.events,
     logFor: (runId) => w.store.local.logSink(runId),
+    fetchManifest: (url, signal) => cluster.fetchManifest(url, signal),
   };
 }
 

@@ -13,6 +13,8 @@ import { CLUSTER_ID, CONTEXT, confirmer, FakeCluster, harness, inventory, NS, T0
 import type { Plan } from '../../src/plan/schema.js';
 import { finishStep } from '../../src/steps/types.js';
 import { gatewayApiCrdsStep } from '../../src/steps/gateway-api-crds-upgrade.js';
+import { manifestDigest } from '../../src/apply/gateway-api-bundle.js';
+import { loadRun, rollbackRun } from '../../src/apply/rollback.js';
 
 const RUN = '20261122-100000-aaaaaa';
 
@@ -538,8 +540,8 @@ describe('executePlan: Gateway API manifests pinned before the first change', ()
   const URL = 'https://mirror.example/v1.2.1/standard-install.yaml';
   const BEFORE = 'https://mirror.example/v1.0.0/standard-install.yaml';
   /** testPlan with a Gateway API CRD upgrade right before the istiod install. */
-  const withBundleStep = (): Plan => {
-    const plan = testPlan();
+  const withBundleStep = (irreversible = true): Plan => {
+    const plan = testPlan({ irreversible });
     const u = { hop: 1, from: '1.0.0', to: '1.2.1', channel: 'standard' as const, needs: [{ crd: 'grpcroutes.gateway.networking.k8s.io', min: '1.1.0' }], manifest: URL, rollbackManifest: BEFORE, previousIgnores: [] };
     plan.steps.splice(2, 0, finishStep({ hop: 1, preconditions: [] }, gatewayApiCrdsStep(u, undefined)));
     return plan;
@@ -554,6 +556,28 @@ describe('executePlan: Gateway API manifests pinned before the first change', ()
     expect(applied.manifests?.get(URL)).toEqual({ sha256: 'sha256:aaaa', text: 'the fetched bytes' });
     expect((await h.store.load(RUN))!.record.gatewayApiBundles).toEqual([{ url: URL, version: '1.2.1', channel: 'standard', sha256: 'sha256:aaaa' }]);
     expect(h.progress.lines).toContain(`info Gateway API v1.2.1 standard manifest fetched and checked: ${URL} (sha256:aaaa)`);
+  });
+
+  it('rollback fetches the bundle it re-applies before its first change and holds it to the digest the run recorded', async () => {
+    const h = harness();
+    const earlier = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: grpcroutes.gateway.networking.k8s.io\n  annotations:\n    gateway.networking.k8s.io/bundle-version: v1.0.0\n    gateway.networking.k8s.io/channel: standard\n';
+    const other = `${earlier}  labels: {mirror: changed}\n`;
+    const both = { problems: [], tools: [], bundles: [fetched('sha256:aaaa').bundles[0]!, { url: BEFORE, version: '1.0.0', channel: 'standard' as const, sha256: manifestDigest(earlier), text: earlier }] };
+    expect((await executePlan(withBundleStep(false), h.options, { ...h.deps, prerequisites: async () => both })).exitCode).toBe(0);
+    h.journal.length = 0;
+    const { record, plan } = await loadRun(h.store, RUN, { readPlan: async () => withBundleStep(false) });
+    const rollbackOpts = { timeoutMs: 600_000, holder: 'bob@desk', hintFlags: [] };
+    // The mirror now serves other bytes under the v1.0.0 URL: refused, nothing run, no lock taken.
+    const e = await refusal(rollbackRun(structuredClone(record), plan, rollbackOpts, { ...h.deps, fetchManifest: async () => other }));
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toBe(`cannot roll back run ${RUN}: the Gateway API manifest ${BEFORE} changed since this run checked it: ${manifestDigest(earlier)} then, ${manifestDigest(other)} now; nothing was changed`);
+    expect(h.journal).toEqual([]);
+    expect(h.cluster.leases.items.size).toBe(0);
+    // The same bytes: the rollback re-applies exactly them.
+    h.cluster.actions.length = 0;
+    const r = await rollbackRun(record, plan, rollbackOpts, { ...h.deps, fetchManifest: async () => earlier });
+    expect(r.exitCode).toBe(0);
+    expect(h.cluster.actions.find((a) => a.action.type === 'apply-gateway-api-crds')!.manifests?.get(BEFORE)).toEqual({ sha256: manifestDigest(earlier), text: earlier });
   });
 
   it('a later attempt of the run that fetches other bytes under the same URL is refused before any change (exit 3)', async () => {

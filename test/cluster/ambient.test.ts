@@ -42,7 +42,8 @@ for (const { helm, installWith } of [
       expect(plan.steps.map((s) => s.id)).toEqual(AMBIENT_STEPS);
       // Releases Helm 4 installed (apply_method ssa in their records) are upgraded client-side; Helm 3's never need it.
       expect(clientSideCommands(plan)).toEqual(
-        installWith === 4 ? ['upgrade istio-ingress/istio-ingress', 'upgrade istio-system/istio-base', 'upgrade istio-system/istio-cni', 'upgrade istio-system/ztunnel'] : [],
+        // istio-base twice: the base chart, then its defaultRevision (default-revision-move).
+        installWith === 4 ? ['upgrade istio-ingress/istio-ingress', 'upgrade istio-system/istio-base', 'upgrade istio-system/istio-base', 'upgrade istio-system/istio-cni', 'upgrade istio-system/ztunnel'] : [],
       );
 
       const r = await c.cli(['apply', planPath]);
@@ -180,7 +181,7 @@ for (const { helm, installWith } of [
       expect(zt.some((h) => h.chart === 'ztunnel-1.24.6' && h.status !== 'deployed' && h.status !== 'superseded')).toBe(true);
     });
 
-    test('cleanup after the upgrade: the validator moves to 1-24-6 first, then istiod-1-23-6 is removed; injection keeps working', async () => {
+    test('cleanup after the upgrade: istiod-1-23-6 is removed (the upgrade already moved the validator to 1-24-6); injection keeps working', async () => {
       const c = cluster();
       const r = await c.cli(['cleanup', '--yes', '--chart-repo', 'istio']);
       expect(r.exitCode, `${r.stderr}\n${c.diagnostics()}`).toBe(0);

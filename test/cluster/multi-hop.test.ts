@@ -11,7 +11,7 @@ import { notRun, sharedCluster } from './tier.js';
 import { proxyImages } from './workloads.js';
 
 // The second hop has no DNS-capture restart (the first did it) and no backup or preflight of its own.
-const HOP2_STEPS = ['base-chart-upgrade', 'istiod-install', 'cni-upgrade', 'ztunnel-upgrade', 'tag-move-prod-stable', 'tag-move-default', 'gateway-upgrade-istio-ingress'].map((s) => `h2-${s}`);
+const HOP2_STEPS = ['base-chart-upgrade', 'istiod-install', 'cni-upgrade', 'ztunnel-upgrade', 'tag-move-prod-stable', 'tag-move-default', 'default-revision-move', 'gateway-upgrade-istio-ingress'].map((s) => `h2-${s}`);
 
 for (const helm of [3, 4] as const) {
   describe.skipIf(notRun(helm))(`ambient 1.23 → 1.25 in two hops with real Helm ${helm}${helm === 4 ? ', mesh installed by Helm 4' : ''}`, () => {
@@ -24,7 +24,8 @@ for (const helm of [3, 4] as const) {
       // Both hops upgrade the releases Helm 4 installed client-side (the first hop's leaves them csa; the second's flag is
       // decided from the records the plan was made from).
       const upgraded = ['upgrade istio-ingress/istio-ingress', 'upgrade istio-system/istio-base', 'upgrade istio-system/istio-cni', 'upgrade istio-system/ztunnel'];
-      expect(clientSideCommands(plan)).toEqual(helm === 4 ? upgraded.flatMap((u) => [u, u]) : []);
+      // istio-base twice per hop: the base chart, then its defaultRevision.
+      expect(clientSideCommands(plan)).toEqual(helm === 4 ? [...upgraded, 'upgrade istio-system/istio-base'].flatMap((u) => [u, u]).sort() : []);
 
       const r = await c.cli(['apply', planPath]);
       expect(r.exitCode, `${r.stderr}\n${c.diagnostics()}`).toBe(0);

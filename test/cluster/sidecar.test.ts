@@ -42,9 +42,9 @@ for (const { helm, installWith } of CONFIGURATIONS) {
       const plan = await planAndApply(c, ['--to', '1.24']);
       expect(plan.steps.map((s) => s.kind)).toEqual([
         'preflight', 'backup', 'crd-migration-labels', 'base-chart-upgrade', 'istiod-install',
-        'tag-move', 'workload-restart', 'tag-move', 'workload-restart', 'gateway-upgrade',
+        'tag-move', 'workload-restart', 'tag-move', 'workload-restart', 'default-revision-move', 'gateway-upgrade',
       ]);
-      expect(clientSideCommands(plan)).toEqual(installWith === 4 ? ['upgrade istio-ingress/istio-ingress', 'upgrade istio-system/istio-base'] : []);
+      expect(clientSideCommands(plan)).toEqual(installWith === 4 ? ['upgrade istio-ingress/istio-ingress', 'upgrade istio-system/istio-base', 'upgrade istio-system/istio-base'] : []);
       expect(await releases(c)).toEqual({
         'istio-system/istio-base': 'base-1.24.6 deployed',
         'istio-system/istiod-1-22-8': 'istiod-1.22.8 deployed',

@@ -14,6 +14,7 @@ import type { Progress } from './progress.js';
 import { shellLine } from '../plan/shell.js';
 import { commandLines, confirmationWord, describeVerify } from './render.js';
 import { CONTINUED, DONE_STEP, newRunId, newRunRecord, recordMatchesPlan, resolvedFrom, type RunRecord, type RunStatus, type StepRecord } from './run-record.js';
+import { recordUndoneRevisions } from './rollback-plan.js';
 import type { CheckpointStore } from './run-state.js';
 import type { RollbackDeps } from './rollback.js';
 import { checkSamePlan, confirmDoneSteps, recordContradicted, trustedFor, untrustedNote, type FoundRun } from './run-trust.js';
@@ -654,6 +655,7 @@ class Run {
     deps.progress.info(`rolling back step ${step.id}`);
     const rb = await this.runRollback(step);
     if (rb.ok) {
+      await recordUndoneRevisions(step, rec, deps.cluster);
       rec.status = 'rolled-back';
       rec.commandsDone = 0;
       rec.note = rb.nothingRan ? `nothing to roll back after failure: ${rb.nothingRan}` : 'rolled back after failure';

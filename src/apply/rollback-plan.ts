@@ -88,12 +88,32 @@ export function refuseSuperseded(record: RunRecord, runs: RunRecord[], cli: (...
   );
 }
 
+/** A step of the run already rolled back, with its record. */
+export interface UndoneStep {
+  step: PlanStep;
+  rec: StepRecord;
+  index: number;
+}
+
+/** The run's steps already rolled back. */
+export function undoneSteps(plan: Plan, record: RunRecord): UndoneStep[] {
+  return plan.steps.map((step, index) => ({ step, rec: record.steps[index]!, index })).filter((x) => x.rec.status === 'rolled-back');
+}
+
+/** Records, per release the step changes, the Helm revision its rollback left. */
+export async function recordUndoneRevisions(step: PlanStep, rec: StepRecord, cluster: Pick<Cluster, 'helmRevision'>): Promise<void> {
+  for (const r of releasesChangedBy(step)) {
+    const revisions = rec.helmRevisions[r.key];
+    if (revisions) revisions.undoneTo = await cluster.helmRevision(r.release, r.namespace);
+  }
+}
+
 /**
  * Drift since the run: a Helm release the rollback would roll back must still be at the revision the run left it
  * at; otherwise someone (or another run) changed it since, and `helm rollback` would throw their change away too.
  * A release several steps of the run changed (one per hop of a multi-hop run) was left where the last of them put it.
  */
-export async function refuseRollbackDrift(entries: RollbackEntry[], cluster: Cluster, recoveries: NeededRecovery[] = []): Promise<void> {
+export async function refuseRollbackDrift(entries: RollbackEntry[], cluster: Cluster, recoveries: NeededRecovery[] = [], undone: UndoneStep[] = []): Promise<void> {
   const leftAt = new Map<string, { release: string; namespace: string; after: number; index: number }>();
   for (const e of entries) {
     if (e.action !== 'undo') continue;
@@ -102,6 +122,12 @@ export async function refuseRollbackDrift(entries: RollbackEntry[], cluster: Clu
       if (typeof after !== 'number' || (leftAt.get(r.key)?.index ?? -1) > e.index) continue;
       leftAt.set(r.key, { release: r.release, namespace: r.namespace, after, index: e.index });
     }
+  }
+  // A later step of the run on the same release was rolled back already (after a failure, or by an interrupted
+  // rollback): the release is where the earliest such undo left it.
+  for (const [key, r] of leftAt) {
+    const later = undone.filter((u) => u.index > r.index && typeof u.rec.helmRevisions[key]?.undoneTo === 'number').sort((a, b) => a.index - b.index)[0];
+    if (later) r.after = later.rec.helmRevisions[key]!.undoneTo!;
   }
   const changes: string[] = [];
   for (const [key, r] of leftAt) {

@@ -12,7 +12,7 @@ import { shellLine } from '../plan/shell.js';
 import { commandLines, describeVerify } from './render.js';
 import { chooseRollbackRun, type RollbackTrust } from './run-trust.js';
 import { resolvedFrom, type RunRecord, type RunStatus } from './run-record.js';
-import { buildRollbackPlan, refuseRollbackDrift, refuseSuperseded, type RollbackEntry } from './rollback-plan.js';
+import { buildRollbackPlan, recordUndoneRevisions, refuseRollbackDrift, refuseSuperseded, undoneSteps, type RollbackEntry } from './rollback-plan.js';
 import { revisionUsers } from '../k8s/revision-use.js';
 import { refuseCommandDrift } from './stale.js';
 import { describeRecovery, recoveriesOf, runRecoveries } from './pending-recovery.js';
@@ -123,7 +123,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
   refuseSuperseded(record, await deps.store.runs(), cli);
   const { entries: order, stopAt } = buildRollbackPlan(plan, record, last);
   const recoveries = await recoveriesOf(order, cluster);
-  await refuseRollbackDrift(order, cluster, recoveries);
+  await refuseRollbackDrift(order, cluster, recoveries, undoneSteps(plan, record));
   const manifests = await pinRollbackManifests(order, record, deps.fetchManifest);
   const display = { context: cluster.context, display: deps.runner.display.bind(deps.runner) };
   const shown = order.map((e) => ({ stepId: e.step.id, action: e.action, commands: e.commands.flatMap((c) => commandLines(c, display, resolvedFrom(e.rec)).filter((l) => !l.trimStart().startsWith('#'))) }));
@@ -227,6 +227,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
         deps.events.emit({ ts: new Date(clock.now()).toISOString(), runId: record.runId, stepId: step.id, kind: step.kind, event: 'failed', durationMs: ms, error: rec.error });
         return done('rollback-failed', ExitCode.failedUnknown, `rolling back step ${step.id} failed: ${failure}`, [...manual(order.slice(k).map((x) => x.step)), cli('rollback', record.runId)]);
       }
+      if (action === 'undo') await recordUndoneRevisions(step, rec, cluster);
       rec.status = 'rolled-back';
       rec.commandsDone = 0;
       rec.finishedAt = new Date(clock.now()).toISOString();

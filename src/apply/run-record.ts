@@ -17,7 +17,11 @@ export const STEP_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'roll
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
-const helmRevisionsSchema = z.record(z.string(), z.object({ before: z.number().nullable(), after: z.number().nullable() }));
+/**
+ * Per release a step changes: the Helm revision before and after it, and `undoneTo`, the revision its rollback left
+ * (a later rollback of the same run expects the release there, not at an earlier step's `after`).
+ */
+const helmRevisionsSchema = z.record(z.string(), z.object({ before: z.number().nullable(), after: z.number().nullable(), undoneTo: z.number().nullable().optional() }));
 
 export const stepRecordSchema = z.object({
   id: z.string(),

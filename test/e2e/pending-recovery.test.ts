@@ -14,6 +14,8 @@ import { expectAmbientUpgraded, expectStepEffect, releaseState } from './checks.
 
 const NS = 'istio-system';
 const BASE_UPGRADE = 'helm upgrade istio-base base --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --wait';
+/** The hop's default-revision-move upgrades istio-base again, after the tags moved. */
+const DEFAULTS_MOVE = 'helm upgrade istio-base base --repo https://blob.istio.io/istio-release/charts -n istio-system --version 1.24.6 --set defaultRevision=1-24-6 --wait';
 
 /**
  * Releases whose newest revision is pending-* (what Helm refuses to operate on). A rollback over a pending revision
@@ -78,7 +80,7 @@ describe.concurrent.each([['v3.17.3'], ['v4.2.4']])('e2e: a release left pending
     const r = await c.cli(['apply', c.planPath], { timeoutMs: 240_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain(`step h1-base-chart-upgrade: ${line}`);
-    expect(mutating(c, 'istio-base')).toEqual([BASE_UPGRADE, `helm rollback istio-base 2 -n ${NS} --wait`, BASE_UPGRADE]);
+    expect(mutating(c, 'istio-base')).toEqual([BASE_UPGRADE, `helm rollback istio-base 2 -n ${NS} --wait`, BASE_UPGRADE, DEFAULTS_MOVE]);
     expect(pendingReleases(c)).toEqual([]);
     expectAmbientUpgraded(c.server, plan.steps.map((s) => s.id));
     const done = `Helm release ${NS}/istio-base revision 3 (pending-upgrade, left by an interrupted helm call): rolled back to revision 2`;

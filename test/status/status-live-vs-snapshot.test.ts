@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeApiServer, type FakeApiServer } from '../fake-apiserver/index.js';
-import { runCli } from '../support/cli.js';
+import { runCli, type CliResult } from '../support/cli.js';
 import { fixtureNames, fixturePath, readFixture } from '../support/fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'iu-status-'));
@@ -14,15 +14,21 @@ describe.each(fixtureNames())('status on fixture %s', (name) => {
   let kubeconfig: string;
   const fixture = readFixture(name);
 
+  // One live `status` per fixture, read by every test below with the requests it made (the tests only read).
+  let live: CliResult;
+  let liveRequests: FakeApiServer['requests'];
+
   beforeAll(async () => {
     server = await startFakeApiServer({ objects: fixture.items, kubernetesVersion: fixture.kubernetesVersion });
     kubeconfig = join(tmp, `${name}.kubeconfig`);
     server.writeKubeconfig(kubeconfig, { context: fixture.context ?? 'fake' });
+    server.clearRequests();
+    live = await runCli(['status', '-o', 'json', '--kubeconfig', kubeconfig]);
+    liveRequests = [...server.requests];
   });
   afterAll(async () => server.close());
 
   it('gives the same inventory live and from the snapshot', async () => {
-    const live = await runCli(['status', '-o', 'json', '--kubeconfig', kubeconfig]);
     const offline = await runCli(['status', '-o', 'json', '--snapshot', fixturePath(name)]);
     expect(live.stderr).toBe('');
     expect(live.exitCode).toBe(0);
@@ -38,9 +44,8 @@ describe.each(fixtureNames())('status on fixture %s', (name) => {
   });
 
   it('reads lists page by page with label selectors and metadata-only where labels suffice', async () => {
-    server.clearRequests();
-    await runCli(['status', '-o', 'json', '--kubeconfig', kubeconfig]);
-    const gets = server.requests.filter((r) => r.method === 'GET');
+    expect(live.exitCode).toBe(0);
+    const gets = liveRequests.filter((r) => r.method === 'GET');
     const lists = gets.filter((r) => r.query.limit !== undefined);
     expect(lists.length).toBeGreaterThan(10);
     expect(lists.every((r) => r.query.limit === '500')).toBe(true);
@@ -59,10 +64,10 @@ describe.each(fixtureNames())('status on fixture %s', (name) => {
     expect(snap.exitCode).toBe(0);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     const fromSnapshot = JSON.parse((await runCli(['status', '-o', 'json', '--snapshot', out])).stdout);
-    const live = JSON.parse((await runCli(['status', '-o', 'json', '--kubeconfig', kubeconfig])).stdout);
+    const fromCluster = JSON.parse(live.stdout);
     delete fromSnapshot.source;
-    delete live.source;
-    expect(fromSnapshot).toEqual(live);
+    delete fromCluster.source;
+    expect(fromSnapshot).toEqual(fromCluster);
     const text = readFileSync(out, 'utf8');
     expect(text).toContain('kind: ClusterSnapshot');
     expect(text).not.toMatch(/managedFields/);

@@ -1,5 +1,5 @@
 import { ExitCode, UserError, type ExitCodeValue } from '../errors.js';
-import { exitCodeOfAbort } from './signal-hub.js';
+import { exitCodeOfAbort, runStopController } from './signal-hub.js';
 import { PromptInterrupted } from './terminal.js';
 import { collectFacts } from '../plan/facts.js';
 import type { Plan, PlanCommand, PlanStep } from '../plan/schema.js';
@@ -122,7 +122,7 @@ export async function executePlan(plan: Plan, opts: ExecuteOptions, deps: Execut
   checkBackupDirectories(plan, opts.cwd ?? process.cwd(), opts.backupDir);
   const clusterId = await checkPlanFits(plan, cluster, clock.now(), opts.maxPlanAgeMs, opts.allowAnyCluster ?? false);
 
-  const interrupt = new AbortController();
+  const interrupt = runStopController();
   const off = deps.signals.onInterrupt((sig) => {
     if (interrupt.signal.aborted) return;
     deps.progress.warn(`${sig} received: stopping the current command, then recording where the run stopped`);

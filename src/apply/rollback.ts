@@ -5,7 +5,7 @@ import { changedManifest, pinnedManifests } from './gateway-api-bundle.js';
 import { fetchBundles } from './prerequisites.js';
 import type { EventSink } from './events.js';
 import { acquireLock, observingMessage } from './lock.js';
-import { exitCodeOfAbort } from './signal-hub.js';
+import { exitCodeOfAbort, runStopController } from './signal-hub.js';
 import type { Clock, Cluster, LogSink, PinnedManifest, Runner, SignalSource } from './ports.js';
 import type { Progress } from './progress.js';
 import { shellLine } from '../plan/shell.js';
@@ -149,7 +149,7 @@ export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackO
   if (decision === 'dry-run') return unrun(ExitCode.ok);
   if (decision === 'declined') return unrun(ExitCode.blocked, 'the rollback was not confirmed; nothing was changed');
 
-  const interrupt = new AbortController();
+  const interrupt = runStopController();
   const off = deps.signals.onInterrupt((sig) => {
     if (!interrupt.signal.aborted) interrupt.abort(new Error(sig));
   });

@@ -5,7 +5,24 @@
  * A second signal means the person will not wait.
  */
 
+import { setMaxListeners } from 'node:events';
+
 export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+/**
+ * Listeners one run's stop signal may hold at once. Every subprocess (execa's cancelSignal), watch and wait of the
+ * run listens to it, and the prerequisites fan out (a `helm show chart` per chart, a version query per istioctl
+ * minor, the Gateway API fetches), so Node's default of 10 printed a MaxListenersExceededWarning on every apply.
+ * A bound rather than none, so a real leak (a listener per step never removed) still warns.
+ */
+const RUN_SIGNAL_LISTENERS = 100;
+
+/** The controller whose signal stops one run's work: aborted on SIGINT/SIGTERM/SIGHUP by the caller. */
+export function runStopController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(RUN_SIGNAL_LISTENERS, controller.signal);
+  return controller;
+}
 
 /** SIGHUP is 128+1 (the terminal went away); Ctrl-C and SIGTERM keep the documented 130. */
 export function exitCodeOf(signal: string): number {

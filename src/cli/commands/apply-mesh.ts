@@ -3,6 +3,7 @@ import { holderIdentity } from '../../apply/lock.js';
 import { parseMeshPlan, readMeshPlanDocument } from '../../apply/mesh/plan-file.js';
 import { LocalMeshRuns, MeshRunMirror } from '../../apply/mesh/record.js';
 import { runMesh, type MeshApplyResult, type MeshMemberRun } from '../../apply/mesh/runner.js';
+import { runStopController } from '../../apply/signal-hub.js';
 import { checkPlanPrerequisites } from '../../apply/plan-needs.js';
 import { defaultStateDir } from '../../apply/run-state.js';
 import { terminalConfirmer } from '../../apply/terminal.js';
@@ -54,7 +55,7 @@ export async function applyMeshCommand(opts: ApplyOptions, planArg: string | und
   const live = await connectMesh(plan, opts);
   const bind = ({ w, ...m }: LiveMember): MeshMemberRun => ({
     ...m,
-    prerequisites: () => checkPlanPrerequisites(m.plan, { runner: w.runner, reviewAccess: (x) => m.cluster.reviewAccess(x), fetchManifest: (url, s) => m.cluster.fetchManifest(url, s), signal: new AbortController().signal, timeoutMs: stepTimeoutMs }),
+    prerequisites: () => checkPlanPrerequisites(m.plan, { runner: w.runner, reviewAccess: (x) => m.cluster.reviewAccess(x), fetchManifest: (url, s) => m.cluster.fetchManifest(url, s), signal: runStopController().signal, timeoutMs: stepTimeoutMs }),
     execute: (part, runId) =>
       asAttempt(w, m.cluster, { plan: m.plan, rollback: false, holder }, () =>
         executePlan(

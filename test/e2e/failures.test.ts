@@ -48,6 +48,8 @@ interface FailureCase {
   inject: (c: E2eCluster) => void;
   /** What the failure message names. */
   error: RegExp;
+  /** Helm refused before writing a release revision (as real Helm does for a release with an operation in progress): nothing to undo. */
+  changesNothing?: true;
 }
 
 const CASES: FailureCase[] = [
@@ -90,6 +92,7 @@ const CASES: FailureCase[] = [
     step: 'h1-ztunnel-upgrade',
     inject: (c) => c.faults([{ tool: 'helm', match: ['upgrade', 'ztunnel'], stderr: 'Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress' }]),
     error: /another operation/,
+    changesNothing: true,
   },
   {
     step: 'h1-tag-move-prod-stable',
@@ -120,7 +123,7 @@ describe.concurrent('e2e: failures', () => {
       expect(CASES.map((x) => x.step)).toEqual(plan.steps.map((s) => s.id));
     });
 
-    test.for(CASES)('$step', { timeout: 60_000 }, async ({ step, inject, error }) => {
+    test.for(CASES)('$step', { timeout: 60_000 }, async ({ step, inject, error, changesNothing }) => {
       const c = await freshCluster();
       try {
         const index = plan.steps.findIndex((s) => s.id === step);
@@ -143,7 +146,7 @@ describe.concurrent('e2e: failures', () => {
         expect(r.exitCode, r.stderr).toBe(4);
         expect(r.stderr).toContain(`step ${step} failed`);
         expect(r.stderr).toMatch(error);
-        expect(r.stderr).toContain('the step was rolled back, earlier steps remain applied');
+        expect(r.stderr).toContain(changesNothing ? 'the step changed nothing (nothing to roll back), earlier steps remain applied' : 'the step was rolled back, earlier steps remain applied');
         expect(r.stderr).toContain(`istio-upgrade apply ${c.planPath}`);
 
         // The record, local and mirrored: earlier steps done, this one rolled back, later ones never started.
@@ -157,7 +160,7 @@ describe.concurrent('e2e: failures', () => {
 
         // The failed step's rollback commands ran after its failing command; nothing of later steps ran.
         const calls = c.callLog();
-        const rollbackCmds = (failed.rollback?.commands ?? []).filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(withRecordedRevisions(x.argv, run!, failed.id)));
+        const rollbackCmds = (changesNothing ? [] : (failed.rollback?.commands ?? [])).filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(withRecordedRevisions(x.argv, run!, failed.id)));
         const stepCmds = failed.commands.filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(x.argv));
         const seen = calls.filter((x) => !isReadOnlyQuery(x)).map(shortArgv);
         const earlier = plan.steps.slice(0, index).flatMap((s) => s.commands.filter((x) => x.via !== 'kubernetes-api').map((x) => planArgv(x.argv)));
@@ -212,7 +215,8 @@ describe.concurrent('e2e: failures', () => {
   test('--step-timeout stops a hanging helm upgrade; its rollback gets its own --rollback-timeout', async () => {
     const c = await freshCluster();
     try {
-      c.faults([{ tool: 'helm', match: ['upgrade', 'istio-base'], hangMs: 120_000, exitCode: 0 }]);
+      // Real Helm hangs in --wait, after it wrote the pending-upgrade revision and applied the chart: there is something to roll back.
+      c.faults([{ tool: 'helm', match: ['upgrade', 'istio-base'], after: 'apply', hangMs: 120_000, exitCode: 0 }]);
       const r = await c.cli(['apply', c.planPath, '--step-timeout', '10s', '--rollback-timeout', '2m']);
       expect(r.exitCode, r.stderr).toBe(4);
       expect(r.stderr).toContain('step h1-base-chart-upgrade failed: helm upgrade timed out after 10s');

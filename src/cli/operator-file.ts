@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { load } from 'js-yaml';
 import { ExitCode, UserError } from '../errors.js';
+import { meshConfigLeaves } from '../k8s/mesh-config.js';
 import { imageSettings } from '../plans/image-hub.js';
 import type { OperatorFile } from '../plans/planner/request.js';
 
@@ -23,7 +24,7 @@ export function readOperatorFile(path: string): OperatorFile {
   } catch (e) {
     throw new UserError(`--istio-operator-file ${path}: not valid YAML (${(e as Error).message.split('\n')[0]})`, ExitCode.usage);
   }
-  const o = doc as { apiVersion?: unknown; kind?: unknown; spec?: { revision?: unknown } } | null;
+  const o = doc as { apiVersion?: unknown; kind?: unknown; spec?: { revision?: unknown; meshConfig?: unknown } } | null;
   if (!o || typeof o !== 'object' || o.kind !== 'IstioOperator' || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('install.istio.io/')) {
     throw new UserError(`--istio-operator-file ${path}: expected one IstioOperator (apiVersion install.istio.io/v1alpha1, kind IstioOperator)`, ExitCode.usage);
   }
@@ -32,5 +33,8 @@ export function readOperatorFile(path: string): OperatorFile {
     sha256: createHash('sha256').update(text).digest('hex'),
     revision: typeof o.spec?.revision === 'string' && o.spec.revision ? o.spec.revision : null,
     imageSettings: imageSettings(o.spec ?? {}).map((x) => ({ ...x, path: `spec.${x.path}` })),
+    meshConfig: isMapping(o.spec?.meshConfig) ? meshConfigLeaves(o.spec.meshConfig) : {},
   };
 }
+
+const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

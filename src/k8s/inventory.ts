@@ -39,6 +39,8 @@ export const revisionSchema = z.object({
   injectorWebhook: z.string().nullable(),
   validatingWebhooks: z.array(z.string()),
   meshConfigMap: z.string().nullable(),
+  /** Leaf path → digest of its mesh config (never a value); absent when it was not read (older snapshots). */
+  meshConfig: z.record(z.string(), z.string()).optional(),
   installMethod: installMethodSchema,
   helmRelease: helmRefSchema.nullable(),
   profile: z.string().nullable(),

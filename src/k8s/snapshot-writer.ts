@@ -2,10 +2,13 @@ import type { KubeObject } from './objects.js';
 import type { ClusterSource, ListOptions } from './source.js';
 import type { ResourceRef } from './resources.js';
 import { decodeReleasePayload, encodeReleasePayload, HELM_SECRET_TYPE } from './helm-release.js';
+import { leavesOfDigestsText, leavesOfMeshText, meshDigestsText } from './mesh-config.js';
 import { redactValues } from './redact.js';
 import { SNAPSHOT_API_VERSION, snapshotIntegrity, type ClusterSnapshot } from './snapshot.js';
 
 export const REDACTED_ANNOTATION = 'istio-upgrade.io/redacted';
+/** The annotation a snapshot puts on a mesh ConfigMap whose `mesh` holds leaf digests instead of values. */
+export const MESH_DIGESTS: [string, string] = [REDACTED_ANNOTATION, 'mesh-digests'];
 
 /**
  * Wraps a source and keeps every object the inventory read, so a snapshot holds exactly what
@@ -107,8 +110,13 @@ function sanitize(obj: KubeObject): KubeObject | null {
   }
   if (obj.kind === 'Pod') return leanPodObject(out);
   if (obj.kind === 'ConfigMap') {
+    const mesh = (out as { data?: Record<string, string> }).data?.mesh;
     delete (out as { data?: unknown }).data;
     delete (out as { binaryData?: unknown }).binaryData;
+    // A mesh ConfigMap keeps which settings it has, as digests, so a plan from the snapshot can still compare an IstioOperator file with it.
+    const already = out.metadata.annotations?.[MESH_DIGESTS[0]] === MESH_DIGESTS[1];
+    const leaves = mesh === undefined ? null : already ? leavesOfDigestsText(mesh) : leavesOfMeshText(mesh);
+    if (leaves) return { ...out, metadata: { ...out.metadata, annotations: { ...out.metadata.annotations, [MESH_DIGESTS[0]]: MESH_DIGESTS[1] } }, data: { mesh: meshDigestsText(leaves) } } as KubeObject;
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { discover } from '../../src/k8s/discover/index.js';
 import { isImageSettingPath, PLAN_RELEVANT_VALUES, REDACTED } from '../../src/k8s/redact.js';
 import type { Component, CrdInfo, Finding, GatewayInfo, HelmRelease, Inventory, NamespaceInfo, Revision, Rollout, Tag, Workload } from '../../src/k8s/inventory.js';
 import { fixtureNames, fixturePath } from '../support/fixtures.js';
+import { meshConfigLeaves } from '../../src/k8s/mesh-config.js';
 import { inventoryOf } from '../support/plan-cases.js';
 
 const NS = 'istio-system';
@@ -43,10 +44,22 @@ function revision(name: string, s: RevisionSpec): Revision {
     injectorWebhook: `istio-sidecar-injector${suffix}`,
     validatingWebhooks: [`istio-validator${suffix}-${NS}`],
     meshConfigMap: `istio${suffix}`,
+    meshConfig: meshConfigLeaves(chartMesh(suffix, s.ambient ?? false)),
     profile: null,
     compatibilityVersion: null,
     ambient: false,
     ...s,
+  };
+}
+
+/** The mesh config the istiod chart renders with no meshConfig values (test/support/istio-render), as leaf digests are made of it. */
+function chartMesh(suffix: string, ambient: boolean): Record<string, unknown> {
+  return {
+    defaultConfig: { discoveryAddress: `istiod${suffix}.${NS}.svc:15012`, ...(ambient ? { proxyMetadata: { ISTIO_META_ENABLE_HBONE: 'true' } } : {}) },
+    defaultProviders: { metrics: ['prometheus'] },
+    enablePrometheusMerge: true,
+    rootNamespace: NS,
+    trustDomain: 'cluster.local',
   };
 }
 

@@ -3,6 +3,8 @@ import { valueAt } from '../helm-release.js';
 import type { Revision, Tag } from '../inventory.js';
 import { versionFromImage } from './lean-pod.js';
 import { deploymentRollout, healthOf, helmOwner, installMethodOf, releaseKey, type OperatorContext, type ReleaseIndex } from './common.js';
+import { leavesOfMeshConfigMap, meshConfigMapName } from '../mesh-config.js';
+import { MESH_DIGESTS } from '../snapshot-writer.js';
 import type { RawCluster } from './raw.js';
 
 export const DEFAULT_VALIDATOR = 'istiod-default-validator';
@@ -83,8 +85,11 @@ export function buildRevisions(raw: RawCluster, releases: ReleaseIndex, ops: Ope
     if (rev) rev.validatingWebhooks.push(vwc.metadata.name);
   }
   for (const rev of byName.values()) {
-    const cm = rev.name === 'default' ? 'istio' : `istio-${rev.name}`;
+    const cm = meshConfigMapName(rev.name);
     if (raw.istioConfigMaps.some((c) => c.metadata.name === cm)) rev.meshConfigMap = cm;
+    const full = raw.meshConfigMaps.find((c) => c.metadata.name === cm);
+    const leaves = full ? leavesOfMeshConfigMap(full as Parameters<typeof leavesOfMeshConfigMap>[0], MESH_DIGESTS) : null;
+    if (leaves) rev.meshConfig = leaves;
   }
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

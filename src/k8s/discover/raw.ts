@@ -41,6 +41,8 @@ export interface RawCluster {
   validatingWebhooks: KubeObject[];
   tagServices: KubeObject[];
   istioConfigMaps: KubeObject[];
+  /** The mesh ConfigMaps (istio, istio-<revision>) of the istiod Deployments found, with their data. */
+  meshConfigMaps: KubeObject[];
   daemonSets: KubeObject[];
   helmSecrets: HelmSecretMeta[];
   helmReleases: DecodedHelmRelease[];

@@ -3,6 +3,7 @@ import { RESOURCES } from '../resources.js';
 import type { KubeObject } from '../objects.js';
 import { decodeHelmReleaseSecret, HELM_SECRET_TYPE, HelmDecodeError, type DecodedHelmRelease } from '../helm-release.js';
 import { leanPod } from './lean-pod.js';
+import { meshConfigMapName } from '../mesh-config.js';
 import type { HelmSecretMeta, RawCluster } from './raw.js';
 
 export interface ReadOptions {
@@ -97,12 +98,16 @@ export async function readCluster(source: ClusterSource, opts: ReadOptions): Pro
   ]);
   const latestSecrets = latestPerRelease(helmSecrets.filter((s) => wantedReleases.has(`${s.namespace}/${s.release}`)));
 
-  const [crds, operatorDeployments, ambientPodObjects, decoded, cacertsKeys] = await Promise.all([
+  // Only the control planes' own mesh ConfigMaps are read whole (the injector ConfigMaps are large templates).
+  const meshConfigMapNames = [...new Set(istiodDeployments.map((d) => meshConfigMapName(d.metadata.labels?.['istio.io/rev'] ?? 'default')))].filter((n) => istioConfigMaps.some((c) => c.metadata.name === n));
+
+  const [crds, operatorDeployments, ambientPodObjects, decoded, cacertsKeys, meshConfigMaps] = await Promise.all([
     Promise.all(crdNames.map((n) => source.get(RESOURCES.crds, n))),
     Promise.all(operatorNames.map((d) => source.get(RESOURCES.deployments, d.metadata.name, d.metadata.namespace))),
     ambientNamespaces.size > 0 ? source.list(RESOURCES.pods, { fieldSelector: ACTIVE_PODS, metadataOnly: true }) : Promise.resolve([]),
     Promise.all(latestSecrets.map((s) => readRelease(source, s))),
     readCacertsKeys(source, ns),
+    Promise.all(meshConfigMapNames.map((n) => source.get(RESOURCES.configMaps, n, ns))),
   ]);
 
   const helmReleases: DecodedHelmRelease[] = [];
@@ -130,6 +135,7 @@ export async function readCluster(source: ClusterSource, opts: ReadOptions): Pro
     validatingWebhooks,
     tagServices,
     istioConfigMaps,
+    meshConfigMaps: meshConfigMaps.filter((c): c is KubeObject => c !== undefined),
     daemonSets,
     helmSecrets,
     helmReleases,

@@ -26,6 +26,7 @@ import { withGates } from '../../plan/gates.js';
 import { reportEolRevisionsLeft, reportStragglers } from './left-behind.js';
 import { gatewayApiDecision, type GatewayApiDecision } from './gateway-api-crds.js';
 import type { HopNotes } from './notes.js';
+import { operatorFileAgainstMesh } from './operator-file-mesh.js';
 
 /** Warning id of a target the release catalog does not know (planned only with --allow-unknown-version). */
 export const UNKNOWN_TARGET_WARNING = 'unknown-target-version';
@@ -114,6 +115,7 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
       remedy: ['plan again with --istio-operator-file <the IstioOperator YAML you installed with> (its sha256 is recorded in the plan)'],
     });
   }
+  if (method === 'istioctl' && req.istioOperatorFile) operatorFileAgainstMesh(req.istioOperatorFile, from, f);
   const facts = clusterFacts(inv, from);
   const gatewayApi = gatewayApiDecision(inv.crds.gatewayApi, hops, req.skipGatewayApiCrds ?? false, req.gatewayApiReleases);
   // From the hop that upgrades them (or whose CRDs a platform team upgrades), notes see the bundle the hop needs.

@@ -10,6 +10,8 @@ export interface OperatorFile {
   revision: string | null;
   /** Its `hub`/`image` settings (`spec.hub`, `spec.values.global.hub`, `spec.values.pilot.image`…). */
   imageSettings?: ImageSetting[];
+  /** Leaf digests of its `spec.meshConfig` (compared with the running revision's mesh config). */
+  meshConfig?: Record<string, string>;
 }
 
 export interface PlanRequest {

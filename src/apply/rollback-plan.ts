@@ -100,11 +100,17 @@ export function undoneSteps(plan: Plan, record: RunRecord): UndoneStep[] {
   return plan.steps.map((step, index) => ({ step, rec: record.steps[index]!, index })).filter((x) => x.rec.status === 'rolled-back');
 }
 
-/** Records, per release the step changes, the Helm revision its rollback left. */
+/**
+ * Records, per release the step changes, the Helm revision its rollback left. The rollback already succeeded: a read
+ * that fails here leaves `undoneTo` unset (the drift check then falls back to the run's own revisions) rather than
+ * failing a run whose cluster is in order.
+ */
 export async function recordUndoneRevisions(step: PlanStep, rec: StepRecord, cluster: Pick<Cluster, 'helmRevision'>): Promise<void> {
   for (const r of releasesChangedBy(step)) {
     const revisions = rec.helmRevisions[r.key];
-    if (revisions) revisions.undoneTo = await cluster.helmRevision(r.release, r.namespace);
+    if (!revisions) continue;
+    const undoneTo = await cluster.helmRevision(r.release, r.namespace).catch(() => undefined);
+    if (undoneTo !== undefined) revisions.undoneTo = undoneTo;
   }
 }
 

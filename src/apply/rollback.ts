@@ -83,7 +83,6 @@ export async function loadRun(store: CheckpointStore, runId: string | undefined,
   return chooseRollbackRun(await store.candidates(undefined, runId), runId, store.local.stateDir, trust);
 }
 
-/** Unwinds the completed reversible steps of a run, newest first, with each step's recorded rollback commands. */
 /**
  * The release manifests the rollback re-applies (a Gateway API bundle found before the run), fetched and checked before
  * its first change and held to the digest the run recorded: a missing, foreign or changed one refuses the rollback with
@@ -104,6 +103,7 @@ async function pinRollbackManifests(order: RollbackEntry[], record: RunRecord, f
   return pinned;
 }
 
+/** Unwinds the completed reversible steps of a run, newest first, with each step's recorded rollback commands. */
 export async function rollbackRun(record: RunRecord, plan: Plan, opts: RollbackOptions, deps: RollbackDeps): Promise<RollbackResult> {
   const { cluster, clock, progress } = deps;
   refuseCommandDrift(plan);

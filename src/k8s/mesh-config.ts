@@ -4,10 +4,19 @@
 import { createHash } from 'node:crypto';
 import { dump, load } from 'js-yaml';
 
-/** Path → `sha256:<hex>` of the value; a list is one leaf (Istio replaces lists, never merges them). */
+/** Path → `sha256:<hex>` of the value (or PRESENT); a list is one leaf (Istio replaces lists, never merges them). */
 export type MeshConfigLeaves = Record<string, string>;
 
+/**
+ * Subtrees that can carry credentials (proxy environment, extension providers' headers and tokens): an unsalted digest
+ * of a short token could be guessed offline from a snapshot attached to a ticket, so only their presence is kept, and
+ * a different value there is not reported.
+ */
+const PRESENCE_ONLY = ['defaultConfig.proxyMetadata', 'extensionProviders'];
+export const PRESENT = 'present';
+
 const digest = (value: unknown): string => `sha256:${createHash('sha256').update(JSON.stringify(value)).digest('hex')}`;
+const under = (path: string, prefix: string): boolean => path === prefix || path.startsWith(`${prefix}.`);
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function meshConfigLeaves(config: Record<string, unknown>, prefix = ''): MeshConfigLeaves {
@@ -15,7 +24,7 @@ export function meshConfigLeaves(config: Record<string, unknown>, prefix = ''): 
   for (const [k, v] of Object.entries(config)) {
     const path = prefix ? `${prefix}.${k}` : k;
     if (isMap(v) && Object.keys(v).length) Object.assign(out, meshConfigLeaves(v, path));
-    else out[path] = digest(v);
+    else out[path] = PRESENCE_ONLY.some((p) => under(path, p)) ? PRESENT : digest(v);
   }
   return out;
 }
@@ -41,7 +50,7 @@ export const meshDigestsText = (leaves: MeshConfigLeaves): string => dump(leaves
 /** Reads back `meshDigestsText`; null when it is not that form. */
 export function leavesOfDigestsText(text: string): MeshConfigLeaves | null {
   const doc = loadMapping(text);
-  if (!doc || !Object.values(doc).every((v) => typeof v === 'string' && v.startsWith('sha256:'))) return null;
+  if (!doc || !Object.values(doc).every((v) => typeof v === 'string' && (v === PRESENT || v.startsWith('sha256:')))) return null;
   return doc as MeshConfigLeaves;
 }
 
@@ -58,37 +67,29 @@ export function leavesOfMeshConfigMap(cm: { data?: Record<string, string>; metad
 export interface MeshConfigDifference {
   /** Set in both, to different values. */
   changed: string[];
-  /** Set in the running mesh config, not in the file, and not a key the chart renders on its own. */
+  /** Set in the running mesh config, not in the file, and not what the chart renders on its own. */
   dropped: string[];
 }
 
 /**
- * Compares the meshConfig an IstioOperator file sets with the running one. `rendered` are the keys Istio's chart
- * writes into every mesh ConfigMap itself (istio/istio manifests/charts/istio-control/istio-discovery
- * templates/configmap.yaml): their presence says nothing about the old install's customisation.
+ * Compares the meshConfig an IstioOperator file sets with the running one. A running key counts as kept when the file
+ * sets it or something below it (a file leaf above it, such as `proxyMetadata: {}`, does not keep it: Helm merges
+ * maps), and as the chart's own when the chart renders it whatever the values say, or renders it with this very value.
  */
-export function compareMeshConfig(file: MeshConfigLeaves, running: MeshConfigLeaves, rendered: readonly string[]): MeshConfigDifference {
-  const covered = (path: string, keys: Iterable<string>): boolean => {
-    for (const k of keys) if (path === k || path.startsWith(`${k}.`) || k.startsWith(`${path}.`)) return true;
-    return false;
-  };
-  const changed = Object.keys(file).filter((p) => running[p] !== undefined && running[p] !== file[p]);
-  const dropped = Object.keys(running).filter((p) => !covered(p, Object.keys(file)) && !covered(p, rendered));
+export function compareMeshConfig(file: MeshConfigLeaves, running: MeshConfigLeaves): MeshConfigDifference {
+  const fileKeys = Object.keys(file);
+  const keptByFile = (path: string): boolean => fileKeys.some((k) => k === path || k.startsWith(`${path}.`));
+  const chartOwn = (path: string): boolean => CHART_RENDERED_MESH_KEYS.some((k) => under(path, k)) || CHART_DEFAULT_LEAVES[path] === running[path];
+  const changed = fileKeys.filter((p) => running[p] !== undefined && running[p] !== file[p]);
+  const dropped = Object.keys(running).filter((p) => !keptByFile(p) && !chartOwn(p));
   return { changed: changed.sort(), dropped: dropped.sort() };
 }
 
 /**
- * Keys the istiod chart writes into the mesh ConfigMap whatever the install's meshConfig says (the `mesh` define of
- * istio/istio manifests/charts/istio-control/istio-discovery/templates/configmap.yaml, and `enablePrometheusMerge`
- * from the chart's values.yaml), so a file that does not set them drops nothing.
+ * What the istiod chart writes into the mesh ConfigMap by itself (the `mesh` define of istio/istio
+ * manifests/charts/istio-control/istio-discovery/templates/configmap.yaml, `enablePrometheusMerge` from the chart's
+ * values.yaml). Keys rendered from other values (the namespace, the revision, global.meshID, the proxy variant,
+ * global.proxy.tracer) say nothing of the install's meshConfig; keys with a fixed default count only at that value.
  */
-export const CHART_RENDERED_MESH_KEYS = [
-  'trustDomain',
-  'rootNamespace',
-  'defaultProviders',
-  'enablePrometheusMerge',
-  'defaultConfig.discoveryAddress',
-  'defaultConfig.tracing',
-  'defaultConfig.meshId',
-  'defaultConfig.image',
-] as const;
+export const CHART_RENDERED_MESH_KEYS = ['rootNamespace', 'defaultConfig.discoveryAddress', 'defaultConfig.tracing', 'defaultConfig.meshId', 'defaultConfig.image'] as const;
+const CHART_DEFAULT_LEAVES: MeshConfigLeaves = meshConfigLeaves({ trustDomain: 'cluster.local', enablePrometheusMerge: true, defaultProviders: { metrics: ['prometheus'] } });

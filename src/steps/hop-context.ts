@@ -66,6 +66,8 @@ export interface HopContext {
   hop: Hop;
   /** Index of the plan's last hop. */
   lastHop: number;
+  /** The revision the plan ends on (the last hop's). */
+  finalRevision: string;
   notes: HopNotes;
   method: 'helm' | 'istioctl';
   /** Where every helm command of the plan takes its charts from (`--chart-repo`). */

@@ -67,12 +67,17 @@ export const namespaceRelabel: StepDescriptor = {
       state.namespaceRevLabels.set(n, hop.revision);
     });
     restartNamespaces(ctx, injected, 'ns-injection-enabled', 'in namespaces moved off istio-injection=enabled');
-    // The relabel moves today's namespaces; the convention itself stays with the revision-less injector.
-    ctx.f.warning(
-      'injection-enabled-stays-on-old-injector',
-      `istio-injection=enabled (and sidecar.istio.io/inject=true in unlabelled namespaces) is still served by the revision-less istiod: namespaces labelled that way after this plan get its old proxy, and none once it is removed; label them istio.io/rev=${hop.revision}, or make ${hop.revision} the default injector`,
-      { remedy: [`istioctl tag set default --revision ${hop.revision}   # also turns off the revision-less injector's default selectors`] },
-    );
+    // The relabel moves today's namespaces; the convention itself stays with the revision-less injector (istioctl
+    // installs move it: their default-revision-move runs `istioctl tag set default`). A multi-hop plan removes the
+    // revisions it passes through, so the advice names the revision the plan ends on, not this hop's.
+    if (ctx.method !== 'istioctl') {
+      const finalRevision = ctx.finalRevision;
+      ctx.f.warning(
+        'injection-enabled-stays-on-old-injector',
+        `istio-injection=enabled (and sidecar.istio.io/inject=true in unlabelled namespaces) is still served by the revision-less istiod: namespaces labelled that way after this plan get its old proxy, and none once it is removed; label them istio.io/rev=${finalRevision}, or make ${finalRevision} the default injector`,
+        { remedy: [`istioctl tag set default --revision ${finalRevision}   # also turns off the revision-less injector's default selectors`] },
+      );
+    }
   },
   touches: (step) => ({ keys: step.commands.flatMap((c) => (c.api?.type === 'label-namespaces' ? c.api.namespaces.map(factKey.namespaceRevisionLabel) : [])), groups: [] }),
 };

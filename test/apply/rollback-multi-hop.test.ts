@@ -4,7 +4,7 @@
  * before it had moved it to.
  */
 import { describe, expect, it } from 'vitest';
-import { buildRollbackPlan, refuseRollbackDrift, type RollbackEntry } from '../../src/apply/rollback-plan.js';
+import { buildRollbackPlan, recordUndoneRevisions, refuseRollbackDrift, type RollbackEntry } from '../../src/apply/rollback-plan.js';
 import type { StepRecord } from '../../src/apply/run-record.js';
 import type { Plan, PlanStep } from '../../src/plan/schema.js';
 import { UserError } from '../../src/errors.js';
@@ -21,6 +21,17 @@ function cniUpgrade(index: number, before: number, after: number): RollbackEntry
 
 describe('rollback drift check', () => {
   const twoHops = [cniUpgrade(12, 2, 3), cniUpgrade(5, 1, 2)];
+
+  it('after a rollback, the revision it left is recorded; a failed read leaves it unrecorded instead of failing the run', async () => {
+    const { step, rec } = cniUpgrade(5, 1, 2);
+    const cluster = new FakeCluster([]);
+    cluster.helmRevisions.set(`${NS}/istio-cni`, 3);
+    await recordUndoneRevisions(step, rec, cluster);
+    expect(rec.helmRevisions[`${NS}/istio-cni`]!.undoneTo).toBe(3);
+    const failing = cniUpgrade(5, 1, 2);
+    await expect(recordUndoneRevisions(failing.step, failing.rec, { helmRevision: () => Promise.reject(new Error('503 from the API server')) })).resolves.toBeUndefined();
+    expect(failing.rec.helmRevisions[`${NS}/istio-cni`]!.undoneTo).toBeUndefined();
+  });
 
   it('a release upgraded once per hop is where the last hop left it: no drift', async () => {
     const cluster = new FakeCluster([]);

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { readOperatorFile } from '../../src/cli/operator-file.js';
 import { discover } from '../../src/k8s/discover/index.js';
 import type { Inventory } from '../../src/k8s/inventory.js';
-import { meshConfigLeaves } from '../../src/k8s/mesh-config.js';
+import { compareMeshConfig, meshConfigLeaves } from '../../src/k8s/mesh-config.js';
 import type { KubeObject } from '../../src/k8s/objects.js';
 import { buildSnapshot, RecordingSource } from '../../src/k8s/snapshot-writer.js';
 import { readSnapshotFile, SnapshotSource } from '../../src/k8s/snapshot.js';
@@ -59,7 +59,9 @@ describe('the IstioOperator file against the running mesh config (issue 9 defect
     const { inv } = await istioctlMesh(CUSTOM_MESH);
     const rev = inv.revisions.find((r) => r.name === 'default')!;
     expect(Object.keys(rev.meshConfig!).sort()).toEqual(['accessLogFile', 'defaultConfig.discoveryAddress', 'defaultConfig.proxyMetadata.AUTH_TOKEN', 'outboundTrafficPolicy.mode', 'rootNamespace', 'trustDomain']);
-    expect(Object.values(rev.meshConfig!).every((v) => /^sha256:[0-9a-f]{64}$/.test(v))).toBe(true);
+    // Values are digests; where a value can be a credential (proxyMetadata, extension providers) only its presence is kept.
+    expect(rev.meshConfig!['defaultConfig.proxyMetadata.AUTH_TOKEN']).toBe('present');
+    expect(Object.entries(rev.meshConfig!).filter(([k]) => !k.startsWith('defaultConfig.proxyMetadata')).every(([, v]) => /^sha256:[0-9a-f]{64}$/.test(v))).toBe(true);
     expect(JSON.stringify(inv)).not.toContain('s3cr3t-t0ken');
   });
 
@@ -101,6 +103,13 @@ describe('the IstioOperator file against the running mesh config (issue 9 defect
     const { inv } = await istioctlMesh(null);
     for (const r of inv.revisions) delete r.meshConfig;
     expect(issues(planWith(inv, iop(''))).map((x) => x.id)).toContain('operator-file-mesh-not-compared');
+  });
+
+  it('a file leaf above running keys does not keep them; chart keys count only at the chart\'s own value', () => {
+    const running = meshConfigLeaves({ defaultConfig: { proxyMetadata: { AUTH_TOKEN: 'x' } }, defaultProviders: { accessLogging: ['otel'], metrics: ['prometheus'] }, enablePrometheusMerge: false, trustDomain: 'cluster.local', rootNamespace: 'istio-system' });
+    const d = compareMeshConfig(meshConfigLeaves({ defaultConfig: { proxyMetadata: {} } }), running);
+    expect(d.dropped).toEqual(['defaultConfig.proxyMetadata.AUTH_TOKEN', 'defaultProviders.accessLogging', 'enablePrometheusMerge']);
+    expect(compareMeshConfig(meshConfigLeaves({ defaultConfig: { proxyMetadata: { AUTH_TOKEN: 'y' } }, defaultProviders: { accessLogging: ['otel'] }, enablePrometheusMerge: false }), running)).toEqual({ changed: [], dropped: [] });
   });
 
   it('leaf digests: a list is one leaf, an empty map is a leaf', () => {

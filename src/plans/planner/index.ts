@@ -147,7 +147,7 @@ export function planUpgrade(observed: Inventory, req: PlanRequest, registry: Ste
   const steps: PlanStep[] = [];
   // Named after the versions, not the plan id: the same cluster state and flags give the same steps, so plans diff.
   const composed = { ...req, backupDir: req.backupDir ?? `istio-upgrade-backup-${source.version}-to-${target.version}` };
-  hops.forEach((hop, i) => steps.push(...composeHop({ inv, req: composed, hop, lastHop: hops.length, notes: notes[i]!, method, state, f, followUps: base.followUps, preflightChecks: checks, reuse: resume?.to, registry })));
+  hops.forEach((hop, i) => steps.push(...composeHop({ inv, req: composed, hop, lastHop: hops.length, finalRevision: hops.at(-1)!.revision, notes: notes[i]!, method, state, f, followUps: base.followUps, preflightChecks: checks, reuse: resume?.to, registry })));
   reportStragglers(inv, from, steps, target.version, f);
   reportEolRevisionsLeft(inv, hops, steps, req.now, f);
   const last = hops[hops.length - 1]!;

@@ -9,7 +9,7 @@ import { releasesChangedBy } from '../plan/commands.js';
 import type { EventSink, StepEvent } from './events.js';
 import { acquireLock, lockAvailability, observingMessage, type HeldLock } from './lock.js';
 import type { Clock, Cluster, Confirmer, LogSink, PinnedManifest, Runner, SignalSource } from './ports.js';
-import { bundleLine, changedManifest, pinnedManifests } from './gateway-api-bundle.js';
+import { bundleLine, holdToRecorded } from './gateway-api-bundle.js';
 import type { Progress } from './progress.js';
 import { shellLine } from '../plan/shell.js';
 import { commandLines, confirmationWord, describeVerify } from './render.js';
@@ -322,17 +322,13 @@ class Run {
   private pinBundles(): void {
     const recorded = this.record.gatewayApiBundles ?? [];
     const fetched = this.prerequisites?.bundles ?? [];
-    for (const b of fetched) {
-      const was = recorded.find((r) => r.url === b.url);
-      const changed = was && changedManifest(b.url, was.sha256, b.sha256);
-      if (changed) {
-        throw new UserError(`${changed} (run ${this.record.runId}); nothing was changed`, ExitCode.blocked, 'a release manifest must not change under its URL: check the mirror the plan names (--gateway-api-releases), or roll the run back and make a new plan');
-      }
+    const { manifests, changed } = holdToRecorded(recorded, fetched);
+    if (changed.length) {
+      throw new UserError(`${changed.join('; ')} (run ${this.record.runId}); nothing was changed`, ExitCode.blocked, 'a release manifest must not change under its URL: check the mirror the plan names (--gateway-api-releases), or roll the run back and make a new plan');
     }
     const added = fetched.filter((b) => !recorded.some((r) => r.url === b.url)).map(({ text: _, ...pin }) => pin);
     if (added.length) this.record.gatewayApiBundles = [...recorded, ...added];
-    this.manifests = pinnedManifests(recorded);
-    for (const b of fetched) this.manifests.set(b.url, { sha256: b.sha256, text: b.text });
+    this.manifests = manifests;
     for (const b of fetched) this.deps.progress.info(bundleLine(b));
   }
 

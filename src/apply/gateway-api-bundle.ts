@@ -2,6 +2,7 @@ import { BUNDLE_VERSION_ANNOTATION, CHANNEL_ANNOTATION, SAFE_UPGRADES_POLICY } f
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../k8s/objects.js';
 import type { PinnedManifest } from './ports.js';
+import type { FetchedBundle } from './prerequisites.js';
 
 /**
  * A Gateway API release manifest (kubernetes-sigs/gateway-api `standard-install.yaml` / `experimental-install.yaml`),
@@ -84,4 +85,20 @@ export function bundleLine(b: PinnedBundle): string {
 /** The digests a run recorded, by URL: what a later process of the run (resume, rollback) holds fetched bytes to. */
 export function pinnedManifests(recorded: PinnedBundle[] | undefined): Map<string, PinnedManifest> {
   return new Map((recorded ?? []).map((r) => [r.url, { sha256: r.sha256 }]));
+}
+
+/**
+ * Manifests fetched before the first change, held to the digests the run recorded: the pins the run applies with
+ * (recorded digests, and the fetched bytes where they match), and why each one whose bytes changed is refused.
+ */
+export function holdToRecorded(recorded: PinnedBundle[] | undefined, fetched: readonly FetchedBundle[]): { manifests: Map<string, PinnedManifest>; changed: string[] } {
+  const manifests = pinnedManifests(recorded);
+  const changed: string[] = [];
+  for (const b of fetched) {
+    const was = manifests.get(b.url);
+    const why = was && changedManifest(b.url, was.sha256, b.sha256);
+    if (why) changed.push(why);
+    else manifests.set(b.url, { sha256: b.sha256, text: b.text });
+  }
+  return { manifests, changed };
 }

@@ -1,7 +1,7 @@
 import { ExitCode, UserError } from '../errors.js';
 import type { Plan, PlanStep } from '../plan/schema.js';
 import { istioMinorOf, runPlanCommand, runUndoCommand } from './command-exec.js';
-import { changedManifest, pinnedManifests } from './gateway-api-bundle.js';
+import { holdToRecorded, pinnedManifests } from './gateway-api-bundle.js';
 import { fetchBundles } from './prerequisites.js';
 import type { EventSink } from './events.js';
 import { acquireLock, observingMessage } from './lock.js';
@@ -90,17 +90,14 @@ export async function loadRun(store: CheckpointStore, runId: string | undefined,
  * the recorded digest there.
  */
 async function pinRollbackManifests(order: RollbackEntry[], record: RunRecord, fetch: RollbackDeps['fetchManifest']): Promise<Map<string, PinnedManifest>> {
-  const pinned = pinnedManifests(record.gatewayApiBundles);
   const needs = order.flatMap((e) => e.commands.flatMap((c) => (c.api?.type === 'apply-gateway-api-crds' ? [{ url: c.api.url, version: c.api.version, channel: c.api.channel }] : [])));
-  if (!fetch || !needs.length) return pinned;
+  if (!fetch || !needs.length) return pinnedManifests(record.gatewayApiBundles);
+  // No run listens to the stop signals yet, so Ctrl-C here exits at once (signal-hub.ts): nothing has changed.
   const { problems, fetched } = await fetchBundles(needs, fetch, new AbortController().signal);
-  for (const b of fetched) {
-    const changed = pinned.has(b.url) ? changedManifest(b.url, pinned.get(b.url)!.sha256, b.sha256) : undefined;
-    if (changed) problems.push(changed);
-    else pinned.set(b.url, { sha256: b.sha256, text: b.text });
-  }
+  const { manifests, changed } = holdToRecorded(record.gatewayApiBundles, fetched);
+  problems.push(...changed);
   if (problems.length) throw new UserError(`cannot roll back run ${record.runId}: ${problems.join('; ')}; nothing was changed`, ExitCode.blocked);
-  return pinned;
+  return manifests;
 }
 
 /** Unwinds the completed reversible steps of a run, newest first, with each step's recorded rollback commands. */

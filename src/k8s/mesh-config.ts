@@ -1,7 +1,7 @@
 // A control plane's mesh config (the `mesh` key of ConfigMap istio / istio-<revision>) as leaf digests: enough to
 // tell which settings an IstioOperator file would change or drop, without ever holding a value (proxyMetadata and
 // extension providers can carry tokens).
-import { createHash } from 'node:crypto';
+import { sha256Of } from '../util/canonical-json.js';
 import { dump, load } from 'js-yaml';
 
 /** Path → `sha256:<hex>` of the value (or PRESENT); a list is one leaf (Istio replaces lists, never merges them). */
@@ -15,7 +15,6 @@ export type MeshConfigLeaves = Record<string, string>;
 const PRESENCE_ONLY = ['defaultConfig.proxyMetadata', 'extensionProviders'];
 export const PRESENT = 'present';
 
-const digest = (value: unknown): string => `sha256:${createHash('sha256').update(JSON.stringify(value)).digest('hex')}`;
 const under = (path: string, prefix: string): boolean => path === prefix || path.startsWith(`${prefix}.`);
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -24,7 +23,7 @@ export function meshConfigLeaves(config: Record<string, unknown>, prefix = ''): 
   for (const [k, v] of Object.entries(config)) {
     const path = prefix ? `${prefix}.${k}` : k;
     if (isMap(v) && Object.keys(v).length) Object.assign(out, meshConfigLeaves(v, path));
-    else out[path] = PRESENCE_ONLY.some((p) => under(path, p)) ? PRESENT : digest(v);
+    else out[path] = PRESENCE_ONLY.some((p) => under(path, p)) ? PRESENT : sha256Of(v);
   }
   return out;
 }

@@ -1,11 +1,10 @@
+import { valuesPlaceholderRelease } from './placeholders.js';
 import type { PlanCommand } from './schema.js';
 
 /** `helm template …` whose output the next command, an `apply-rendered` API action, applies: shown and run as one pipe. */
 export function feedsNext(c: PlanCommand, next: PlanCommand | undefined): boolean {
   return c.helm?.op === 'template' && next?.api?.type === 'apply-rendered';
 }
-
-const VALUES_OF = /^<values-of:([^/<>]+)\/([^<>]+)>$/;
 
 /** A release's values saved to a file for a command run by hand: `helm get values` has no output-file flag, so it is redirected. */
 export function valuesToFile(namespace: string, release: string): { file: string; argv: string[] } {
@@ -22,9 +21,9 @@ export function byHand(commands: PlanCommand[]): string[][] {
   for (let i = 0; i < commands.length; i++) {
     const c = commands[i]!;
     const argv = c.argv.map((a) => {
-      const m = VALUES_OF.exec(a);
-      if (!m) return a;
-      const saved = valuesToFile(m[1]!, m[2]!);
+      const ref = valuesPlaceholderRelease(a);
+      if (!ref) return a;
+      const saved = valuesToFile(ref.namespace, ref.release);
       out.push(saved.argv);
       return saved.file;
     });

@@ -6,6 +6,12 @@ export function valuesPlaceholder(namespace: string, release: string): string {
   return `<values-of:${namespace}/${release}>`;
 }
 
+/** The release a `<values-of:ns/release>` argument stands for; undefined for any other argument. */
+export function valuesPlaceholderRelease(arg: string): { namespace: string; release: string } | undefined {
+  const m = /^<values-of:([^/<>]+)\/([^<>]+)>$/.exec(arg);
+  return m ? { namespace: m[1]!, release: m[2]! } : undefined;
+}
+
 /** Stands for the Helm revision the run recorded just before the step changed the release; apply fills it in. */
 export function revisionBeforePlaceholder(namespace: string, release: string): string {
   return `<revision-before:${namespace}/${release}>`;

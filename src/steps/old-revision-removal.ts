@@ -3,8 +3,7 @@ import { revisionTagTemplates } from '../plans/catalog/index.js';
 import { factGroup, factKey } from '../plan/facts.js';
 import { istioctlCommand } from '../plan/commands.js';
 import { byHand } from '../plan/by-hand.js';
-import type { ChartSource } from '../plan/operations.js';
-import { helmUninstall, helmUpgrade, plainSettings } from './commands.js';
+import { helmUninstall } from './commands.js';
 import type { StepDescriptor } from './descriptor.js';
 import { helmReleaseOf, type HopContext } from './hop-context.js';
 import { injectorSettings, tagPointCommands } from './tag-move.js';
@@ -17,9 +16,7 @@ export interface RemovalParams {
   newRevision: string;
   namespace: string;
   istiodRelease: string | null;
-  charts: ChartSource;
   /** When the base chart's defaultRevision or the default validator still names the old revision. */
-  moveDefaultFirst: { baseRelease: string; baseNamespace: string; version: string; clientSideApply?: boolean } | null;
   /** Tags the old release rendered itself: uninstalling it deletes them, so they are re-created at once. */
   recreateTags: { tags: string[]; commands: PlanCommand[] } | null;
   /** The hop of this plan that installed it as a stepping stone to the target. */
@@ -29,19 +26,6 @@ export interface RemovalParams {
 /** Removes the OLD control plane only. The ambient guide's last command deletes "istiod-$REVISION", the new one. */
 export function oldRevisionRemovalStep(p: RemovalParams): BuiltStep {
   const commands: PlanCommand[] = [];
-  if (p.moveDefaultFirst) {
-    const b = p.moveDefaultFirst;
-    commands.push(
-      helmUpgrade(
-        { release: b.baseRelease, namespace: b.baseNamespace, clientSideApply: b.clientSideApply },
-        'base',
-        p.charts,
-        b.version,
-        plainSettings(['defaultRevision', p.newRevision]),
-        `point istiod-default-validator (base defaultRevision) at ${p.newRevision} before its target disappears`,
-      ),
-    );
-  }
   commands.push(
     p.method === 'helm' && p.istiodRelease
       ? helmUninstall({ release: p.istiodRelease, namespace: p.namespace }, `remove the old control plane ${p.oldRevision}`)
@@ -122,7 +106,7 @@ export const oldRevisionRemoval: StepDescriptor = {
     // by the last hop, whose rollback returns to it (a run is unwound only down to its latest irreversible step).
     const intermediate = hop.index > 1 && hop.index < ctx.lastHop;
     // The hop's default-revision-move step already took defaultRevision and the validator off it (else it is still in use).
-    const removal = oldRevisionRemovalStep({ method, oldRevision, newRevision, namespace: ns, istiodRelease, charts: ctx.charts, moveDefaultFirst: null, recreateTags, ...(intermediate ? { installedByHop: hop.index - 1 } : {}) });
+    const removal = oldRevisionRemovalStep({ method, oldRevision, newRevision, namespace: ns, istiodRelease, recreateTags, ...(intermediate ? { installedByHop: hop.index - 1 } : {}) });
 
     if (!(req.includeCleanup || intermediate) || reasons.length) {
       if (reasons.length) f.warning('old-revision-in-use', `revision ${oldRevision} cannot be removed by this plan: ${reasons.join('; ')}`);

@@ -166,7 +166,7 @@ export function testPlan(over: { irreversible?: boolean; facts?: Inventory } = {
     steps.push(
       finishStep(
         ctx(['revision/1-23-6/version']),
-        oldRevisionRemovalStep({ method: 'helm', oldRevision: '1-23-6', newRevision: '1-24-6', namespace: NS, istiodRelease: 'istiod-1-23-6', charts: ISTIO_ALIAS, moveDefaultFirst: null, recreateTags: null }),
+        oldRevisionRemovalStep({ method: 'helm', oldRevision: '1-23-6', newRevision: '1-24-6', namespace: NS, istiodRelease: 'istiod-1-23-6', recreateTags: null }),
       ),
     );
   }

@@ -59,28 +59,46 @@ describe('cleanup: which revisions nothing uses', () => {
 });
 
 describe('cleanup plan', () => {
-  it('one irreversible removal per unused revision, oldest first; the first moves defaultRevision/validator to the revision that stays', () => {
+  it('one irreversible removal per unused revision, oldest first, after the reversible move of defaultRevision/validator to the revision that stays', () => {
     const plan = planSchema.parse(planCleanup(threeRevisions(), REQ));
     expect(plan.upToDate).toBe(false);
     expect(plan.blockers).toEqual([]);
     expect([plan.source.revision, plan.target.revision]).toEqual(['1-25-5', '1-25-5']);
-    expect(plan.steps.map((s) => [s.id, s.kind, s.irreversible, s.rollback])).toEqual([
+    expect(plan.steps.map((s) => [s.id, s.kind, s.irreversible, s.rollback?.commands.map((c) => c.argv.join(' ')) ?? null])).toEqual([
+      ['h1-default-revision-move', 'default-revision-move', false, ['helm rollback istio-base <revision-before:istio-system/istio-base> -n istio-system --wait']],
       ['h1-old-revision-removal-1-23-6', 'old-revision-removal', true, null],
       ['h1-old-revision-removal-1-24-6', 'old-revision-removal', true, null],
     ]);
     expect(plan.steps.map((s) => s.commands.map((c) => c.argv.filter((a) => !a.startsWith('<values-of')).join(' ')))).toEqual([
-      ['helm upgrade istio-base istio/base -n istio-system --version 1.23.6 --set defaultRevision=1-25-5 --wait --values', 'helm uninstall istiod-1-23-6 -n istio-system --wait'],
+      ['helm upgrade istio-base istio/base -n istio-system --version 1.23.6 --set defaultRevision=1-25-5 --wait --values'],
+      ['helm uninstall istiod-1-23-6 -n istio-system --wait'],
       ['helm uninstall istiod-1-24-6 -n istio-system --wait'],
     ]);
     expect(plan.steps[0]!.preconditions).toContain('defaults/validator');
-    expect(plan.steps[1]!.preconditions).not.toContain('defaults/validator');
-    expect(plan.steps.map((s) => s.verify)).toEqual([[{ type: 'revision-absent', revision: '1-23-6' }], [{ type: 'revision-absent', revision: '1-24-6' }]]);
+    expect(plan.steps.slice(1).flatMap((s) => s.preconditions)).not.toContain('defaults/validator');
+    expect(plan.steps.map((s) => s.verify)).toEqual([
+      [
+        { type: 'helm-release', release: 'istio-base', namespace: 'istio-system', status: 'deployed', chartVersion: '1.23.6' },
+        { type: 'default-validator', revision: '1-25-5', service: 'istiod-1-25-5', namespace: 'istio-system' },
+      ],
+      [{ type: 'revision-absent', revision: '1-23-6' }],
+      [{ type: 'revision-absent', revision: '1-24-6' }],
+    ]);
+  });
+
+  it('a base release Helm 4 installed server-side with a pre-1.28 chart is moved client-side, as the upgrade moves it (the removal step used to leave that out)', () => {
+    const inv = threeRevisions();
+    inv.helmReleases = inv.helmReleases.map((h) => (h.component === 'base' ? { ...h, applyMethod: 'ssa' } : h));
+    const move = planCleanup(inv, REQ).steps[0]!;
+    expect(move.kind).toBe('default-revision-move');
+    expect(move.commands[0]!.argv).toContain('--server-side=false');
+    expect(move.rollback!.commands[0]!.argv).toContain('--server-side=false');
   });
 
   it('an istioctl-installed revision is removed with istioctl; nothing unused is an up-to-date plan', () => {
     const inv = threeRevisions();
     inv.revisions = inv.revisions.map((r) => (r.name === '1-24-6' ? { ...r, installMethod: 'istioctl', helmRelease: null } : r));
-    expect(planCleanup(inv, REQ).steps[1]!.commands.map((c) => c.argv.join(' '))).toEqual(['istioctl uninstall --revision 1-24-6 -y']);
+    expect(planCleanup(inv, REQ).steps.find((s) => s.id === 'h1-old-revision-removal-1-24-6')!.commands.map((c) => c.argv.join(' '))).toEqual(['istioctl uninstall --revision 1-24-6 -y']);
     const none = planCleanup(inventory(), REQ);
     expect([none.upToDate, none.steps]).toEqual([true, []]);
   });

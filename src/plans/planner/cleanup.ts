@@ -1,4 +1,6 @@
-import type { Inventory, Revision } from '../../k8s/inventory.js';
+import type { HelmRelease, Inventory, Revision } from '../../k8s/inventory.js';
+import { defaultRevisionMoveStep } from '../../steps/default-revision-move.js';
+import { needsClientSideApply } from '../helm-apply-method.js';
 import { revisionCleanup } from '../../k8s/revision-use.js';
 import { collectFacts, factKey, helmReleaseFacts } from '../../plan/facts.js';
 import { withGates } from '../../plan/gates.js';
@@ -18,8 +20,8 @@ export interface CleanupRequest {
 /**
  * Pure: inventory → a plan that removes every installed revision nothing uses (revision-use.ts decides), oldest
  * first, each with the upgrade's own irreversible old-revision-removal step. When defaultRevision or the default
- * validator names a revision about to go, the first removal moves them to the revision that stays before anything
- * is uninstalled. Nothing to remove is an up-to-date plan.
+ * validator names a revision about to go, the upgrade's reversible default-revision-move step moves them to the
+ * revision that stays before anything is uninstalled. Nothing to remove is an up-to-date plan.
  */
 export function planCleanup(inv: Inventory, req: CleanupRequest): Plan {
   const { keep, unused } = revisionCleanup(inv);
@@ -57,7 +59,8 @@ export function planCleanup(inv: Inventory, req: CleanupRequest): Plan {
   }
   const defaultsOn = (r: Revision) => inv.defaults.validatorRevision === r.name || inv.defaults.baseDefaultRevision === r.name;
   const base = inv.helmReleases.find((h) => h.component === 'base');
-  const mustMove = unused.some(defaultsOn);
+  const defaultsLeaving = unused.find(defaultsOn);
+  const mustMove = defaultsLeaving !== undefined;
   if (mustMove && !base) {
     blockers.push({
       id: 'defaults-without-base-release',
@@ -65,12 +68,28 @@ export function planCleanup(inv: Inventory, req: CleanupRequest): Plan {
       remedy: [`istioctl tag set default --revision ${keep.name}`],
     });
   }
-  plan.steps = unused.map((r, i) => removal(inv, r, keep, chartSourceFor(req.chartRepo), i === 0 && mustMove && base ? base : undefined));
+  const charts = chartSourceFor(req.chartRepo);
+  // The upgrade's own reversible default-revision-move step first, so the removals never carry a base upgrade.
+  const moveDefaults = defaultsLeaving && base ? [defaultsToKept(inv, base, defaultsLeaving.name, keep, charts)] : [];
+  plan.steps = [...moveDefaults, ...unused.map((r) => removal(inv, r, keep))];
   if (blockers.length) plan.steps = plan.steps.map((s) => ({ ...s, commands: [] }));
   return withGates(plan);
 }
 
-function removal(inv: Inventory, r: Revision, keep: Revision, charts: ChartSource, moveBase: Inventory['helmReleases'][number] | undefined): PlanStep {
+function defaultsToKept(inv: Inventory, base: HelmRelease, from: string, keep: Revision, charts: ChartSource): PlanStep {
+  const built = defaultRevisionMoveStep({
+    method: 'helm',
+    from,
+    to: keep.name,
+    version: base.chartVersion,
+    namespace: inv.istioNamespace,
+    base: { release: base.name, namespace: base.namespace, clientSideApply: needsClientSideApply(base, base.chartVersion) },
+    charts,
+  });
+  return finishStep({ hop: 1, preconditions: [factKey.validator, ...helmReleaseFacts(base.namespace, base.name)] }, built);
+}
+
+function removal(inv: Inventory, r: Revision, keep: Revision): PlanStep {
   const rel = r.installMethod === 'helm' ? r.helmRelease : null;
   const built = oldRevisionRemovalStep({
     method: rel ? 'helm' : 'istioctl',
@@ -78,17 +97,14 @@ function removal(inv: Inventory, r: Revision, keep: Revision, charts: ChartSourc
     newRevision: keep.name,
     namespace: rel?.namespace ?? inv.istioNamespace,
     istiodRelease: rel?.release ?? null,
-    charts,
-    moveDefaultFirst: moveBase ? { baseRelease: moveBase.name, baseNamespace: moveBase.namespace, version: moveBase.chartVersion } : null,
     recreateTags: null,
   });
-  // What the removal relies on: the revision as planned, nothing pointed at it since, and the defaults it moves.
+  // What the removal relies on: the revision as planned, and nothing pointed at it since.
   const preconditions = [
     factKey.revisionVersion(r.name),
     ...(rel ? helmReleaseFacts(rel.namespace, rel.release) : []),
     ...inv.tags.map((t) => factKey.tagRevision(t.name)),
     ...inv.dataPlane.namespaces.map((n) => factKey.namespaceRevisionLabel(n.name)),
-    ...(moveBase ? [factKey.validator, ...helmReleaseFacts(moveBase.namespace, moveBase.name)] : []),
   ];
   return finishStep({ hop: 1, preconditions }, built);
 }

@@ -4,6 +4,7 @@ import { plainSettings, valueSettings, type ChartSetting } from './commands.js';
 import { helmReleaseOf } from './hop-context.js';
 import { activeRevision } from '../plans/planner/source.js';
 import type { Inventory } from '../k8s/inventory.js';
+import { valueAt } from '../k8s/helm-release.js';
 import type { PlanCommand } from '../plan/schema.js';
 import { revisionTagTemplates } from '../plans/catalog/index.js';
 import { factKey } from '../plan/facts.js';
@@ -41,7 +42,7 @@ const INJECTOR_VALUES = [
 export function injectorSettings(inv: Inventory): ChartSetting[] {
   const values = helmReleaseOf(inv, activeRevision(inv)?.helmRelease)?.values ?? {};
   return INJECTOR_VALUES.flatMap((path) => {
-    const v = path.split('.').reduce<unknown>((node, k) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[k] : undefined), values);
+    const v = valueAt(values, path);
     return typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number' ? [{ path, value: v }] : [];
   });
 }
